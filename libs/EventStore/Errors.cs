@@ -1,0 +1,56 @@
+namespace Chronicle.EventStore;
+
+/// <summary>Base of every error the store raises on purpose. Nothing is written when one is thrown.</summary>
+public abstract class EventStoreException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>The stream was not at the version the writer expected. Carries the actual version.</summary>
+public sealed class WrongExpectedVersionException(string streamId, ExpectedVersion expected, long actualVersion)
+    : EventStoreException($"Stream '{streamId}' is at version {FormatVersion(actualVersion)}, but the append expected {expected}.")
+{
+    public string StreamId { get; } = streamId;
+    public ExpectedVersion Expected { get; } = expected;
+
+    /// <summary>The stream's version when the append was refused (-1 when the stream does not exist).</summary>
+    public long ActualVersion { get; } = actualVersion;
+
+    private static string FormatVersion(long version) => version == StreamState.NoStreamVersion ? "no-stream" : version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>An event id was re-used for different content, or a re-sent batch only partly matches what was stored.</summary>
+public sealed class EventIdConflictException(Guid eventId, string detail)
+    : EventStoreException($"Event id {eventId} is already stored with different content or in a different place: {detail}")
+{
+    public Guid EventId { get; } = eventId;
+}
+
+/// <summary>
+/// The append ran inside a caller's transaction that obtained its transaction id before it locked the
+/// stream, while another writer appended to the stream; committing it would put the stream's events
+/// out of order in the global log. Safe to retry in a new transaction.
+/// </summary>
+public sealed class AppendOrderConflictException(string streamId)
+    : EventStoreException($"Stream '{streamId}' was appended to by a later-ordered transaction; retry the append in a new transaction " +
+        "(append before doing other writes in the same transaction).");
+
+public enum InvalidAppendReason
+{
+    StreamId,
+    ExpectedVersion,
+    EmptyBatch,
+    TooManyEvents,
+    EventId,
+    DuplicateEventIdInBatch,
+    EventType,
+    EventData,
+    EventMetadata,
+    EventTooLarge,
+}
+
+/// <summary>The request itself is malformed; the same request can never succeed.</summary>
+public sealed class InvalidAppendException(InvalidAppendReason reason, string message) : EventStoreException(message)
+{
+    public InvalidAppendReason Reason { get; } = reason;
+}
+
+/// <summary>A read request is malformed (bad stream id, page size or position).</summary>
+public sealed class InvalidReadException(string message) : EventStoreException(message);

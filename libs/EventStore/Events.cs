@@ -1,0 +1,63 @@
+using System.Text.Json;
+
+namespace Chronicle.EventStore;
+
+/// <summary>
+/// An event to append. <see cref="EventId"/> is chosen by the client and makes the append idempotent:
+/// re-sending it returns the original result. <see cref="Data"/> is the event's UTF-8 JSON body,
+/// stored byte for byte.
+/// </summary>
+public sealed record EventData(Guid EventId, string EventType, byte[] Data, EventMetadata Metadata);
+
+/// <summary>An event as stored, with its place in its stream and in the global log.</summary>
+public sealed record RecordedEvent(
+    string StreamId,
+    long StreamVersion,
+    long Position,
+    long Transaction,
+    Guid EventId,
+    string EventType,
+    byte[] Data,
+    EventMetadata Metadata,
+    DateTimeOffset RecordedAt)
+{
+    public LogPosition LogPosition => new(Transaction, Position);
+}
+
+/// <summary>The outcome of an append (or of re-sending one that already succeeded).</summary>
+public sealed record AppendResult(long NextExpectedVersion, long Transaction, IReadOnlyList<long> Positions)
+{
+    public LogPosition LastLogPosition => new(Transaction, Positions[^1]);
+}
+
+public enum ReadDirection
+{
+    Forward,
+    Backward,
+}
+
+/// <summary>
+/// How to read one stream. <see cref="FromVersion"/> is inclusive; when null a forward read starts at
+/// the first event and a backward read at the last. <see cref="AsOf"/> and <see cref="AsOfTime"/> read
+/// the stream as it was at a point of the global log or at a recorded time.
+/// </summary>
+public sealed record StreamReadOptions
+{
+    public ReadDirection Direction { get; init; } = ReadDirection.Forward;
+    public long? FromVersion { get; init; }
+    public int MaxCount { get; init; } = 1000;
+    public LogPosition? AsOf { get; init; }
+    public DateTimeOffset? AsOfTime { get; init; }
+
+    public static StreamReadOptions Forwards { get; } = new();
+    public static StreamReadOptions Backwards { get; } = new() { Direction = ReadDirection.Backward };
+}
+
+internal static class MetadataSerializer
+{
+    public static byte[] Serialize(EventMetadata metadata) =>
+        JsonSerializer.SerializeToUtf8Bytes(metadata, EventMetadataJsonContext.Default.EventMetadata);
+
+    public static EventMetadata Deserialize(byte[] json) =>
+        JsonSerializer.Deserialize(json, EventMetadataJsonContext.Default.EventMetadata) ?? EventMetadata.Empty;
+}

@@ -1,0 +1,200 @@
+using System.Text.RegularExpressions;
+using Npgsql;
+
+namespace Chronicle.EventStore.Postgres;
+
+/// <summary>
+/// Creates and migrates the store's schema. Migrations are numbered, applied in order inside one
+/// transaction under an advisory lock (so concurrent starts are safe), and recorded in schema_migrations,
+/// so running this again is a no-op.
+/// </summary>
+internal static partial class PostgresSchema
+{
+    [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
+    private static partial Regex IdentifierPattern();
+
+    public static string ValidateSchemaName(string schema) => IdentifierPattern().IsMatch(schema)
+        ? schema
+        : throw new ArgumentException($"Schema name '{schema}' must be a lower-case SQL identifier.", nameof(schema));
+
+    private static IReadOnlyList<(int Version, string Description, string Sql)> Migrations(string s) =>
+    [
+        (1, "events table, position sequence, log clock and append function", $$"""
+            create sequence {{s}}.events_position_seq as bigint;
+
+            -- tx_id orders committing transactions; (tx_id, position) is the global log order.
+            create table {{s}}.events (
+                tx_id          bigint      not null,
+                position       bigint      not null,
+                stream_id      text        not null,
+                stream_version bigint      not null,
+                event_id       uuid        not null,
+                event_type     text        not null,
+                data           bytea       not null,
+                metadata       bytea       not null,
+                recorded_at    timestamptz not null,
+                constraint events_pk primary key (tx_id, position),
+                constraint events_stream_version_uk unique (stream_id, stream_version),
+                constraint events_event_id_uk unique (event_id)
+            );
+
+            -- Added to the server's transaction ids so tx_id keeps rising after a dump is restored into a
+            -- new cluster, whose transaction ids start again from small numbers.
+            create table {{s}}.log_clock (
+                id        int    primary key default 1 check (id = 1),
+                tx_offset bigint not null
+            );
+            insert into {{s}}.log_clock (tx_offset) values (0);
+
+            {{AppendFunction(s)}}
+            """),
+    ];
+
+    /// <summary>
+    /// One round trip per append. Status: 0 appended, 1 idempotent replay of a stored batch,
+    /// 2 wrong expected version (stream_version is the actual version), 3 event id conflict,
+    /// 4 ordering conflict (see <see cref="AppendOrderConflictException"/>).
+    ///
+    /// Why the global log can never skip (the argument the reader in PostgresEventStore relies on):
+    /// 1. Each event row carries tx_id, the id of the transaction that wrote it (plus a constant offset).
+    /// 2. A reader only returns rows with tx_id below the xmin of its own snapshot. Every transaction with
+    ///    an id below xmin has finished, so its rows are all visible to the reader or will never exist.
+    ///    Rows from a transaction still in flight all have tx_id >= xmin and are not read yet.
+    /// 3. Hence once a reader has returned (t, p), no row with tx_id &lt; t can appear later, and rows with
+    ///    tx_id = t were all visible together. Ordering by (tx_id, position) and paging strictly after the
+    ///    last (tx_id, position) seen therefore never skips and never repeats, with no timeouts involved.
+    /// Stream order agrees with log order: the stream's advisory lock is taken before anything gives the
+    /// transaction an id, so a later writer of the same stream gets a larger id. A caller's own transaction
+    /// that already had an id is checked explicitly (status 4) instead of trusted.
+    /// The expected version is checked under that lock before nextval, so a losing writer burns no position.
+    /// </summary>
+    private static string AppendFunction(string s) => $$"""
+        create or replace function {{s}}.append_events(
+            p_stream text, p_expected bigint,
+            p_ids uuid[], p_types text[], p_data bytea[], p_metadata bytea[])
+        returns table (status int, stream_version bigint, tx bigint, positions bigint[], conflict_id uuid)
+        language plpgsql
+        as $fn$
+        declare
+            n           int := cardinality(p_ids);
+            v_found     int;
+            v_first     bigint;
+            v_conflict  uuid;
+            v_current   bigint;
+            v_last_tx   bigint;
+            v_last_time timestamptz;
+            v_tx        bigint;
+            v_now       timestamptz;
+            v_positions bigint[];
+        begin
+            perform pg_advisory_xact_lock(hashtextextended('{{s}}:' || p_stream, 0));
+
+            select count(*) into v_found from {{s}}.events e where e.event_id = any(p_ids);
+            if v_found > 0 then
+                select e.stream_version into v_first from {{s}}.events e where e.event_id = p_ids[1] and e.stream_id = p_stream;
+                select u.id into v_conflict
+                  from unnest(p_ids, p_types, p_data, p_metadata) with ordinality as u(id, t, d, m, i)
+                  left join {{s}}.events e on e.event_id = u.id
+                 where e.event_id is null or e.stream_id <> p_stream or e.event_type <> u.t or e.data <> u.d
+                    or e.metadata <> u.m or v_first is null or e.stream_version <> v_first + u.i - 1
+                 order by u.i
+                 limit 1;
+                if v_conflict is null then
+                    return query
+                        select 1, max(e.stream_version), max(e.tx_id), array_agg(e.position order by e.stream_version), null::uuid
+                          from {{s}}.events e where e.event_id = any(p_ids);
+                else
+                    return query select 3, null::bigint, null::bigint, null::bigint[], v_conflict;
+                end if;
+                return;
+            end if;
+
+            select e.stream_version, e.tx_id, e.recorded_at into v_current, v_last_tx, v_last_time
+              from {{s}}.events e where e.stream_id = p_stream order by e.stream_version desc limit 1;
+            if not found then
+                v_current := -1;
+            end if;
+
+            if not (p_expected = -2
+                    or (p_expected = -1 and v_current = -1)
+                    or (p_expected = -4 and v_current >= 0)
+                    or p_expected = v_current) then
+                return query select 2, v_current, null::bigint, null::bigint[], null::uuid;
+                return;
+            end if;
+
+            -- The first thing in this transaction that assigns it an id (unless the caller wrote earlier).
+            select pg_current_xact_id()::text::bigint + c.tx_offset into v_tx from {{s}}.log_clock c;
+            if v_tx < v_last_tx then
+                return query select 4, v_current, null::bigint, null::bigint[], null::uuid;
+                return;
+            end if;
+
+            -- Recorded times never go backwards within a stream, so an as-of-time read is a prefix.
+            v_now := greatest(clock_timestamp(), v_last_time);
+            select array_agg(q.p order by q.p) into v_positions
+              from (select nextval('{{s}}.events_position_seq') as p from generate_series(1, n)) q;
+
+            insert into {{s}}.events (tx_id, position, stream_id, stream_version, event_id, event_type, data, metadata, recorded_at)
+            select v_tx, u.p, p_stream, v_current + u.i, u.id, u.t, u.d, u.m, v_now
+              from unnest(p_ids, p_types, p_data, p_metadata, v_positions) with ordinality as u(id, t, d, m, p, i);
+
+            return query select 0, v_current + n, v_tx, v_positions, null::uuid;
+        end
+        $fn$;
+        """;
+
+    public static async Task MigrateAsync(NpgsqlDataSource dataSource, string schema, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+        await ExecuteAsync(connection, transaction, "select pg_advisory_xact_lock(hashtextextended('chronicle-migrations:' || $1, 0))",
+            cancellationToken, schema).ConfigureAwait(false);
+        await ExecuteAsync(connection, transaction, $"""
+            create schema if not exists {schema};
+            create table if not exists {schema}.schema_migrations (
+                version     int         primary key,
+                description text        not null,
+                applied_at  timestamptz not null default now()
+            );
+            """, cancellationToken).ConfigureAwait(false);
+
+        var applied = new HashSet<int>();
+        await using (var command = new NpgsqlCommand($"select version from {schema}.schema_migrations", connection, transaction))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                applied.Add(reader.GetInt32(0));
+        }
+
+        foreach (var (version, description, sql) in Migrations(schema))
+        {
+            if (applied.Contains(version))
+                continue;
+            await ExecuteAsync(connection, transaction, sql, cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, transaction,
+                $"insert into {schema}.schema_migrations (version, description) values ($1, $2)", cancellationToken, version, description)
+                .ConfigureAwait(false);
+        }
+
+        // After a restore into a new cluster, move the log clock past every stored transaction.
+        await ExecuteAsync(connection, transaction, $"""
+            update {schema}.log_clock c
+               set tx_offset = m.max_tx - pg_current_xact_id()::text::bigint + 1
+              from (select max(tx_id) as max_tx from {schema}.events) m
+             where m.max_tx is not null and pg_current_xact_id()::text::bigint + c.tx_offset <= m.max_tx
+            """, cancellationToken).ConfigureAwait(false);
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql,
+        CancellationToken cancellationToken, params object[] parameters)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        foreach (var parameter in parameters)
+            command.Parameters.Add(new NpgsqlParameter { Value = parameter });
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
