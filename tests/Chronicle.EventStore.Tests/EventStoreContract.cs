@@ -1,0 +1,540 @@
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Chronicle.EventStore.Tests;
+
+/// <summary>
+/// The event store contract. Every backend runs this same suite; each test instance gets its own
+/// empty storage (a schema or a file), and <see cref="OpenStoreAsync"/> opens that same storage again.
+/// </summary>
+public abstract class EventStoreContract : IAsyncLifetime
+{
+    private readonly List<IEventStore> _opened = [];
+
+    protected IEventStore Store { get; private set; } = null!;
+
+    protected abstract Task<IEventStore> CreateStoreAsync(IReadOnlyList<IEventUpcaster>? upcasters);
+
+    protected async Task<IEventStore> OpenStoreAsync(IReadOnlyList<IEventUpcaster>? upcasters = null)
+    {
+        var store = await CreateStoreAsync(upcasters);
+        _opened.Add(store);
+        return store;
+    }
+
+    public async Task InitializeAsync() => Store = await OpenStoreAsync();
+
+    public async Task DisposeAsync()
+    {
+        foreach (var store in _opened)
+            await store.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task GivenNoStream_WhenAppendingWithNoStream_ThenVersionAndPositionsAreReturned()
+    {
+        var stream = TestEvents.NewStream();
+        var result = await Store.AppendAsync(stream, ExpectedVersion.NoStream, TestEvents.Batch(3));
+
+        Assert.Equal(2, result.NextExpectedVersion);
+        Assert.Equal(3, result.Positions.Count);
+        Assert.True(result.Positions[0] < result.Positions[1] && result.Positions[1] < result.Positions[2]);
+        Assert.Equal(new StreamState(true, 2), await Store.GetStreamStateAsync(stream));
+        var read = await Store.ReadStreamAsync(stream, StreamReadOptions.Forwards);
+        Assert.Equal(result.Positions, read.Select(e => e.Position));
+        Assert.All(read, e => Assert.Equal(result.Transaction, e.Transaction));
+    }
+
+    [Fact]
+    public async Task GivenMissingStream_ThenStateSaysNoStreamAndReadIsEmpty()
+    {
+        Assert.Equal(StreamState.NoStream, await Store.GetStreamStateAsync("patient-absent"));
+        Assert.Empty(await Store.ReadStreamAsync("patient-absent", StreamReadOptions.Forwards));
+        Assert.Empty(await Store.ReadStreamAsync("patient-absent", StreamReadOptions.Backwards));
+    }
+
+    [Fact]
+    public async Task GivenStreamAtVersion_WhenAppendingWithExactVersion_ThenOnlyTheMatchingVersionWins()
+    {
+        var stream = TestEvents.NewStream();
+        await Store.AppendAsync(stream, ExpectedVersion.NoStream, TestEvents.Batch(2));
+
+        var stale = await Assert.ThrowsAsync<WrongExpectedVersionException>(
+            () => Store.AppendAsync(stream, ExpectedVersion.Exact(0), TestEvents.Batch(1)));
+        Assert.Equal(1, stale.ActualVersion);
+        Assert.Equal(stream, stale.StreamId);
+
+        var noStream = await Assert.ThrowsAsync<WrongExpectedVersionException>(
+            () => Store.AppendAsync(stream, ExpectedVersion.NoStream, TestEvents.Batch(1)));
+        Assert.Equal(1, noStream.ActualVersion);
+
+        var ok = await Store.AppendAsync(stream, ExpectedVersion.Exact(1), TestEvents.Batch(1));
+        Assert.Equal(2, ok.NextExpectedVersion);
+        Assert.Equal(new StreamState(true, 2), await Store.GetStreamStateAsync(stream));
+    }
+
+    [Fact]
+    public async Task GivenExpectedVersionForms_ThenAnyAndStreamExistsBehave()
+    {
+        var stream = TestEvents.NewStream();
+        var missing = await Assert.ThrowsAsync<WrongExpectedVersionException>(
+            () => Store.AppendAsync(stream, ExpectedVersion.StreamExists, TestEvents.Batch(1)));
+        Assert.Equal(StreamState.NoStreamVersion, missing.ActualVersion);
+
+        Assert.Equal(0, (await Store.AppendAsync(stream, ExpectedVersion.Any, TestEvents.Batch(1))).NextExpectedVersion);
+        Assert.Equal(1, (await Store.AppendAsync(stream, ExpectedVersion.StreamExists, TestEvents.Batch(1))).NextExpectedVersion);
+        Assert.Equal(2, (await Store.AppendAsync(stream, ExpectedVersion.Any, TestEvents.Batch(1))).NextExpectedVersion);
+    }
+
+    [Fact]
+    public async Task GivenALosingWriter_ThenNoGlobalPositionIsBurned()
+    {
+        var stream = TestEvents.NewStream();
+        var first = await Store.AppendAsync(stream, ExpectedVersion.NoStream, TestEvents.Batch(1));
+        for (var i = 0; i < 5; i++)
+        {
+            await Assert.ThrowsAsync<WrongExpectedVersionException>(
+                () => Store.AppendAsync(stream, ExpectedVersion.NoStream, TestEvents.Batch(3)));
+        }
+
+        var second = await Store.AppendAsync(stream, ExpectedVersion.Exact(0), TestEvents.Batch(1));
+        Assert.Equal(first.Positions[0] + 1, second.Positions[0]);
+    }
+
+    [Fact]
+    public async Task GivenStoredBatch_WhenResent_ThenTheOriginalResultIsReturnedAndNothingIsDuplicated()
+    {
+        var stream = TestEvents.NewStream();
+        var batch = TestEvents.Batch(4);
+        var original = await Store.AppendAsync(stream, ExpectedVersion.NoStream, batch);
+        await Store.AppendAsync(stream, ExpectedVersion.Exact(3), TestEvents.Batch(2));
+
+        var replay = await Store.AppendAsync(stream, ExpectedVersion.NoStream, batch);
+
+        Assert.Equal(original.NextExpectedVersion, replay.NextExpectedVersion);
+        Assert.Equal(original.Transaction, replay.Transaction);
+        Assert.Equal(original.Positions, replay.Positions);
+        Assert.Equal(6, (await Store.ReadStreamAsync(stream, StreamReadOptions.Forwards)).Count);
+        Assert.Equal(6, (await TestEvents.ReadWholeLogAsync(Store)).Count);
+    }
+
+    [Fact]
+    public async Task GivenStoredEventId_WhenReusedWithDifferentContent_ThenConflictAndNothingWritten()
+    {
+        var stream = TestEvents.NewStream();
+        var original = TestEvents.Event();
+        await Store.AppendAsync(stream, ExpectedVersion.NoStream, [original]);
+
+        var altered = original with { Data = Encoding.UTF8.GetBytes("""{"value":"altered"}""") };
+        var conflict = await Assert.ThrowsAsync<EventIdConflictException>(
+            () => Store.AppendAsync(stream, ExpectedVersion.Any, [altered]));
+        Assert.Equal(original.EventId, conflict.EventId);
+
+        await Assert.ThrowsAsync<EventIdConflictException>(
+            () => Store.AppendAsync(TestEvents.NewStream(), ExpectedVersion.Any, [original]));
+        var partial = new[] { original, TestEvents.Event() };
+        await Assert.ThrowsAsync<EventIdConflictException>(() => Store.AppendAsync(stream, ExpectedVersion.Any, partial));
+
+        Assert.Single(await TestEvents.ReadWholeLogAsync(Store));
+        var stored = Assert.Single(await Store.ReadStreamAsync(stream, StreamReadOptions.Forwards));
+        Assert.Equal(original.Data, stored.Data);
+    }
+
+    [Fact]
+    public async Task GivenBatchWithOneBadEvent_ThenNoEventOfTheBatchIsWritten()
+    {
+        var stream = TestEvents.NewStream();
+        var stored = TestEvents.Event();
+        await Store.AppendAsync(TestEvents.NewStream(), ExpectedVersion.NoStream, [stored]);
+
+        var tooLarge = TestEvents.Batch(3);
+        tooLarge[1] = tooLarge[1] with { Data = LargeJson(EventStoreLimits.MaxEventBytes + 1) };
+        await Assert.ThrowsAsync<InvalidAppendException>(() => Store.AppendAsync(stream, ExpectedVersion.Any, tooLarge));
+
+        // The third event re-uses an id stored in another stream: the database refuses the batch as a whole.
+        var reusedId = TestEvents.Batch(3);
+        reusedId[2] = stored;
+        await Assert.ThrowsAsync<EventIdConflictException>(() => Store.AppendAsync(stream, ExpectedVersion.Any, reusedId));
+
+        Assert.Equal(StreamState.NoStream, await Store.GetStreamStateAsync(stream));
+        Assert.Single(await TestEvents.ReadWholeLogAsync(Store));
+    }
+
+    public static TheoryData<string> BadAppends => new()
+    {
+        "empty stream id", "over-long stream id", "null data", "event over 1 MiB", "not JSON", "exact -1", "wire value -3",
+        "unset expected version", "empty batch", "null event", "empty event type", "duplicate id in batch", "null metadata",
+    };
+
+    [Theory]
+    [MemberData(nameof(BadAppends))]
+    public async Task GivenBadInput_ThenATypedErrorAndNothingIsWritten(string scenario)
+    {
+        var stream = TestEvents.NewStream();
+        var good = TestEvents.Event();
+        Func<Task> append = scenario switch
+        {
+            "empty stream id" => () => Store.AppendAsync("", ExpectedVersion.Any, [good]),
+            "over-long stream id" => () => Store.AppendAsync(new string('x', EventStoreLimits.MaxStreamIdLength + 1), ExpectedVersion.Any, [good]),
+            "null data" => () => Store.AppendAsync(stream, ExpectedVersion.Any, [good with { Data = null! }]),
+            "event over 1 MiB" => () => Store.AppendAsync(stream, ExpectedVersion.Any, [good with { Data = LargeJson(EventStoreLimits.MaxEventBytes + 1) }]),
+            "not JSON" => () => Store.AppendAsync(stream, ExpectedVersion.Any, [good with { Data = [0x7b, 0x7b] }]),
+            "exact -1" => () => Store.AppendAsync(stream, ExpectedVersion.Exact(-1), [good]),
+            "wire value -3" => () => Store.AppendAsync(stream, ExpectedVersion.FromValue(-3), [good]),
+            "unset expected version" => () => Store.AppendAsync(stream, default, [good]),
+            "empty batch" => () => Store.AppendAsync(stream, ExpectedVersion.Any, []),
+            "null event" => () => Store.AppendAsync(stream, ExpectedVersion.Any, [good, null!]),
+            "empty event type" => () => Store.AppendAsync(stream, ExpectedVersion.Any, [good with { EventType = " " }]),
+            "duplicate id in batch" => () => Store.AppendAsync(stream, ExpectedVersion.Any, [good, good]),
+            "null metadata" => () => Store.AppendAsync(stream, ExpectedVersion.Any, [good with { Metadata = null! }]),
+            _ => throw new ArgumentOutOfRangeException(nameof(scenario)),
+        };
+
+        var error = await Assert.ThrowsAsync<InvalidAppendException>(append);
+        Assert.False(string.IsNullOrWhiteSpace(error.Message));
+        Assert.Equal(StreamState.NoStream, await Store.GetStreamStateAsync(stream));
+        Assert.Empty(await TestEvents.ReadWholeLogAsync(Store));
+    }
+
+    [Fact]
+    public async Task GivenMetadataLargerThanLimitTogetherWithData_ThenTooLarge()
+    {
+        var big = TestEvents.Event() with
+        {
+            Data = LargeJson(EventStoreLimits.MaxEventBytes - 100),
+            Metadata = TestEvents.Metadata with { Reason = new string('r', 1000) },
+        };
+        var error = await Assert.ThrowsAsync<InvalidAppendException>(
+            () => Store.AppendAsync(TestEvents.NewStream(), ExpectedVersion.Any, [big]));
+        Assert.Equal(InvalidAppendReason.EventTooLarge, error.Reason);
+    }
+
+    [Fact]
+    public async Task GivenEventAtTheSizeLimit_ThenItIsStoredByteForByte()
+    {
+        var stream = TestEvents.NewStream();
+        var data = LargeJson(EventStoreLimits.MaxEventBytes - 2048);
+        await Store.AppendAsync(stream, ExpectedVersion.NoStream, [TestEvents.Event() with { Data = data }]);
+        Assert.Equal(data, Assert.Single(await Store.ReadStreamAsync(stream, StreamReadOptions.Forwards)).Data);
+    }
+
+    [Fact]
+    public async Task GivenBadReads_ThenTypedErrors()
+    {
+        await Assert.ThrowsAsync<InvalidReadException>(() => Store.ReadStreamAsync("", StreamReadOptions.Forwards));
+        await Assert.ThrowsAsync<InvalidReadException>(() => Store.ReadStreamAsync("s", new StreamReadOptions { MaxCount = 0 }));
+        await Assert.ThrowsAsync<InvalidReadException>(() => Store.ReadStreamAsync("s", new StreamReadOptions { FromVersion = -1 }));
+        await Assert.ThrowsAsync<InvalidReadException>(() => Store.ReadAllAsync(LogPosition.Start, EventStoreLimits.MaxReadCount + 1));
+    }
+
+    [Fact]
+    public async Task GivenAStream_WhenReadForwardAndBackwardInPages_ThenEveryEventComesOnceInOrder()
+    {
+        var stream = TestEvents.NewStream();
+        var written = TestEvents.Batch(25);
+        await Store.AppendAsync(stream, ExpectedVersion.NoStream, written[..10]);
+        await Store.AppendAsync(stream, ExpectedVersion.Exact(9), written[10..]);
+        await Store.AppendAsync(TestEvents.NewStream(), ExpectedVersion.NoStream, TestEvents.Batch(5));
+
+        var forward = new List<RecordedEvent>();
+        for (long from = 0; ;)
+        {
+            var page = await Store.ReadStreamAsync(stream, new StreamReadOptions { FromVersion = from, MaxCount = 7 });
+            if (page.Count == 0)
+                break;
+            forward.AddRange(page);
+            from = page[^1].StreamVersion + 1;
+        }
+
+        Assert.Equal(written.Select(e => e.EventId), forward.Select(e => e.EventId));
+        Assert.Equal(Enumerable.Range(0, 25).Select(i => (long)i), forward.Select(e => e.StreamVersion));
+
+        var backward = new List<RecordedEvent>();
+        long? next = null;
+        while (true)
+        {
+            var page = await Store.ReadStreamAsync(stream, new StreamReadOptions { Direction = ReadDirection.Backward, FromVersion = next, MaxCount = 7 });
+            backward.AddRange(page);
+            if (page.Count == 0 || page[^1].StreamVersion == 0)
+                break;
+            next = page[^1].StreamVersion - 1;
+        }
+
+        Assert.Equal(written.Reverse().Select(e => e.EventId), backward.Select(e => e.EventId));
+        var fromMiddle = await Store.ReadStreamAsync(stream, new StreamReadOptions { FromVersion = 20 });
+        Assert.Equal([20L, 21, 22, 23, 24], fromMiddle.Select(e => e.StreamVersion));
+    }
+
+    [Fact]
+    public async Task GivenLaterAppends_WhenReadingAsOfALogPositionOrATime_ThenTheStreamIsAsItWasThen()
+    {
+        var stream = TestEvents.NewStream();
+        var first = await Store.AppendAsync(stream, ExpectedVersion.NoStream, TestEvents.Batch(3));
+        await Store.AppendAsync(TestEvents.NewStream(), ExpectedVersion.NoStream, TestEvents.Batch(2));
+        var firstRecordedAt = (await Store.ReadStreamAsync(stream, StreamReadOptions.Forwards))[^1].RecordedAt;
+        await Task.Delay(20); // recorded times have microsecond resolution; make the later batch's time distinct
+        await Store.AppendAsync(stream, ExpectedVersion.Exact(2), TestEvents.Batch(2));
+
+        var asOfPosition = await Store.ReadStreamAsync(stream, new StreamReadOptions { AsOf = first.LastLogPosition });
+        Assert.Equal([0L, 1, 2], asOfPosition.Select(e => e.StreamVersion));
+
+        var asOfTime = await Store.ReadStreamAsync(stream, new StreamReadOptions { AsOfTime = firstRecordedAt });
+        Assert.Equal([0L, 1, 2], asOfTime.Select(e => e.StreamVersion));
+
+        var backwardAsOf = await Store.ReadStreamAsync(stream, StreamReadOptions.Backwards with { AsOf = first.LastLogPosition });
+        Assert.Equal([2L, 1, 0], backwardAsOf.Select(e => e.StreamVersion));
+
+        var beforeAnything = await Store.ReadStreamAsync(stream, new StreamReadOptions { AsOfTime = firstRecordedAt.AddDays(-1) });
+        Assert.Empty(beforeAnything);
+        Assert.Equal(5, (await Store.ReadStreamAsync(stream, StreamReadOptions.Forwards)).Count);
+    }
+
+    [Fact]
+    public async Task GivenManyStreams_WhenReadingTheGlobalLogInPages_ThenItIsOrderedCompleteAndStable()
+    {
+        var written = new List<Guid>();
+        for (var i = 0; i < 12; i++)
+        {
+            var batch = TestEvents.Batch(i % 4 + 1);
+            await Store.AppendAsync("stream-" + (i % 3), ExpectedVersion.Any, batch);
+            written.AddRange(batch.Select(e => e.EventId));
+        }
+
+        var paged = await TestEvents.ReadWholeLogAsync(Store, pageSize: 4);
+        var whole = await TestEvents.ReadWholeLogAsync(Store, pageSize: 1000);
+
+        Assert.Equal(written, paged.Select(e => e.EventId));
+        Assert.Equal(whole.Select(e => e.EventId), paged.Select(e => e.EventId));
+        Assert.True(paged.Zip(paged.Skip(1)).All(pair => pair.First.LogPosition < pair.Second.LogPosition));
+        Assert.Equal(paged.Count - 5, await Store.CountEventsAfterAsync(paged[4].LogPosition));
+        Assert.Empty(await Store.ReadAllAsync(paged[^1].LogPosition, 10));
+    }
+
+    [Fact]
+    public async Task GivenEvents_ThenMetadataRoundTripsAndRecordedTimeIsStampedByTheStore()
+    {
+        var stream = TestEvents.NewStream();
+        var before = DateTimeOffset.UtcNow.AddMinutes(-5);
+        await Store.AppendAsync(stream, ExpectedVersion.NoStream, TestEvents.Batch(2));
+        await Store.AppendAsync(stream, ExpectedVersion.Exact(1), TestEvents.Batch(2));
+
+        var read = await Store.ReadStreamAsync(stream, StreamReadOptions.Forwards);
+        Assert.All(read, e => Assert.Equal(TestEvents.Metadata, e.Metadata));
+        Assert.All(read, e => Assert.InRange(e.RecordedAt, before, DateTimeOffset.UtcNow.AddMinutes(5)));
+        Assert.True(read.Zip(read.Skip(1)).All(pair => pair.First.RecordedAt <= pair.Second.RecordedAt));
+        Assert.Equal("V1.Probe", read[0].EventType);
+    }
+
+    [Fact]
+    public async Task GivenAnUpcaster_WhenReading_ThenOldEventsArriveInTheirNewShape()
+    {
+        var stream = TestEvents.NewStream();
+        await Store.AppendAsync(stream, ExpectedVersion.NoStream,
+            [TestEvents.Event("V1.NameRecorded", """{"name":"Ada Lovelace"}""")]);
+
+        var upcaster = new JsonEventUpcaster("V1.NameRecorded", "V2.NameRecorded", old =>
+        {
+            var parts = old["name"]!.GetValue<string>().Split(' ', 2);
+            return new JsonObject { ["given"] = parts[0], ["family"] = parts[1] };
+        });
+        var upcasting = await OpenStoreAsync([upcaster]);
+
+        var fromStream = Assert.Single(await upcasting.ReadStreamAsync(stream, StreamReadOptions.Forwards));
+        var fromLog = Assert.Single(await upcasting.ReadAllAsync(LogPosition.Start, 10));
+        foreach (var upcast in new[] { fromStream, fromLog })
+        {
+            Assert.Equal("V2.NameRecorded", upcast.EventType);
+            var body = JsonNode.Parse(upcast.Data)!;
+            Assert.Equal("Lovelace", body["family"]!.GetValue<string>());
+        }
+
+        Assert.Equal("V1.NameRecorded", Assert.Single(await Store.ReadStreamAsync(stream, StreamReadOptions.Forwards)).EventType);
+    }
+
+    [Fact]
+    public async Task GivenTheSchemaExists_WhenInitialisedAgainConcurrently_ThenNothingChangesAndDataRemains()
+    {
+        var stream = TestEvents.NewStream();
+        await Store.AppendAsync(stream, ExpectedVersion.NoStream, TestEvents.Batch(3));
+
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => OpenStoreAsync()));
+        await Store.InitializeAsync();
+
+        var reopened = await OpenStoreAsync();
+        Assert.Equal(new StreamState(true, 2), await reopened.GetStreamStateAsync(stream));
+        Assert.Equal(3, (await reopened.AppendAsync(stream, ExpectedVersion.Exact(2), TestEvents.Batch(1))).NextExpectedVersion);
+    }
+
+    [Fact]
+    public async Task GivenSubscriptionFromStart_ThenItCatchesUpTailsLiveAndResumesFromItsCheckpoint()
+    {
+        var before = TestEvents.Batch(30);
+        await Store.AppendAsync(TestEvents.NewStream(), ExpectedVersion.NoStream, before);
+
+        var received = new List<RecordedEvent>();
+        var subscription = EventSubscription.Start(Store, LogPosition.Start, (page, _) =>
+        {
+            lock (received)
+                received.AddRange(page);
+            return Task.CompletedTask;
+        }, new SubscriptionOptions { BatchSize = 7 });
+
+        var live = TestEvents.Batch(5);
+        await Store.AppendAsync(TestEvents.NewStream(), ExpectedVersion.NoStream, live);
+        await WaitUntilAsync(() => { lock (received) return received.Count >= 35; });
+        var checkpoint = subscription.LastProcessed;
+        await subscription.StopAsync();
+
+        Assert.Equal(before.Concat(live).Select(e => e.EventId), received.Select(e => e.EventId));
+        Assert.Equal(received[^1].LogPosition, checkpoint);
+
+        // Another process's subscription, resuming from the durable checkpoint, sees only what came after.
+        var later = TestEvents.Batch(4);
+        var other = await OpenStoreAsync();
+        await Store.AppendAsync(TestEvents.NewStream(), ExpectedVersion.NoStream, later);
+        var resumed = new List<RecordedEvent>();
+        await using var second = EventSubscription.Start(other, checkpoint, (page, _) =>
+        {
+            lock (resumed)
+                resumed.AddRange(page);
+            return Task.CompletedTask;
+        });
+        await WaitUntilAsync(() => { lock (resumed) return resumed.Count >= 4; });
+        Assert.Equal(later.Select(e => e.EventId), resumed.Select(e => e.EventId));
+    }
+
+    [Fact]
+    public async Task GivenAFailingHandler_ThenTheSubscriptionStopsAtTheFailedEventWithoutSkippingIt()
+    {
+        await Store.AppendAsync(TestEvents.NewStream(), ExpectedVersion.NoStream, TestEvents.Batch(10));
+        var delivered = 0;
+        var subscription = EventSubscription.Start(Store, LogPosition.Start, (page, _) =>
+        {
+            if (delivered + page.Count > 6)
+                throw new InvalidOperationException("projection failed");
+            delivered += page.Count;
+            return Task.CompletedTask;
+        }, new SubscriptionOptions { BatchSize = 3 });
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => subscription.Completion);
+        Assert.Equal("projection failed", error.Message);
+        Assert.Equal(6, delivered);
+        var log = await TestEvents.ReadWholeLogAsync(Store);
+        Assert.Equal(log[5].LogPosition, subscription.LastProcessed);
+    }
+
+    [Fact]
+    public async Task GivenThirtyTwoWritersRacingOnOneStream_ThenExactlyOneWinsEachVersion()
+    {
+        const int Writers = 32;
+        const int Rounds = 12;
+        var stream = TestEvents.NewStream();
+        var winners = new List<(long Version, Guid EventId)>();
+
+        for (var round = 0; round < Rounds; round++)
+        {
+            var expected = round == 0 ? ExpectedVersion.NoStream : ExpectedVersion.Exact(round - 1);
+            using var start = new Barrier(Writers);
+            var attempts = Enumerable.Range(0, Writers).Select(_ => Task.Run(async () =>
+            {
+                var e = TestEvents.Event();
+                start.SignalAndWait();
+                try
+                {
+                    var result = await Store.AppendAsync(stream, expected, [e]);
+                    return (Won: true, Version: result.NextExpectedVersion, e.EventId, Actual: -99L);
+                }
+                catch (WrongExpectedVersionException lost)
+                {
+                    return (Won: false, Version: -1L, e.EventId, Actual: lost.ActualVersion);
+                }
+            })).ToArray();
+            var outcomes = await Task.WhenAll(attempts);
+
+            var won = Assert.Single(outcomes, o => o.Won);
+            Assert.Equal(round, won.Version);
+            Assert.All(outcomes.Where(o => !o.Won), o => Assert.Equal(round, o.Actual));
+            winners.Add((won.Version, won.EventId));
+        }
+
+        var stored = await Store.ReadStreamAsync(stream, StreamReadOptions.Forwards);
+        Assert.Equal(winners.Select(w => w.EventId), stored.Select(e => e.EventId));
+        Assert.Equal(Rounds, (await TestEvents.ReadWholeLogAsync(Store)).Count);
+    }
+
+    [Fact]
+    public async Task GivenThirtyTwoWritersRetryingOnOneStream_ThenNothingIsLostOrDuplicated()
+    {
+        const int Writers = 32;
+        const int EventsPerWriter = 8;
+        var stream = TestEvents.NewStream();
+        var acknowledged = new System.Collections.Concurrent.ConcurrentDictionary<long, Guid>();
+
+        await Task.WhenAll(Enumerable.Range(0, Writers).Select(_ => Task.Run(async () =>
+        {
+            for (var i = 0; i < EventsPerWriter; i++)
+            {
+                var e = TestEvents.Event();
+                while (true)
+                {
+                    var state = await Store.GetStreamStateAsync(stream);
+                    var expected = state.Exists ? ExpectedVersion.Exact(state.Version) : ExpectedVersion.NoStream;
+                    try
+                    {
+                        var result = await Store.AppendAsync(stream, expected, [e]);
+                        Assert.True(acknowledged.TryAdd(result.NextExpectedVersion, e.EventId), "two writers won one version");
+                        break;
+                    }
+                    catch (WrongExpectedVersionException)
+                    {
+                    }
+                }
+            }
+        })));
+
+        var stored = await Store.ReadStreamAsync(stream, StreamReadOptions.Forwards);
+        Assert.Equal(Writers * EventsPerWriter, stored.Count);
+        Assert.Equal(Enumerable.Range(0, Writers * EventsPerWriter).Select(v => (long)v), stored.Select(e => e.StreamVersion));
+        Assert.All(stored, e => Assert.Equal(acknowledged[e.StreamVersion], e.EventId));
+    }
+
+    internal static byte[] LargeJson(int bytes)
+    {
+        const string Prefix = "{\"text\":\"";
+        const string Suffix = "\"}";
+        return Encoding.UTF8.GetBytes(Prefix + new string('a', bytes - Prefix.Length - Suffix.Length) + Suffix);
+    }
+
+    protected static async Task WaitUntilAsync(Func<bool> condition, int timeoutSeconds = 60)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException("The condition was not met in time.");
+            await Task.Delay(10);
+        }
+    }
+}
+
+public sealed class SqliteEventStoreContractTests : EventStoreContract, IDisposable
+{
+    private readonly SqliteFiles _files = new();
+    private readonly string _path;
+
+    public SqliteEventStoreContractTests() => _path = _files.NewPath();
+
+    protected override async Task<IEventStore> CreateStoreAsync(IReadOnlyList<IEventUpcaster>? upcasters) =>
+        await _files.CreateStoreAsync(_path, upcasters);
+
+    public void Dispose() => _files.Dispose();
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresEventStoreContractTests(PostgresFixture postgres) : EventStoreContract
+{
+    private readonly string _schema = PostgresFixture.NewSchemaName();
+
+    protected override async Task<IEventStore> CreateStoreAsync(IReadOnlyList<IEventUpcaster>? upcasters) =>
+        await postgres.CreateStoreAsync(_schema, upcasters);
+}
