@@ -505,7 +505,7 @@ public abstract class EventStoreContract : IAsyncLifetime
         return Encoding.UTF8.GetBytes(Prefix + new string('a', bytes - Prefix.Length - Suffix.Length) + Suffix);
     }
 
-    protected static async Task WaitUntilAsync(Func<bool> condition, int timeoutSeconds = 60)
+    internal static async Task WaitUntilAsync(Func<bool> condition, int timeoutSeconds = 60)
     {
         var deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds);
         while (!condition())
