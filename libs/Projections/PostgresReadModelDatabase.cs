@@ -1,0 +1,38 @@
+using System.Data.Common;
+using Npgsql;
+
+namespace Chronicle.Projections;
+
+internal sealed class PostgresReadModelDatabase(NpgsqlDataSource dataSource) : ReadModelDatabase
+{
+    private readonly NpgsqlDataSource _dataSource = dataSource ?? throw new ArgumentNullException(nameof(dataSource));
+
+    public override SqlDialect Dialect => SqlDialect.Postgres;
+
+    private protected override string ListTablesSql => "select tablename from pg_tables where schemaname = current_schema()";
+
+    private protected override string LockRowSuffix => " for update";
+
+    public override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken = default) =>
+        await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+    internal override async Task<WriteTransaction> BeginWriteAsync(CancellationToken cancellationToken)
+    {
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            return new WriteTransaction(connection, transaction, writerSlot: null);
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    // Concurrent "create table if not exists" can still collide in pg_type, so DDL takes a lock per schema.
+    internal override Task LockSchemaChangesAsync(WriteTransaction write, CancellationToken cancellationToken) =>
+        ExecuteAsync(write, "select pg_advisory_xact_lock(hashtextextended('chronicle-projections:' || current_schema(), 0))",
+            cancellationToken);
+}

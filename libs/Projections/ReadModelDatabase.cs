@@ -1,0 +1,153 @@
+using System.Data.Common;
+using System.Text.RegularExpressions;
+using Chronicle.EventStore;
+using Npgsql;
+
+namespace Chronicle.Projections;
+
+/// <summary>
+/// The database read models live in: the same one as the event store or another. Tables are created unqualified,
+/// so on PostgreSQL they land in the connection's current schema (set "Search Path" to choose another).
+/// </summary>
+public abstract partial class ReadModelDatabase
+{
+    private const string CheckpointTable = "projection_checkpoints";
+
+    private protected ReadModelDatabase()
+    {
+    }
+
+    public abstract SqlDialect Dialect { get; }
+
+    public static ReadModelDatabase Postgres(NpgsqlDataSource dataSource) => new PostgresReadModelDatabase(dataSource);
+
+    public static ReadModelDatabase Sqlite(string connectionString) => new SqliteReadModelDatabase(connectionString);
+
+    /// <summary>An open connection for querying read-model tables.</summary>
+    public abstract Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The durable checkpoint of a projection: the last event it applied, or <see cref="LogPosition.Start"/>.</summary>
+    public async Task<LogPosition> ReadCheckpointAsync(string projectionName, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        if (!(await ListTablesAsync(connection, null, cancellationToken).ConfigureAwait(false)).Contains(CheckpointTable))
+            return LogPosition.Start;
+        await using var command = SqlCommand.Create(connection, null,
+            $"select tx_id, position from {CheckpointTable} where name = @name", ("name", projectionName));
+        return await ReadPositionAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The names of the tables in the read-model schema.</summary>
+    public async Task<IReadOnlySet<string>> ListTablesAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await ListTablesAsync(connection, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Opens a connection and begins the transaction that all read-model writes (effects, checkpoint, DDL) run in.
+    /// </summary>
+    internal abstract Task<WriteTransaction> BeginWriteAsync(CancellationToken cancellationToken);
+
+    private protected abstract string ListTablesSql { get; }
+
+    /// <summary>What makes the checkpoint read hold the row until commit, so two runners cannot both apply an event.</summary>
+    private protected abstract string LockRowSuffix { get; }
+
+    /// <summary>Serialises DDL from concurrent starts against the same database (PostgreSQL's catalog is not race-free).</summary>
+    internal abstract Task LockSchemaChangesAsync(WriteTransaction write, CancellationToken cancellationToken);
+
+    internal async Task<IReadOnlySet<string>> ListTablesAsync(DbConnection connection, DbTransaction? transaction,
+        CancellationToken cancellationToken)
+    {
+        var tables = new HashSet<string>(StringComparer.Ordinal);
+        await using var command = SqlCommand.Create(connection, transaction, ListTablesSql);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            tables.Add(reader.GetString(0));
+        return tables;
+    }
+
+    internal async Task EnsureCheckpointTableAsync(CancellationToken cancellationToken)
+    {
+        await using var write = await BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        await LockSchemaChangesAsync(write, cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(write, $"""
+            create table if not exists {CheckpointTable} (
+                name       text   primary key,
+                tx_id      bigint not null,
+                position   bigint not null,
+                updated_at {(Dialect == SqlDialect.Postgres ? "timestamptz" : "text")} not null
+            )
+            """, cancellationToken).ConfigureAwait(false);
+        await write.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads the checkpoint inside a write transaction and holds it until the transaction ends.</summary>
+    internal async Task<LogPosition> ReadCheckpointForUpdateAsync(WriteTransaction write, string projectionName,
+        CancellationToken cancellationToken)
+    {
+        await using var command = SqlCommand.Create(write.Connection, write.Transaction,
+            $"select tx_id, position from {CheckpointTable} where name = @name{LockRowSuffix}", ("name", projectionName));
+        return await ReadPositionAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    internal Task WriteCheckpointAsync(WriteTransaction write, string projectionName, LogPosition position,
+        CancellationToken cancellationToken) =>
+        ExecuteAsync(write, $"""
+            insert into {CheckpointTable} (name, tx_id, position, updated_at) values (@name, @tx, @position, @now)
+            on conflict (name) do update set tx_id = excluded.tx_id, position = excluded.position, updated_at = excluded.updated_at
+            """, cancellationToken,
+            ("name", projectionName), ("tx", position.Transaction), ("position", position.Position), ("now", DateTimeOffset.UtcNow));
+
+    internal Task DropTableAsync(WriteTransaction write, string table, CancellationToken cancellationToken) =>
+        ExecuteAsync(write, $"drop table if exists {ValidateTableName(table)}", cancellationToken);
+
+    internal Task RenameTableAsync(WriteTransaction write, string from, string to, CancellationToken cancellationToken) =>
+        ExecuteAsync(write, $"alter table {ValidateTableName(from)} rename to {ValidateTableName(to)}", cancellationToken);
+
+    [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
+    private static partial Regex TableNamePattern();
+
+    internal static string ValidateTableName(string name) => TableNamePattern().IsMatch(name)
+        ? name
+        : throw new ArgumentException($"Table name '{name}' must be a lower-case SQL identifier of at most 63 characters.", nameof(name));
+
+    private protected static async Task ExecuteAsync(WriteTransaction write, string sql, CancellationToken cancellationToken,
+        params (string Name, object? Value)[] parameters)
+    {
+        await using var command = SqlCommand.Create(write.Connection, write.Transaction, sql, parameters);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<LogPosition> ReadPositionAsync(DbCommand command, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? new LogPosition(reader.GetInt64(0), reader.GetInt64(1))
+            : LogPosition.Start;
+    }
+}
+
+/// <summary>One read-model write: a connection, its transaction, and (on SQLite) this process's writer slot.</summary>
+internal sealed class WriteTransaction(DbConnection connection, DbTransaction transaction, IDisposable? writerSlot) : IAsyncDisposable
+{
+    public DbConnection Connection { get; } = connection;
+    public DbTransaction Transaction { get; } = transaction;
+
+    public Task CommitAsync(CancellationToken cancellationToken) => Transaction.CommitAsync(cancellationToken);
+
+    /// <summary>Rolls back unless committed, then returns the connection to its pool.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await Transaction.DisposeAsync().ConfigureAwait(false);
+            await Connection.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            writerSlot?.Dispose();
+        }
+    }
+}
