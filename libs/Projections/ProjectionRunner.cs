@@ -68,6 +68,7 @@ public sealed partial class ProjectionRunner : IAsyncDisposable
     private LogPosition _checkpoint;
     private TaskCompletionSource _checkpointAdvanced = NewSignal();
     private int _failedAttempts;
+    private int _disposed;
     private Task? _running;
 
     public ProjectionRunner(IEventStore store, ReadModelDatabase database, IProjection projection, ProjectionRunnerOptions? options = null)
@@ -89,6 +90,11 @@ public sealed partial class ProjectionRunner : IAsyncDisposable
                     nameof(projection));
         }
 
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.BatchSize, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(_options.BatchSize, EventStoreLimits.MaxReadCount, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(_options.MinRetryDelay, TimeSpan.Zero, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxRetryDelay, _options.MinRetryDelay, nameof(options));
+
         _liveTables = projection.Tables.ToDictionary(t => t, t => t, StringComparer.Ordinal);
     }
 
@@ -105,6 +111,7 @@ public sealed partial class ProjectionRunner : IAsyncDisposable
     /// <summary>Creates missing tables, then applies the log from the durable checkpoint in the background.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (_running is not null)
             throw new InvalidOperationException($"Projection '{_projection.Name}' is already running.");
         await _database.EnsureCheckpointTableAsync(cancellationToken).ConfigureAwait(false);
@@ -113,7 +120,11 @@ public sealed partial class ProjectionRunner : IAsyncDisposable
         _running = Task.Run(() => RunAsync(_stop.Token), CancellationToken.None);
     }
 
-    /// <summary>Completes once the projection's committed effects include the event at <paramref name="position"/>.</summary>
+    /// <summary>
+    /// Completes once the projection's committed effects include the event at <paramref name="position"/> (an
+    /// <see cref="AppendResult.LastLogPosition"/>, say, for reading one's own writes). Throws
+    /// <see cref="ObjectDisposedException"/> if the runner is disposed first.
+    /// </summary>
     public async Task WaitForAsync(LogPosition position, CancellationToken cancellationToken = default)
     {
         while (true)
@@ -418,16 +429,21 @@ public sealed partial class ProjectionRunner : IAsyncDisposable
             _checkpointAdvanced = NewSignal();
         }
 
-        advanced.SetResult();
+        advanced.TrySetResult();
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
         await _stop.CancelAsync().ConfigureAwait(false);
         if (_running is not null)
             await _running.ConfigureAwait(false);
+        // Waiters would otherwise wait for a checkpoint this runner will never reach.
+        lock (_checkpointGate)
+            _checkpointAdvanced.TrySetException(new ObjectDisposedException(nameof(ProjectionRunner)));
         _stop.Dispose();
     }
 

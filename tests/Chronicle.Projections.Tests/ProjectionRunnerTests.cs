@@ -64,6 +64,7 @@ public abstract class ProjectionRunnerTests
         await first.StartAsync();
         await WaitForAsync(first, log[60].LogPosition);
         await first.DisposeAsync();
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => first.WaitForAsync(new LogPosition(long.MaxValue, long.MaxValue)));
         var stoppedAt = await backend.ReadModels.ReadCheckpointAsync("stream-counts");
         Assert.True(stoppedAt >= log[60].LogPosition);
 
@@ -174,6 +175,43 @@ public abstract class ProjectionRunnerTests
         Assert.Contains("stream_counts", tables);
         Assert.Contains("event_totals", tables);
         Assert.DoesNotContain(tables, t => t.Contains("__rebuild", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_failed_rebuild_drops_its_tables_and_leaves_the_live_ones_serving()
+    {
+        await using var backend = await CreateBackendAsync();
+        var projection = new StreamCountsProjection();
+        await using var runner = new ProjectionRunner(backend.Store, backend.ReadModels, projection, Options(batchSize: 10));
+        await runner.StartAsync();
+        await WaitForAsync(runner, await AppendAsync(backend.Store, streams: 4, appendsPerStream: 3, eventsPerAppend: 2));
+        var log = await ReadWholeLogAsync(backend.Store);
+
+        // The live runner has applied every event, so only the rebuild's replay meets this one.
+        projection.FailingOnceOn(log[7].EventId);
+        var failure = await Assert.ThrowsAsync<ProjectionApplyException>(() => runner.RebuildAsync());
+
+        Assert.Equal(log[7].LogPosition, failure.Position);
+        Assert.DoesNotContain(await backend.ReadModels.ListTablesAsync(), t => t.Contains("__rebuild", StringComparison.Ordinal));
+        var last = await AppendAsync(backend.Store, streams: 2, appendsPerStream: 1, eventsPerAppend: 2);
+        await WaitForAsync(runner, last);
+        Assert.Equal(StreamCounts.Expected(await ReadWholeLogAsync(backend.Store)), await StreamCounts.ReadAsync(backend.ReadModels));
+    }
+
+    [Fact]
+    public async Task A_rebuild_drops_tables_an_abandoned_rebuild_left_behind()
+    {
+        await using var backend = await CreateBackendAsync();
+        await using var runner = new ProjectionRunner(backend.Store, backend.ReadModels, new StreamCountsProjection(), Options(batchSize: 10));
+        await runner.StartAsync();
+        await WaitForAsync(runner, await AppendAsync(backend.Store, streams: 3, appendsPerStream: 2, eventsPerAppend: 2));
+        await ExecuteAsync(backend.ReadModels, "create table stream_counts__rebuild_1 (stream_id text primary key)");
+
+        await runner.RebuildAsync();
+
+        var tables = await backend.ReadModels.ListTablesAsync();
+        Assert.DoesNotContain(tables, t => t.Contains("__rebuild", StringComparison.Ordinal));
+        Assert.Equal(StreamCounts.Expected(await ReadWholeLogAsync(backend.Store)), await StreamCounts.ReadAsync(backend.ReadModels));
     }
 
     private sealed record Reads(int Count, IReadOnlyList<Exception> Errors, IReadOnlyList<string> Decreases);
