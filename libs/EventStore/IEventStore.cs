@@ -32,12 +32,18 @@ public interface IEventStore : IAsyncDisposable
     /// </summary>
     Task<IReadOnlyList<RecordedEvent>> ReadAllAsync(LogPosition after, int maxCount, CancellationToken cancellationToken = default);
 
-    /// <summary>How many committed events lie after <paramref name="after"/> (for lag reporting).</summary>
+    /// <summary>
+    /// How many committed events lie after <paramref name="after"/> (for lag reporting). On PostgreSQL this includes
+    /// events that <see cref="ReadAllAsync"/> holds back until older transactions finish, and it counts rows, so it
+    /// costs in proportion to the lag.
+    /// </summary>
     Task<long> CountEventsAfterAsync(LogPosition after, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Completes when an append commits through this store instance, or after <paramref name="timeout"/>,
-    /// whichever is first. Subscriptions use it to tail the log with low latency.
+    /// whichever is first. Subscriptions use it to tail the log with low latency; appends from other processes
+    /// are found by polling. (PostgreSQL's LISTEN/NOTIFY is deliberately not used: a NOTIFY takes a database-wide
+    /// lock across commit, which would serialise every append's commit and defeat group commit.)
     /// </summary>
     Task WaitForAppendAsync(TimeSpan timeout, CancellationToken cancellationToken = default);
 }
