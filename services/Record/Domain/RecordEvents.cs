@@ -1,0 +1,134 @@
+using System.Text.Json.Serialization;
+using Chronicle.EventStore;
+
+namespace Chronicle.Record.Domain;
+
+// The patient record's events. Each is stored under a stable name ("V1.…"): the CLR type may be
+// renamed, the persisted name may not. A new shape gets a new name (V2.…) plus an upcaster.
+// Every event of one patient lives on stream "patient-{PatientId:N}".
+
+/// <summary>A coded concept: SNOMED CT (<see cref="CodeSystems.Snomed"/>), dm+d, or another system.</summary>
+public sealed record Coding(string System, string Code, string? Display = null);
+
+/// <summary>A measured amount with its UCUM unit code, e.g. (120, "mm[Hg]").</summary>
+public sealed record Quantity(decimal Value, string Unit);
+
+public sealed record PersonName(string Family, IReadOnlyList<string> Given, string? Prefix = null);
+
+public sealed record PostalAddress(IReadOnlyList<string> Lines, string? City, string? District, string? PostalCode, string? Country = "GB");
+
+/// <summary>A phone number or e-mail address. System: phone | email | sms; Use: home | work | mobile.</summary>
+public sealed record ContactPoint(string System, string Value, string? Use = null);
+
+/// <summary>The demographics a registration or update carries. Gender: male | female | other | unknown.</summary>
+public sealed record Demographics(
+    PersonName Name,
+    DateOnly BirthDate,
+    string Gender,
+    PostalAddress? Address,
+    IReadOnlyList<ContactPoint> Telecom);
+
+/// <summary>The clinician who recorded an entry, as far as the record needs to know them.</summary>
+public sealed record Clinician(string Id, string Name, string? Role = null);
+
+public static class RecordEventsV1
+{
+    [EventType("V1.PatientRegistered")]
+    public sealed record PatientRegistered(Guid PatientId, string NhsNumber, Demographics Demographics, string PracticeOds);
+
+    [EventType("V1.DemographicsUpdated")]
+    public sealed record DemographicsUpdated(Guid PatientId, Demographics Demographics);
+
+    /// <summary>An encounter; its entries follow it in the same append, each naming its EncounterId.</summary>
+    [EventType("V1.ConsultationRecorded")]
+    public sealed record ConsultationRecorded(
+        Guid EncounterId, DateTimeOffset Start, DateTimeOffset? End, Clinician Clinician, string PracticeOds,
+        string Mode, Coding? Reason);
+
+    /// <summary>ClinicalStatus: active | resolved. Onset and Resolved are clinical (effective) dates.</summary>
+    [EventType("V1.ProblemAdded")]
+    public sealed record ProblemAdded(Guid EntryId, Guid EncounterId, Coding Code, DateOnly? Onset, string ClinicalStatus, DateOnly? Resolved);
+
+    [EventType("V1.ProblemResolved")]
+    public sealed record ProblemResolved(Guid EntryId, DateOnly Resolved);
+
+    /// <summary>A single value, or components (blood pressure: systolic and diastolic) with no top-level value.</summary>
+    [EventType("V1.ObservationRecorded")]
+    public sealed record ObservationRecorded(
+        Guid EntryId, Guid EncounterId, Coding Code, DateTimeOffset Effective, Quantity? Value, IReadOnlyList<ObservationComponent> Components);
+
+    public sealed record ObservationComponent(Coding Code, Quantity Value);
+
+    /// <summary>Severity: mild | moderate | severe. Criticality: low | high | unable-to-assess.</summary>
+    [EventType("V1.AllergyRecorded")]
+    public sealed record AllergyRecorded(
+        Guid EntryId, Guid EncounterId, Coding Substance, Coding? Reaction, string? Severity, string Criticality, DateOnly? Onset);
+
+    /// <summary>A medication the patient takes that was prescribed elsewhere (a MedicationStatement). Medication is a dm+d coding.</summary>
+    [EventType("V1.MedicationRecorded")]
+    public sealed record MedicationRecorded(Guid EntryId, Guid EncounterId, Coding Medication, string? Dosage, DateOnly? Started);
+
+    [EventType("V1.ImmunisationGiven")]
+    public sealed record ImmunisationGiven(Guid EntryId, Guid EncounterId, Coding Vaccine, DateOnly Occurrence, string? LotNumber);
+
+    /// <summary>A referral (FHIR ServiceRequest). Priority: routine | urgent | asap | stat.</summary>
+    [EventType("V1.ReferralMade")]
+    public sealed record ReferralMade(Guid EntryId, Guid EncounterId, Coding Service, Coding? Reason, string Priority, string? Recipient);
+
+    [EventType("V1.NoteWritten")]
+    public sealed record NoteWritten(Guid EntryId, Guid EncounterId, string Text);
+
+    /// <summary>Marks any entry (or a whole encounter) as entered in error. The entry stays in history.</summary>
+    [EventType("V1.EntryMarkedEnteredInError")]
+    public sealed record EntryMarkedEnteredInError(Guid EntryId, string Reason);
+
+    /// <summary>
+    /// Claims an NHS number for one patient. It is the only event on stream "nhs-number-{NhsNumber}",
+    /// appended with ExpectedVersion.NoStream before the registration, so two patients can never share a number.
+    /// </summary>
+    [EventType("V1.NhsNumberReserved")]
+    public sealed record NhsNumberReserved(string NhsNumber, Guid PatientId);
+}
+
+public static class CodeSystems
+{
+    public const string Snomed = "http://snomed.info/sct";
+    public const string DmD = "https://dmd.nhs.uk";
+    public const string Ucum = "http://unitsofmeasure.org";
+    public const string NhsNumber = "https://fhir.nhs.uk/Id/nhs-number";
+    public const string OdsCode = "https://fhir.nhs.uk/Id/ods-organization-code";
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(RecordEventsV1.PatientRegistered))]
+[JsonSerializable(typeof(RecordEventsV1.DemographicsUpdated))]
+[JsonSerializable(typeof(RecordEventsV1.ConsultationRecorded))]
+[JsonSerializable(typeof(RecordEventsV1.ProblemAdded))]
+[JsonSerializable(typeof(RecordEventsV1.ProblemResolved))]
+[JsonSerializable(typeof(RecordEventsV1.ObservationRecorded))]
+[JsonSerializable(typeof(RecordEventsV1.AllergyRecorded))]
+[JsonSerializable(typeof(RecordEventsV1.MedicationRecorded))]
+[JsonSerializable(typeof(RecordEventsV1.ImmunisationGiven))]
+[JsonSerializable(typeof(RecordEventsV1.ReferralMade))]
+[JsonSerializable(typeof(RecordEventsV1.NoteWritten))]
+[JsonSerializable(typeof(RecordEventsV1.EntryMarkedEnteredInError))]
+[JsonSerializable(typeof(RecordEventsV1.NhsNumberReserved))]
+public sealed partial class RecordEventsJsonContext : JsonSerializerContext
+{
+    /// <summary>Every record event type, registered under its persisted name.</summary>
+    public static EventTypeRegistry CreateRegistry() => new EventTypeRegistry()
+        .Register(Default.PatientRegistered)
+        .Register(Default.DemographicsUpdated)
+        .Register(Default.ConsultationRecorded)
+        .Register(Default.ProblemAdded)
+        .Register(Default.ProblemResolved)
+        .Register(Default.ObservationRecorded)
+        .Register(Default.AllergyRecorded)
+        .Register(Default.MedicationRecorded)
+        .Register(Default.ImmunisationGiven)
+        .Register(Default.ReferralMade)
+        .Register(Default.NoteWritten)
+        .Register(Default.EntryMarkedEnteredInError)
+        .Register(Default.NhsNumberReserved);
+}

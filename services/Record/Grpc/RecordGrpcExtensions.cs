@@ -1,0 +1,29 @@
+using Chronicle.Record.Application;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Chronicle.Record.Grpc;
+
+public static class RecordGrpcExtensions
+{
+    /// <summary>
+    /// Registers the record's command and query services and its gRPC error mapping. The host registers the
+    /// <see cref="EventStore.IEventStore"/> singleton; a <see cref="TimeProvider"/> or an
+    /// <see cref="ICallerProvenance"/> registered before this call replaces the defaults.
+    /// </summary>
+    public static IServiceCollection AddRecordCommands(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ICallerProvenance, RequestHeaderProvenance>();
+        services.TryAddSingleton<PatientRecordCommands>();
+        services.TryAddSingleton<PatientRecordQueries>();
+        services.AddGrpc().AddServiceOptions<PatientRecordGrpcService>(options => options.Interceptors.Add<RecordErrorInterceptor>());
+        return services;
+    }
+
+    /// <summary>Serves chronicle.record.v1.PatientRecord.</summary>
+    public static GrpcServiceEndpointConventionBuilder MapRecordGrpc(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapGrpcService<PatientRecordGrpcService>();
+}
