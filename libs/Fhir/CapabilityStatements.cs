@@ -1,0 +1,74 @@
+using Chronicle.Fhir.Search;
+using Hl7.Fhir.Model;
+
+namespace Chronicle.Fhir;
+
+/// <summary>What a FHIR server says about itself, in the terms the CapabilityStatement needs.</summary>
+public sealed record FhirServerDescription(
+    string Name,
+    string Title,
+    string Description,
+    string SoftwareName,
+    string SoftwareVersion,
+    DateOnly PublishedOn,
+    IReadOnlyList<FhirResourceDefinition> Resources);
+
+public static class CapabilityStatements
+{
+    /// <summary>
+    /// The server's CapabilityStatement, listing exactly the resources, interactions, search parameters, includes
+    /// and operations in <paramref name="server"/>, plus the paging and format parameters every search accepts.
+    /// </summary>
+    public static CapabilityStatement Build(FhirServerDescription server, string baseUrl)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        var rest = new CapabilityStatement.RestComponent
+        {
+            Mode = CapabilityStatement.RestfulCapabilityMode.Server,
+            Documentation = "Read-only. Searches refuse parameters they do not support (400). " +
+                $"'{SearchRequestParser.CountParameter}' sets the page size; 'next' links page by keyset and stay stable while data is added.",
+            Resource = server.Resources.Select(ResourceComponent).ToList(),
+        };
+        return new CapabilityStatement
+        {
+            Url = $"{baseUrl}/metadata",
+            Name = server.Name,
+            Title = server.Title,
+            Status = PublicationStatus.Active,
+            Experimental = false,
+            Date = server.PublishedOn.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            Description = server.Description,
+            Kind = CapabilityStatementKind.Instance,
+            Software = new CapabilityStatement.SoftwareComponent { Name = server.SoftwareName, Version = server.SoftwareVersion },
+            Implementation = new CapabilityStatement.ImplementationComponent { Description = server.Description, Url = baseUrl },
+            FhirVersion = FHIRVersion.N4_0_1,
+            Format = [FhirMediaTypes.FhirJson, "json"],
+            Rest = [rest],
+        };
+    }
+
+    private static CapabilityStatement.ResourceComponent ResourceComponent(FhirResourceDefinition definition) => new()
+    {
+        Type = definition.Type,
+        Profile = definition.Profile,
+        Documentation = definition.Documentation,
+        Interaction = definition.Interactions.Select(i => new CapabilityStatement.ResourceInteractionComponent { Code = i }).ToList(),
+        Versioning = CapabilityStatement.ResourceVersionPolicy.Versioned,
+        ReadHistory = true,
+        UpdateCreate = false,
+        ConditionalRead = CapabilityStatement.ConditionalReadStatus.FullSupport,
+        SearchInclude = definition.Includes.Select(i => i.ToString()),
+        SearchParam = definition.SearchParameters.Select(p => new CapabilityStatement.SearchParamComponent
+        {
+            Name = p.Name,
+            Type = p.Type,
+            Documentation = p.Documentation,
+        }).ToList(),
+        Operation = definition.Operations.Select(o => new CapabilityStatement.OperationComponent
+        {
+            Name = o.Name,
+            Definition = o.Definition,
+            Documentation = o.Documentation,
+        }).ToList(),
+    };
+}

@@ -1,0 +1,76 @@
+using Hl7.Fhir.Model;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Chronicle.Fhir.Http;
+
+/// <summary>
+/// Wraps every FHIR endpoint: refuses formats other than JSON (406), and turns every error into an
+/// OperationOutcome with the right status, so no handler writes its own error responses.
+/// </summary>
+public sealed partial class FhirEndpointFilter(ILogger<FhirEndpointFilter> logger) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(next);
+        var request = context.HttpContext.Request;
+        try
+        {
+            if (!FhirMediaTypes.FormatParameterAdmitsFhirJson(request.Query["_format"].FirstOrDefault())
+                || !FhirMediaTypes.AdmitsFhirJson(request.Headers.Accept))
+                throw FhirException.NotAcceptable($"This server returns {FhirMediaTypes.FhirJson} only.");
+            return await next(context).ConfigureAwait(false);
+        }
+        catch (FhirException e)
+        {
+            return FhirResults.Outcome(e);
+        }
+        catch (OperationCanceledException) when (context.HttpContext.RequestAborted.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            LogUnhandled(logger, e, request.Method, request.Path);
+            return FhirResults.Outcome(new FhirException(System.Net.HttpStatusCode.InternalServerError,
+                OperationOutcome.IssueType.Exception, "The server failed to answer this request; the failure has been logged."));
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "FHIR request {Method} {Path} failed")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception, string method, PathString path);
+}
+
+public static class FhirRequestUrls
+{
+    /// <summary>The FHIR base URL of this request's server, e.g. http://host:port/fhir, for fullUrls and links.</summary>
+    public static string BaseUrl(HttpRequest request, string fhirPrefix)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return $"{request.Scheme}://{request.Host}{request.PathBase}{fhirPrefix}";
+    }
+
+    public static Uri Self(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return new Uri($"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}{request.QueryString}");
+    }
+
+    /// <summary>The request's own URL with <paramref name="parameter"/> set to <paramref name="value"/>, all else kept in order.</summary>
+    public static Uri WithParameter(HttpRequest request, string parameter, string value)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var query = new QueryString();
+        foreach (var (name, values) in request.Query)
+        {
+            if (name == parameter)
+                continue;
+            foreach (var v in values)
+                query = query.Add(name, v ?? "");
+        }
+
+        query = query.Add(parameter, value);
+        return new Uri($"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}{query}");
+    }
+}

@@ -1,0 +1,230 @@
+using System.Globalization;
+using Chronicle.EventStore;
+using Chronicle.Fhir;
+using Chronicle.Fhir.Http;
+using Chronicle.Fhir.Search;
+using Hl7.Fhir.Model;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+using Task = System.Threading.Tasks.Task;
+
+namespace Chronicle.Record.Fhir;
+
+/// <summary>
+/// The handlers behind <see cref="RecordFhirEndpoints.MapRecordFhir"/>. Each throws <see cref="FhirException"/> for a
+/// request it cannot answer; <see cref="FhirEndpointFilter"/> turns that into an OperationOutcome.
+/// </summary>
+public sealed class RecordFhirApi(RecordFhirReadModel readModel, IOptions<RecordFhirOptions> options)
+{
+    public const string MinPositionHeader = "X-Chronicle-Min-Position";
+
+    private static readonly HashSet<string> HistoryParameters = new(StringComparer.Ordinal)
+    {
+        SearchRequestParser.CountParameter, SearchRequestParser.CursorParameter, SearchRequestParser.FormatParameter,
+        RecordFhirDefinitions.SinceParameter,
+    };
+
+    private static readonly HashSet<string> EverythingParameters = new(HistoryParameters, StringComparer.Ordinal)
+    {
+        RecordFhirDefinitions.PointInTimeParameter,
+    };
+
+    private readonly RecordFhirOptions _options = options.Value;
+    private readonly FhirServerDescription _server = RecordFhirDefinitions.Server(
+        typeof(RecordFhirApi).Assembly.GetName().Version?.ToString() ?? "0.0.0");
+
+    public IResult Metadata(HttpRequest request) =>
+        FhirResults.Resource(CapabilityStatements.Build(_server, BaseUrl(request)));
+
+    public async Task<IResult> ReadAsync(HttpRequest request, string type, string id)
+    {
+        await WaitForMinPositionAsync(request).ConfigureAwait(false);
+        Definition(type);
+        ValidateId(id);
+        var stored = await readModel.Queries.ReadCurrentAsync(type, id, request.HttpContext.RequestAborted).ConfigureAwait(false)
+            ?? throw FhirException.NotFound($"{type}/{id} is not known.");
+        return FhirResults.ResourceOrNotModified(request, stored.Parse());
+    }
+
+    public async Task<IResult> VReadAsync(HttpRequest request, string type, string id, string versionId)
+    {
+        await WaitForMinPositionAsync(request).ConfigureAwait(false);
+        Definition(type);
+        ValidateId(id);
+        if (!long.TryParse(versionId, NumberStyles.None, CultureInfo.InvariantCulture, out var version) || version < 1)
+            throw FhirException.NotFound($"{type}/{id} has no version '{versionId}'; versions are 1, 2, 3 and so on.");
+        var stored = await readModel.Queries.ReadVersionAsync(type, id, version, request.HttpContext.RequestAborted).ConfigureAwait(false)
+            ?? throw FhirException.NotFound($"{type}/{id} has no version {version}.");
+        return FhirResults.ResourceOrNotModified(request, stored.Parse());
+    }
+
+    public async Task<IResult> HistoryAsync(HttpRequest request, string type, string id)
+    {
+        await WaitForMinPositionAsync(request).ConfigureAwait(false);
+        Definition(type);
+        ValidateId(id);
+        RejectUnknownParameters(request, HistoryParameters, "_history");
+        var count = Count(request);
+        var before = request.Query[SearchRequestParser.CursorParameter].FirstOrDefault() is { Length: > 0 } cursor
+            ? ParseVersionCursor(cursor)
+            : (long?)null;
+        var since = InstantParameter(request, RecordFhirDefinitions.SinceParameter);
+        var cancellationToken = request.HttpContext.RequestAborted;
+        if (await readModel.Queries.ReadCurrentAsync(type, id, cancellationToken).ConfigureAwait(false) is null)
+            throw FhirException.NotFound($"{type}/{id} is not known.");
+
+        var rows = await readModel.Queries.HistoryAsync(type, id, before, since is null ? null : FhirDateRange.ToMicros(since.Value),
+            count + 1, cancellationToken).ConfigureAwait(false);
+        var page = rows.Take(count).ToList();
+        var next = rows.Count > count
+            ? FhirRequestUrls.WithParameter(request, SearchRequestParser.CursorParameter,
+                PageCursor.Encode(page[^1].VersionId.ToString(CultureInfo.InvariantCulture)))
+            : null;
+        return FhirResults.Resource(FhirBundles.History(BaseUrl(request), page.Select(r => r.Parse()), FhirRequestUrls.Self(request), next));
+    }
+
+    public async Task<IResult> SearchAsync(HttpRequest request, string type)
+    {
+        await WaitForMinPositionAsync(request).ConfigureAwait(false);
+        var definition = Definition(type);
+        var search = SearchRequestParser.Parse(definition, QueryPairs(request), _options.Paging);
+        var after = search.Cursor is null ? (ResourceSortKey?)null : ResourceSortKey.FromCursor(search.Cursor);
+        var cancellationToken = request.HttpContext.RequestAborted;
+        var rows = await readModel.Queries.SearchAsync(type, search.Criteria, after, search.Count + 1, cancellationToken).ConfigureAwait(false);
+        var page = rows.Take(search.Count).ToList();
+
+        var included = new List<Resource>();
+        foreach (var include in search.Includes)
+        {
+            var patientIds = page.Select(r => r.PatientId).Distinct(StringComparer.Ordinal).ToList();
+            var patients = await readModel.Queries.ReadCurrentAsync(include.TargetType, patientIds, cancellationToken).ConfigureAwait(false);
+            included.AddRange(patients.Select(p => p.Parse()));
+        }
+
+        var next = rows.Count > search.Count
+            ? FhirRequestUrls.WithParameter(request, SearchRequestParser.CursorParameter, page[^1].Key.ToCursor())
+            : null;
+        return FhirResults.Resource(FhirBundles.SearchSet(BaseUrl(request), page.Select(r => r.Parse()), included,
+            FhirRequestUrls.Self(request), next));
+    }
+
+    public async Task<IResult> EverythingAsync(HttpRequest request, string id)
+    {
+        await WaitForMinPositionAsync(request).ConfigureAwait(false);
+        ValidateId(id);
+        RejectUnknownParameters(request, EverythingParameters, "Patient/$everything");
+        var count = Count(request);
+        var after = request.Query[SearchRequestParser.CursorParameter].FirstOrDefault() is { Length: > 0 } cursor
+            ? ResourceSortKey.FromCursor(cursor)
+            : (ResourceSortKey?)null;
+        var since = InstantParameter(request, RecordFhirDefinitions.SinceParameter);
+        var at = InstantParameter(request, RecordFhirDefinitions.PointInTimeParameter);
+        var cancellationToken = request.HttpContext.RequestAborted;
+
+        IReadOnlyList<StoredResource> record;
+        if (at is { } asOf)
+        {
+            // The record as it stood then, folded from the stream through the projection's own builder.
+            record = Guid.TryParse(id, out var patientGuid)
+                ? (await PatientRecordFold.LoadAsync(readModel.Store, patientGuid, asOf, cancellationToken).ConfigureAwait(false)).Current
+                : [];
+            if (!record.Any(r => r.Type == "Patient" && r.Id == id))
+                throw FhirException.NotFound($"Patient/{id} did not exist at {FhirValues.DateTime(asOf)}.");
+        }
+        else
+        {
+            record = await readModel.Queries.PatientRecordAsync(id, cancellationToken).ConfigureAwait(false);
+            if (!record.Any(r => r.Type == "Patient" && r.Id == id))
+                throw FhirException.NotFound($"Patient/{id} is not known.");
+        }
+
+        var matching = record
+            .Where(r => after is null || r.Key.CompareTo(after.Value) > 0)
+            .Select(r => (Stored: r, Resource: r.Parse()))
+            .Where(r => since is null || r.Resource.Meta?.LastUpdated >= since)
+            .Take(count + 1)
+            .ToList();
+        var page = matching.Take(count).ToList();
+        var next = matching.Count > count
+            ? FhirRequestUrls.WithParameter(request, SearchRequestParser.CursorParameter, page[^1].Stored.Key.ToCursor())
+            : null;
+        return FhirResults.Resource(FhirBundles.SearchSet(BaseUrl(request), page.Select(r => r.Resource), [],
+            FhirRequestUrls.Self(request), next));
+    }
+
+    /// <summary>Read-your-writes: a client that just appended can ask to read no earlier than its append's position.</summary>
+    private async Task WaitForMinPositionAsync(HttpRequest request)
+    {
+        if (request.Headers[MinPositionHeader].FirstOrDefault() is not { Length: > 0 } value)
+            return;
+        var slash = value.IndexOf('/', StringComparison.Ordinal);
+        if (slash < 0
+            || !long.TryParse(value.AsSpan(0, slash), NumberStyles.None, CultureInfo.InvariantCulture, out var transaction)
+            || !long.TryParse(value.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var position))
+            throw FhirException.BadRequest($"{MinPositionHeader} must be '{{transaction}}/{{position}}' as returned by a command; it was '{value}'.");
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(request.HttpContext.RequestAborted);
+        timeout.CancelAfter(_options.MaxReadYourWritesWait);
+        try
+        {
+            await readModel.WaitForAsync(new LogPosition(transaction, position), timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!request.HttpContext.RequestAborted.IsCancellationRequested)
+        {
+            request.HttpContext.Response.Headers.RetryAfter = "1";
+            throw FhirException.Unavailable(
+                $"The FHIR view has not yet reached position {value} after {_options.MaxReadYourWritesWait.TotalSeconds:0.#} s; retry shortly.");
+        }
+    }
+
+    private static FhirResourceDefinition Definition(string type) => RecordFhirDefinitions.Find(type)
+        ?? throw FhirException.NotFound($"Resource type '{type}' is not served here. Served: {string.Join(", ", RecordFhirDefinitions.All.Select(d => d.Type))}.");
+
+    private static void ValidateId(string id)
+    {
+        if (!FhirIds.IsValid(id))
+            throw FhirException.BadRequest($"'{id}' is not a valid FHIR id.");
+    }
+
+    private int Count(HttpRequest request)
+    {
+        var values = request.Query[SearchRequestParser.CountParameter];
+        if (values.Count == 0)
+            return _options.Paging.DefaultCount;
+        if (values.Count > 1 || !int.TryParse(values[0], NumberStyles.None, CultureInfo.InvariantCulture, out var count) || count < 1)
+            throw FhirException.BadRequest($"'_count' must be one whole number from 1 to {_options.Paging.MaxCount}.");
+        return Math.Min(count, _options.Paging.MaxCount);
+    }
+
+    private static DateTimeOffset? InstantParameter(HttpRequest request, string name)
+    {
+        var values = request.Query[name];
+        if (values.Count == 0 || string.IsNullOrEmpty(values[0]))
+            return null;
+        if (values.Count > 1)
+            throw FhirException.BadRequest($"'{name}' is given more than once.");
+        if (!FhirDateRange.TryParse(values[0]!, out var range, out var error))
+            throw FhirException.BadRequest($"'{name}': {error}");
+
+        // A partial date stands for its whole span; "as at 2024-03-01" means by the end of that day.
+        return FhirDateRange.FromMicros(name == RecordFhirDefinitions.SinceParameter ? range.Low : range.High);
+    }
+
+    private static long ParseVersionCursor(string cursor) =>
+        long.TryParse(PageCursor.Decode(cursor, 1)[0], NumberStyles.None, CultureInfo.InvariantCulture, out var version)
+            ? version
+            : throw FhirException.BadRequest("'_cursor' is not a cursor this server issued; follow the 'next' link as given.");
+
+    private static void RejectUnknownParameters(HttpRequest request, IReadOnlySet<string> supported, string interaction)
+    {
+        var unknown = request.Query.Keys.Where(k => !supported.Contains(k)).ToList();
+        if (unknown.Count > 0)
+            throw FhirException.NotSupported(
+                $"{interaction} does not support {string.Join(", ", unknown.Select(u => $"'{u}'"))}. Supported: {string.Join(", ", supported.Order(StringComparer.Ordinal))}.");
+    }
+
+    private static IEnumerable<KeyValuePair<string, string?>> QueryPairs(HttpRequest request) =>
+        request.Query.SelectMany(pair => pair.Value.Select(value => new KeyValuePair<string, string?>(pair.Key, value)));
+
+    private string BaseUrl(HttpRequest request) => FhirRequestUrls.BaseUrl(request, _options.RoutePrefix);
+}

@@ -1,0 +1,98 @@
+using Chronicle.EventStore;
+using Chronicle.Fhir;
+using Chronicle.Fhir.Http;
+using Chronicle.Fhir.Search;
+using Chronicle.Projections;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Chronicle.Record.Fhir;
+
+public sealed class RecordFhirOptions
+{
+    /// <summary>Where the FHIR API is mapped; also the base of every fullUrl and link it returns.</summary>
+    public string RoutePrefix { get; set; } = "/fhir";
+
+    /// <summary>Start the projection with the host. Off when the host starts <see cref="RecordFhirReadModel"/> itself.</summary>
+    public bool RunProjection { get; set; } = true;
+
+    /// <summary>How long a read with <see cref="RecordFhirApi.MinPositionHeader"/> waits for the projection before answering 503.</summary>
+    public TimeSpan MaxReadYourWritesWait { get; set; } = TimeSpan.FromSeconds(5);
+
+    public SearchPaging Paging { get; set; } = new();
+
+    public ProjectionRunnerOptions Projection { get; set; } = new();
+}
+
+public static class RecordFhirServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the Record's FHIR read side. The host must register an <see cref="IEventStore"/> and the
+    /// <see cref="ReadModelDatabase"/> the FHIR tables live in.
+    /// </summary>
+    public static IServiceCollection AddRecordFhir(this IServiceCollection services, Action<RecordFhirOptions>? configure = null)
+    {
+        var builder = services.AddOptions<RecordFhirOptions>();
+        if (configure is not null)
+            builder.Configure(configure);
+        services.AddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<RecordFhirOptions>>().Value;
+            var projection = options.Projection with
+            {
+                Logger = options.Projection.Logger ?? provider.GetService<ILoggerFactory>()?.CreateLogger<RecordFhirReadModel>(),
+            };
+            return new RecordFhirReadModel(provider.GetRequiredService<IEventStore>(), provider.GetRequiredService<ReadModelDatabase>(), projection);
+        });
+        services.AddSingleton<RecordFhirApi>();
+        services.AddSingleton<FhirEndpointFilter>();
+        services.AddHostedService<RecordFhirProjectionHost>();
+        return services;
+    }
+}
+
+/// <summary>Starts the FHIR projection with the host when <see cref="RecordFhirOptions.RunProjection"/> is on.</summary>
+internal sealed class RecordFhirProjectionHost(RecordFhirReadModel readModel, IOptions<RecordFhirOptions> options) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) =>
+        options.Value.RunProjection ? readModel.StartAsync(cancellationToken) : Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) =>
+        options.Value.RunProjection ? readModel.DisposeAsync().AsTask() : Task.CompletedTask;
+}
+
+public static class RecordFhirEndpoints
+{
+    /// <summary>
+    /// Maps the read-only FHIR R4 API: metadata, read, vread, instance history, search and Patient/$everything.
+    /// Everything else under the prefix answers with an OperationOutcome (404, or 405 for writes).
+    /// </summary>
+    public static RouteGroupBuilder MapRecordFhir(this IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var prefix = app.ServiceProvider.GetRequiredService<IOptions<RecordFhirOptions>>().Value.RoutePrefix;
+        var fhir = app.MapGroup(prefix);
+        fhir.AddEndpointFilter<FhirEndpointFilter>();
+
+        fhir.MapGet("/metadata", (RecordFhirApi api, HttpRequest request) => api.Metadata(request));
+        fhir.MapGet("/Patient/{id}/$everything", (RecordFhirApi api, HttpRequest request, string id) => api.EverythingAsync(request, id));
+        fhir.MapGet("/{type}", (RecordFhirApi api, HttpRequest request, string type) => api.SearchAsync(request, type));
+        fhir.MapGet("/{type}/_history", (string type) =>
+            Task.FromException<IResult>(FhirException.NotSupported($"Type-level history ({type}/_history) is not supported; ask for one resource's history.")));
+        fhir.MapGet("/{type}/{id}", (RecordFhirApi api, HttpRequest request, string type, string id) => api.ReadAsync(request, type, id));
+        fhir.MapGet("/{type}/{id}/_history", (RecordFhirApi api, HttpRequest request, string type, string id) => api.HistoryAsync(request, type, id));
+        fhir.MapGet("/{type}/{id}/_history/{versionId}",
+            (RecordFhirApi api, HttpRequest request, string type, string id, string versionId) => api.VReadAsync(request, type, id, versionId));
+
+        fhir.MapFallback("/{**path}", (HttpRequest request, string? path) => Task.FromException<IResult>(
+            HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)
+                ? FhirException.NotFound($"There is no FHIR endpoint at '{path}'.")
+                : FhirException.MethodNotAllowed("The Record's FHIR API is read-only; the record changes through its gRPC commands.")));
+        return fhir;
+    }
+}

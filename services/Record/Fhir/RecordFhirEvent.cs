@@ -1,0 +1,65 @@
+using System.Globalization;
+using Chronicle.EventStore;
+using Chronicle.Record.Domain;
+using static Chronicle.Record.Domain.RecordEventsV1;
+
+namespace Chronicle.Record.Fhir;
+
+/// <summary>
+/// A patient-record event, decoded, with the patient it belongs to and the one existing resource (if any) it may
+/// give a new version to. Knowing that id up front lets the projection load just that resource before building.
+/// </summary>
+public sealed record RecordFhirEvent(RecordedEvent Recorded, Guid PatientId, object Event)
+{
+    public const string PatientStreamPrefix = "patient-";
+
+    private static readonly EventTypeRegistry Registry = RecordEventsJsonContext.CreateRegistry();
+
+    private static readonly HashSet<string> KnownTypes = new(
+        new[]
+        {
+            typeof(PatientRegistered), typeof(DemographicsUpdated), typeof(ConsultationRecorded), typeof(ProblemAdded),
+            typeof(ProblemResolved), typeof(ObservationRecorded), typeof(AllergyRecorded), typeof(MedicationRecorded),
+            typeof(ImmunisationGiven), typeof(ReferralMade), typeof(NoteWritten), typeof(EntryMarkedEnteredInError),
+        }.Select(Registry.NameOf),
+        StringComparer.Ordinal);
+
+    /// <summary>The logical id of the resource this event creates or changes.</summary>
+    public Guid TouchedId => Event switch
+    {
+        PatientRegistered => PatientId,
+        DemographicsUpdated => PatientId,
+        ConsultationRecorded e => e.EncounterId,
+        ProblemAdded e => e.EntryId,
+        ProblemResolved e => e.EntryId,
+        ObservationRecorded e => e.EntryId,
+        AllergyRecorded e => e.EntryId,
+        MedicationRecorded e => e.EntryId,
+        ImmunisationGiven e => e.EntryId,
+        ReferralMade e => e.EntryId,
+        NoteWritten e => e.EntryId,
+        EntryMarkedEnteredInError e => e.EntryId,
+        _ => throw new InvalidOperationException($"{Event.GetType()} is not a record event."),
+    };
+
+    /// <summary>
+    /// Decodes an event of a <c>patient-{id:N}</c> stream. Returns null for other streams (such as NHS number
+    /// reservations) and for event types the FHIR view does not show, so new event types never stall the projection.
+    /// </summary>
+    public static RecordFhirEvent? TryDecode(RecordedEvent recorded)
+    {
+        ArgumentNullException.ThrowIfNull(recorded);
+        if (!TryGetPatientId(recorded.StreamId, out var patientId) || !KnownTypes.Contains(recorded.EventType))
+            return null;
+        return new RecordFhirEvent(recorded, patientId, Registry.Deserialize(recorded));
+    }
+
+    public static bool TryGetPatientId(string streamId, out Guid patientId)
+    {
+        patientId = Guid.Empty;
+        return streamId.StartsWith(PatientStreamPrefix, StringComparison.Ordinal)
+            && Guid.TryParseExact(streamId.AsSpan(PatientStreamPrefix.Length), "N", out patientId);
+    }
+
+    public static string StreamOf(Guid patientId) => PatientStreamPrefix + patientId.ToString("N", CultureInfo.InvariantCulture);
+}

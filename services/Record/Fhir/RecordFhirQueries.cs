@@ -1,0 +1,102 @@
+using System.Data.Common;
+using System.Globalization;
+using Chronicle.Fhir.Search;
+using Chronicle.Projections;
+
+namespace Chronicle.Record.Fhir;
+
+/// <summary>Reads the projection's tables (by their logical names, which a rebuild swaps underneath).</summary>
+public sealed class RecordFhirQueries(ReadModelDatabase database)
+{
+    private const string Resources = RecordFhirTables.Resources;
+
+    public async Task<StoredResource?> ReadCurrentAsync(string type, string id, CancellationToken cancellationToken)
+    {
+        var rows = await QueryAsync($"""
+            select {StoredResource.Columns} from {Resources}
+            where resource_type = @type and resource_id = @id and is_current = 1
+            """, cancellationToken, ("type", type), ("id", id)).ConfigureAwait(false);
+        return rows.SingleOrDefault();
+    }
+
+    public async Task<StoredResource?> ReadVersionAsync(string type, string id, long versionId, CancellationToken cancellationToken)
+    {
+        var rows = await QueryAsync($"""
+            select {StoredResource.Columns} from {Resources}
+            where resource_type = @type and resource_id = @id and version_id = @version
+            """, cancellationToken, ("type", type), ("id", id), ("version", versionId)).ConfigureAwait(false);
+        return rows.SingleOrDefault();
+    }
+
+    /// <summary>Versions newest first, strictly older than <paramref name="beforeVersion"/> when given.</summary>
+    public Task<IReadOnlyList<StoredResource>> HistoryAsync(string type, string id, long? beforeVersion, long? sinceMicros, int limit,
+        CancellationToken cancellationToken) =>
+        QueryAsync($"""
+            select {StoredResource.Columns} from {Resources}
+            where resource_type = @type and resource_id = @id
+              {(beforeVersion is null ? "" : "and version_id < @before")}
+              {(sinceMicros is null ? "" : "and last_updated_us >= @since")}
+            order by version_id desc
+            limit @limit
+            """, cancellationToken, ("type", type), ("id", id), ("before", beforeVersion), ("since", sinceMicros), ("limit", limit));
+
+    /// <summary>Current versions of one type matching every criterion, in sort-key order after <paramref name="after"/>.</summary>
+    public Task<IReadOnlyList<StoredResource>> SearchAsync(string type, IReadOnlyList<SearchCriterion> criteria, ResourceSortKey? after,
+        int limit, CancellationToken cancellationToken)
+    {
+        var sql = new SearchSql(type);
+        foreach (var criterion in criteria)
+            sql.Add(criterion);
+        if (after is { } key)
+            sql.After(key);
+        return QueryAsync($"""
+            select {StoredResource.Columns} from {Resources} v
+            where {sql.Where}
+            order by v.created_tx, v.created_pos, v.resource_id
+            limit @limit
+            """, cancellationToken, [.. sql.Parameters, ("limit", limit)]);
+    }
+
+    public async Task<IReadOnlyList<StoredResource>> ReadCurrentAsync(string type, IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    {
+        if (ids.Count == 0)
+            return [];
+        var names = ids.Select((_, i) => "@id" + i.ToString(CultureInfo.InvariantCulture)).ToList();
+        return await QueryAsync($"""
+            select {StoredResource.Columns} from {Resources}
+            where resource_type = @type and is_current = 1 and resource_id in ({string.Join(", ", names)})
+            order by created_tx, created_pos, resource_id
+            """, cancellationToken, [("type", type), .. ids.Select((id, i) => (names[i][1..], (object?)id))]).ConfigureAwait(false);
+    }
+
+    /// <summary>The current version of every resource of one patient's record, the Patient included.</summary>
+    public Task<IReadOnlyList<StoredResource>> PatientRecordAsync(string patientId, CancellationToken cancellationToken) =>
+        QueryAsync($"""
+            select {StoredResource.Columns} from {Resources}
+            where patient_id = @patient and is_current = 1
+            order by created_tx, created_pos, resource_id
+            """, cancellationToken, ("patient", patientId));
+
+    private async Task<IReadOnlyList<StoredResource>> QueryAsync(string sql, CancellationToken cancellationToken,
+        params (string Name, object? Value)[] parameters)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            if (value is null)
+                continue;
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = "@" + name;
+            parameter.Value = value;
+            command.Parameters.Add(parameter);
+        }
+
+        var rows = new List<StoredResource>();
+        await using DbDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            rows.Add(StoredResource.Read(reader));
+        return rows;
+    }
+}

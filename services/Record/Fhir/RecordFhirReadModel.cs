@@ -1,0 +1,42 @@
+using Chronicle.EventStore;
+using Chronicle.Projections;
+
+namespace Chronicle.Record.Fhir;
+
+/// <summary>
+/// The Record's FHIR read side: the projection's runner and the queries over its tables. The host starts it (or lets
+/// <see cref="RecordFhirServiceCollectionExtensions.AddRecordFhir"/> do so) and can await <see cref="WaitForAsync"/> with
+/// an append's position before replying to a command, so the caller's next FHIR read sees its own write.
+/// </summary>
+public sealed class RecordFhirReadModel : IAsyncDisposable
+{
+    private readonly ProjectionRunner _runner;
+
+    public RecordFhirReadModel(IEventStore store, ReadModelDatabase database, ProjectionRunnerOptions? options = null)
+    {
+        Store = store ?? throw new ArgumentNullException(nameof(store));
+        ArgumentNullException.ThrowIfNull(database);
+        _runner = new ProjectionRunner(store, database, new RecordFhirProjection(), options);
+        Queries = new RecordFhirQueries(database);
+    }
+
+    public IEventStore Store { get; }
+
+    public RecordFhirQueries Queries { get; }
+
+    /// <summary>The last log position whose effects the FHIR tables hold.</summary>
+    public LogPosition Checkpoint => _runner.Checkpoint;
+
+    public Task StartAsync(CancellationToken cancellationToken = default) => _runner.StartAsync(cancellationToken);
+
+    /// <summary>Completes once the FHIR tables include the event at <paramref name="position"/>.</summary>
+    public Task WaitForAsync(LogPosition position, CancellationToken cancellationToken = default) =>
+        _runner.WaitForAsync(position, cancellationToken);
+
+    /// <summary>Replays the whole log into fresh tables and swaps them in; readers are never without tables.</summary>
+    public Task RebuildAsync(CancellationToken cancellationToken = default) => _runner.RebuildAsync(cancellationToken);
+
+    public Task<ProjectionLag> GetLagAsync(CancellationToken cancellationToken = default) => _runner.GetLagAsync(cancellationToken);
+
+    public ValueTask DisposeAsync() => _runner.DisposeAsync();
+}
