@@ -40,7 +40,8 @@ public static class CapabilityStatements
             Description = server.Description,
             Kind = CapabilityStatementKind.Instance,
             Software = new CapabilityStatement.SoftwareComponent { Name = server.SoftwareName, Version = server.SoftwareVersion },
-            Implementation = new CapabilityStatement.ImplementationComponent { Description = server.Description, Url = baseUrl },
+            // R4 types implementation.description as string; Firely's Description setter writes markdown (R5's type).
+            Implementation = new CapabilityStatement.ImplementationComponent { DescriptionElement = new FhirString(server.Description), Url = baseUrl },
             FhirVersion = FHIRVersion.N4_0_1,
             Format = [FhirMediaTypes.FhirJson, "json"],
             Rest = [rest],

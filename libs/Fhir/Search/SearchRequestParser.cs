@@ -148,7 +148,7 @@ public static class SearchRequestParser
     {
         var prefix = DatePrefix.Eq;
         var rest = value;
-        if (value.Length > 2 && char.IsAsciiLetter(value[0]) && char.IsAsciiLetter(value[1]))
+        if (value.Length > 2 && char.IsAsciiLetter(value[0]) && char.IsAsciiLetter(value[1]) && char.IsAsciiDigit(value[2]))
         {
             prefix = value[..2] switch
             {
