@@ -1,0 +1,159 @@
+using Chronicle.EventStore;
+using Chronicle.Record.Application;
+using Chronicle.Record.Domain;
+using static Chronicle.Record.Domain.RecordEventsV1;
+using static Chronicle.Record.Tests.Domain.Examples;
+
+namespace Chronicle.Record.Tests.Application;
+
+public sealed class PatientRecordCommandsTests : IAsyncLifetime
+{
+    private static readonly EventTypeRegistry Registry = RecordEventsJsonContext.CreateRegistry();
+    private TemporaryStore _temporary = null!;
+    private PatientRecordCommands _commands = null!;
+
+    private IEventStore Store => _temporary.Store;
+
+    public async Task InitializeAsync()
+    {
+        _temporary = await TemporaryStore.CreateAsync();
+        _commands = new PatientRecordCommands(Store, new FixedClock(Now));
+    }
+
+    public async Task DisposeAsync() => await _temporary.DisposeAsync();
+
+    private static CommandContext Context(Guid commandId, long? expectedVersion = null, string user = "G1234567") =>
+        new(commandId, expectedVersion, new EventMetadata { UserId = user, OrganisationOds = Practice });
+
+    private Task<RecordChanged> RegisterAsync(Guid commandId, PatientId? patient = null, string user = "G1234567") =>
+        _commands.HandleAsync(Register() with { PatientId = patient ?? Patient }, Context(commandId, user: user));
+
+    [Fact]
+    public async Task GivenNewPatient_WhenRegistered_ThenReservationAndRegistrationStoredAndResultPointsAtTheRegistration()
+    {
+        var changed = await RegisterAsync(Guid.NewGuid());
+
+        var log = await _temporary.GlobalLogAsync();
+        Assert.Equal(["V1.NhsNumberReserved", "V1.PatientRegistered"], log.Select(e => e.EventType));
+        Assert.Equal($"nhs-number-{ValidNhsNumber}", log[0].StreamId);
+        Assert.Equal(Patient.StreamName, log[1].StreamId);
+        Assert.Equal(0, changed.Version);
+        Assert.Equal(log[1].LogPosition, changed.LogPosition);
+    }
+
+    [Fact]
+    public async Task GivenRegistration_WhenSameCommandResent_ThenOriginalResultAndNoDuplicate()
+    {
+        var commandId = Guid.NewGuid();
+        var first = await RegisterAsync(commandId);
+
+        var again = await RegisterAsync(commandId, user: "someone-else");
+
+        Assert.Equal(first, again with { EntryIds = first.EntryIds });
+        Assert.Equal(2, (await _temporary.GlobalLogAsync()).Count);
+    }
+
+    [Fact]
+    public async Task GivenReservationHeldBySamePatient_WhenRegistered_ThenRegistrationCarriesOn()
+    {
+        // A crash between the reservation and the registration leaves the number reserved for this patient.
+        var commandId = Guid.NewGuid();
+        await Store.AppendAsync($"nhs-number-{ValidNhsNumber}", ExpectedVersion.NoStream,
+            [Registry.ToEventData(DerivedIds.NhsNumberReservation(commandId), new NhsNumberReserved(ValidNhsNumber, Patient.Value), EventMetadata.Empty)]);
+
+        var changed = await RegisterAsync(commandId);
+
+        Assert.Equal(0, changed.Version);
+        Assert.Equal(2, (await _temporary.GlobalLogAsync()).Count);
+    }
+
+    [Fact]
+    public async Task GivenNhsNumberRegisteredToAnotherPatient_WhenRegistered_ThenRefusedAndNothingAppended()
+    {
+        await RegisterAsync(Guid.NewGuid());
+
+        await Assert.ThrowsAsync<NhsNumberAlreadyRegisteredException>(() => RegisterAsync(Guid.NewGuid(), new PatientId(Guid.NewGuid())));
+        Assert.Equal(2, (await _temporary.GlobalLogAsync()).Count);
+    }
+
+    [Fact]
+    public async Task GivenStaleExpectedVersion_WhenCommandSent_ThenConflictCarriesCurrentVersionAndNothingAppended()
+    {
+        await RegisterAsync(Guid.NewGuid());
+        await _commands.HandleAsync(Consultation(Note(1)), Context(Guid.NewGuid(), expectedVersion: 0));
+
+        var conflict = await Assert.ThrowsAsync<RecordVersionConflictException>(() =>
+            _commands.HandleAsync(new UpdateDemographics(Patient, Demographics(family: "Jones")), Context(Guid.NewGuid(), expectedVersion: 0)));
+
+        Assert.Equal(2, conflict.CurrentVersion);
+        Assert.Equal(4, (await _temporary.GlobalLogAsync()).Count);
+    }
+
+    [Fact]
+    public async Task GivenCommandIdAlreadyUsed_WhenDifferentCommandSentWithIt_ThenRefused()
+    {
+        await RegisterAsync(Guid.NewGuid());
+        var commandId = Guid.NewGuid();
+        await _commands.HandleAsync(Consultation(Note(1)), Context(commandId, expectedVersion: 0));
+
+        await Assert.ThrowsAsync<CommandIdReusedException>(() =>
+            _commands.HandleAsync(Consultation(Note(1, "a different note")) with { EncounterId = Guid.NewGuid() }, Context(commandId, expectedVersion: 2)));
+    }
+
+    [Fact]
+    public async Task GivenCommandIdUsedForAnotherPatient_WhenSentAgain_ThenRefused()
+    {
+        var commandId = Guid.NewGuid();
+        await RegisterAsync(commandId);
+
+        await Assert.ThrowsAsync<CommandIdReusedException>(() =>
+            _commands.HandleAsync(Register(nhsNumber: "9434765870") with { PatientId = new PatientId(Guid.NewGuid()) }, Context(commandId)));
+    }
+
+    [Fact]
+    public async Task GivenSameCommandSentTwiceAtOnce_ThenBothGetTheSameResultAndEventsAreStoredOnce()
+    {
+        await RegisterAsync(Guid.NewGuid());
+        var commandId = Guid.NewGuid();
+        var consultation = Consultation(Note(1), Weight(2));
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(i =>
+            Task.Run(() => _commands.HandleAsync(consultation, Context(commandId, expectedVersion: 0, user: $"user-{i}")))));
+
+        Assert.All(results, r => Assert.Equal(results[0].LogPosition, r.LogPosition));
+        Assert.Equal(5, (await _temporary.GlobalLogAsync()).Count);
+    }
+
+    [Fact]
+    public async Task GivenConsultation_WhenRecorded_ThenResultNamesEncounterAndEntriesInOrder()
+    {
+        await RegisterAsync(Guid.NewGuid());
+
+        var changed = await _commands.HandleAsync(Consultation(Note(1), Problem(2), Weight(3)), Context(Guid.NewGuid(), expectedVersion: 0));
+
+        Assert.Equal(Encounter, changed.EncounterId);
+        Assert.Equal([EntryId(1), EntryId(2), EntryId(3)], changed.EntryIds);
+        Assert.Equal(4, changed.Version);
+    }
+
+    [Fact]
+    public async Task GivenEvents_ThenEachCarriesCallerProvenanceWithCommandIdAsCausation()
+    {
+        await RegisterAsync(Guid.NewGuid());
+        var commandId = Guid.NewGuid();
+        await _commands.HandleAsync(Consultation(Note(1)), Context(commandId, expectedVersion: 0));
+
+        var events = await Store.ReadStreamAsync(Patient.StreamName, new StreamReadOptions { FromVersion = 1 });
+        Assert.All(events, e =>
+        {
+            Assert.Equal("G1234567", e.Metadata.UserId);
+            Assert.Equal(commandId.ToString(), e.Metadata.CausationId);
+        });
+        Assert.Equal([DerivedIds.Event(commandId, 0), DerivedIds.Event(commandId, 1)], events.Select(e => e.EventId));
+    }
+
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+}

@@ -1,0 +1,68 @@
+using System.Net;
+using System.Net.Sockets;
+using Chronicle.Contracts.Record.V1;
+using Chronicle.EventStore;
+using Chronicle.Record.Grpc;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Chronicle.Record.Tests.Grpc;
+
+/// <summary>
+/// The record's gRPC service on a real Kestrel socket (HTTP/2 cleartext on loopback) over a SQLite store
+/// in a temporary file, with a real gRPC client channel.
+/// </summary>
+internal sealed class RecordServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly GrpcChannel _channel;
+    private readonly TemporaryStore _store;
+
+    private RecordServer(WebApplication app, GrpcChannel channel, TemporaryStore store)
+    {
+        _app = app;
+        _channel = channel;
+        _store = store;
+        Client = new PatientRecord.PatientRecordClient(channel);
+    }
+
+    public PatientRecord.PatientRecordClient Client { get; }
+
+    public Task<IReadOnlyList<RecordedEvent>> GlobalLogAsync() => _store.GlobalLogAsync();
+
+    public static async Task<RecordServer> StartAsync()
+    {
+        var store = await TemporaryStore.CreateAsync();
+        var port = FreeLoopbackPort();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenLocalhost(port, listen => listen.Protocols = HttpProtocols.Http2));
+        builder.Services.AddSingleton<IEventStore>(store.Store);
+        builder.Services.AddGrpc();
+        builder.Services.AddRecordCommands();
+
+        var app = builder.Build();
+        app.MapRecordGrpc();
+        await app.StartAsync();
+        return new RecordServer(app, GrpcChannel.ForAddress($"http://127.0.0.1:{port}"), store);
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _channel.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        await _store.DisposeAsync();
+    }
+}
