@@ -1,0 +1,86 @@
+using Chronicle.EventStore.Postgres;
+using Chronicle.Testing;
+using Npgsql;
+
+namespace Chronicle.EventStore.Benchmarks;
+
+/// <summary>
+/// One fresh database on the test PostgreSQL server; every case gets its own schema for the store
+/// (store_*) and for the baseline table (raw_*).
+/// </summary>
+internal sealed class PostgresBackend : IBenchmarkBackend
+{
+    private readonly PostgresServer _server;
+    private readonly string _connectionString;
+    private readonly SamplePayload _payload;
+
+    private PostgresBackend(PostgresServer server, string connectionString, SamplePayload payload, IReadOnlyList<string> description)
+    {
+        _server = server;
+        _connectionString = connectionString;
+        _payload = payload;
+        Description = description;
+    }
+
+    public string Name => "PostgreSQL";
+
+    public IReadOnlyList<string> Description { get; }
+
+    public static async Task<PostgresBackend> StartAsync(SamplePayload payload)
+    {
+        var server = await PostgresServer.StartAsync();
+        try
+        {
+            var connectionString = await server.CreateDatabaseAsync("chronicle_bench");
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("""
+                select version(), current_setting('fsync'), current_setting('synchronous_commit'),
+                       current_setting('full_page_writes'), current_setting('wal_sync_method'),
+                       current_setting('shared_buffers'), current_setting('max_connections')
+                """, connection);
+            await using var reader = await command.ExecuteReaderAsync();
+            await reader.ReadAsync();
+            string[] description =
+            [
+                $"Server: {reader.GetString(0)}",
+                $"Source: {server.Source} (Chronicle.Testing.PostgresServer)",
+                $"Durability: fsync={reader.GetString(1)}, synchronous_commit={reader.GetString(2)}, full_page_writes={reader.GetString(3)}, " +
+                $"wal_sync_method={reader.GetString(4)}; shared_buffers={reader.GetString(5)}, max_connections={reader.GetString(6)}",
+                "Store: PostgresEventStore.Create (its own pool, MaxAutoPrepare=32); baseline: NpgsqlDataSource with the same " +
+                "connection string and MaxAutoPrepare=32, pooled connection per append, autocommit",
+                "Each case uses fresh schemas; a CHECKPOINT runs before each side's warm-up (not between windows, so the usual WAL full-page-write cost is paid after it).",
+            ];
+            return new PostgresBackend(server, connectionString, payload, description);
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task<IAppendTarget> CreateStoreAsync(string tag)
+    {
+        var store = PostgresEventStore.Create(_connectionString, new PostgresEventStoreOptions { Schema = $"store_{tag}" });
+        await store.InitializeAsync();
+        return new EventStoreTarget(store, _payload, () => ValueTask.CompletedTask);
+    }
+
+    public async Task<IAppendTarget> CreateBaselineAsync(string tag) =>
+        await PostgresInsertBaseline.CreateAsync(_connectionString, $"raw_{tag}", _payload);
+
+    public async Task SettleAsync()
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        await using var checkpoint = new NpgsqlCommand("checkpoint", connection);
+        await checkpoint.ExecuteNonQueryAsync();
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        return _server.DisposeAsync();
+    }
+}
