@@ -11,6 +11,7 @@ namespace Chronicle.Record.Fhir;
 public sealed class RecordFhirReadModel : IAsyncDisposable
 {
     private readonly ProjectionRunner _runner;
+    private int _disposed;
 
     public RecordFhirReadModel(IEventStore store, ReadModelDatabase database, ProjectionRunnerOptions? options = null)
     {
@@ -38,5 +39,7 @@ public sealed class RecordFhirReadModel : IAsyncDisposable
 
     public Task<ProjectionLag> GetLagAsync(CancellationToken cancellationToken = default) => _runner.GetLagAsync(cancellationToken);
 
-    public ValueTask DisposeAsync() => _runner.DisposeAsync();
+    /// <summary>Stops the projection. Safe to call more than once (the host's shutdown and the container both may).</summary>
+    public ValueTask DisposeAsync() =>
+        Interlocked.Exchange(ref _disposed, 1) == 0 ? _runner.DisposeAsync() : ValueTask.CompletedTask;
 }

@@ -1,0 +1,97 @@
+using System.Net;
+using Chronicle.EventStore;
+using Chronicle.Projections;
+using Chronicle.Record.Domain;
+using Chronicle.Record.Fhir;
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Rest;
+using Hl7.Fhir.Serialization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Task = System.Threading.Tasks.Task;
+
+namespace Chronicle.Record.FhirApi.Tests;
+
+/// <summary>
+/// A real Kestrel server on 127.0.0.1 (a free port, HTTP/1.1) serving the Record's FHIR API over a real event store
+/// and read-model database. Events are appended straight to the store, as the command side would.
+/// </summary>
+public sealed class FhirApiServer : IAsyncDisposable
+{
+    private static readonly EventTypeRegistry Registry = RecordEventsJsonContext.CreateRegistry();
+    private readonly WebApplication _app;
+    private readonly FhirBackend _backend;
+
+    private FhirApiServer(WebApplication app, FhirBackend backend, Uri fhirBase)
+    {
+        _app = app;
+        _backend = backend;
+        FhirBase = fhirBase;
+        Http = new HttpClient { BaseAddress = new Uri(fhirBase.AbsoluteUri + "/") };
+    }
+
+    public Uri FhirBase { get; }
+    public HttpClient Http { get; }
+    public IEventStore Store => _backend.Store;
+    public ReadModelDatabase ReadModels => _backend.ReadModels;
+    public RecordFhirReadModel ReadModel => _app.Services.GetRequiredService<RecordFhirReadModel>();
+
+    public static async Task<FhirApiServer> StartAsync(FhirBackend backend, Action<RecordFhirOptions>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http1));
+        builder.Services.AddSingleton(backend.Store);
+        builder.Services.AddSingleton(backend.ReadModels);
+        builder.Services.AddRecordFhir(options =>
+        {
+            options.Projection = new ProjectionRunnerOptions { MaxPollInterval = TimeSpan.FromMilliseconds(20) };
+            configure?.Invoke(options);
+        });
+        var app = builder.Build();
+        app.MapRecordFhir();
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new FhirApiServer(app, backend, new Uri(address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal) + "/fhir"));
+    }
+
+    /// <summary>A Firely client that parses every response strictly: unknown elements or bad values fail the test.</summary>
+    public FhirClient CreateClient() => new(FhirBase, new HttpClient(), new FhirClientSettings
+    {
+        PreferredFormat = ResourceFormat.Json,
+        VerifyFhirVersion = false,
+        SerializationEngine = FhirSerializationEngineFactory.Strict(ModelInfo.ModelInspector),
+    });
+
+    /// <summary>Appends events to the patient's stream and waits until the FHIR view shows them.</summary>
+    public async Task<AppendResult> AppendAsync(Guid patientId, params object[] events)
+    {
+        var result = await AppendWithoutWaitingAsync(patientId, Metadata, events);
+        await ReadModel.WaitForAsync(result.LastLogPosition).WaitAsync(TimeSpan.FromSeconds(30));
+        return result;
+    }
+
+    public Task<AppendResult> AppendWithoutWaitingAsync(Guid patientId, EventMetadata metadata, params object[] events) =>
+        Store.AppendAsync(RecordFhirEvent.StreamOf(patientId), ExpectedVersion.Any,
+            events.Select(e => Registry.ToEventData(Guid.NewGuid(), e, metadata)).ToList());
+
+    public static EventMetadata Metadata { get; } = new()
+    {
+        UserId = "G8123456", Role = "GP", OrganisationOds = "A81001", ClientId = "gp-desktop", Reason = "Consultation",
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        await _backend.Store.DisposeAsync();
+        await _backend.Dispose();
+    }
+}
