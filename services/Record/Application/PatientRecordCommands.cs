@@ -37,7 +37,7 @@ public sealed class PatientRecordCommands(IEventStore store, TimeProvider clock)
     private async Task<RecordChanged> TryHandleAsync(PatientRecordCommand command, CommandContext context, CancellationToken cancellationToken)
     {
         var stream = command.PatientId.StreamName;
-        var history = await store.ReadAllAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var history = await store.ReadWholeStreamAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (PriorOutcome(command, context, history) is { } prior)
             return prior;
 
@@ -70,7 +70,7 @@ public sealed class PatientRecordCommands(IEventStore store, TimeProvider clock)
     private async Task<RecordChanged> AfterRefusedAppendAsync(PatientRecordCommand command, CommandContext context,
         PatientRecordState decidedOn, Exception refusal, CancellationToken cancellationToken)
     {
-        var history = await store.ReadAllAsync(command.PatientId.StreamName, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var history = await store.ReadWholeStreamAsync(command.PatientId.StreamName, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (PriorOutcome(command, context, history) is { } prior)
             return prior;
 
@@ -137,7 +137,7 @@ public sealed class PatientRecordCommands(IEventStore store, TimeProvider clock)
         }
         catch (Exception e) when (e is WrongExpectedVersionException or EventIdConflictException)
         {
-            var holder = (await store.ReadAllAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false))
+            var holder = (await store.ReadWholeStreamAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false))
                 .Select(Registry.Deserialize).OfType<NhsNumberReserved>().FirstOrDefault();
             if (holder is null)
                 throw new CommandIdReusedException(context.CommandId);

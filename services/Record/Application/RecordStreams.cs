@@ -11,7 +11,7 @@ internal static class RecordStreams
     public static string NhsNumberReservation(NhsNumber nhsNumber) => $"nhs-number-{nhsNumber.Value}";
 
     /// <summary>Every event of a stream, oldest first, optionally as the stream stood at a point of the log or a time.</summary>
-    public static async Task<IReadOnlyList<RecordedEvent>> ReadAllAsync(this IEventStore store, string streamId,
+    public static async Task<IReadOnlyList<RecordedEvent>> ReadWholeStreamAsync(this IEventStore store, string streamId,
         LogPosition? asOf = null, DateTimeOffset? asOfTime = null, CancellationToken cancellationToken = default)
     {
         var events = new List<RecordedEvent>();
