@@ -34,7 +34,10 @@ internal sealed class AppendRequest
             request.EventIds[i] = e.EventId;
             request.EventTypes[i] = e.EventType;
             request.Data[i] = e.Data;
-            request.Metadata[i] = MetadataSerializer.Serialize(e.Metadata);
+            // The events of one command usually share one metadata instance: serialise it once.
+            request.Metadata[i] = i > 0 && ReferenceEquals(e.Metadata, events[i - 1].Metadata)
+                ? request.Metadata[i - 1]
+                : MetadataSerializer.Serialize(e.Metadata);
             EventStoreLimits.ValidateSerializedSize(i, e.Data.Length, request.Metadata[i].Length);
         }
 

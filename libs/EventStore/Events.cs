@@ -9,7 +9,11 @@ namespace Chronicle.EventStore;
 /// </summary>
 public sealed record EventData(Guid EventId, string EventType, byte[] Data, EventMetadata Metadata);
 
-/// <summary>An event as stored, with its place in its stream and in the global log.</summary>
+/// <summary>
+/// An event as stored, with its place in its stream and in the global log. An event read from a store keeps its
+/// metadata as the stored JSON until <see cref="Metadata"/> is first read, so a consumer that never looks at the
+/// metadata (a catch-up over the whole log, a projection that needs only the data) does not pay to parse it.
+/// </summary>
 public sealed record RecordedEvent(
     string StreamId,
     long StreamVersion,
@@ -21,7 +25,34 @@ public sealed record RecordedEvent(
     EventMetadata Metadata,
     DateTimeOffset RecordedAt)
 {
+    private EventMetadata? _metadata = Metadata;
+    private byte[]? _metadataJson;
+
+    public EventMetadata Metadata
+    {
+        get => _metadata ??= MetadataSerializer.Deserialize(_metadataJson!);
+        init
+        {
+            _metadata = value;
+            _metadataJson = null;
+        }
+    }
+
     public LogPosition LogPosition => new(Transaction, Position);
+
+    /// <summary>An event as a backend read it, with its metadata still as stored JSON.</summary>
+    internal static RecordedEvent FromStorage(string streamId, long streamVersion, long position, long transaction, Guid eventId,
+        string eventType, byte[] data, byte[] metadataJson, DateTimeOffset recordedAt) =>
+        new(streamId, streamVersion, position, transaction, eventId, eventType, data, null!, recordedAt) { _metadataJson = metadataJson };
+
+    /// <summary>Equal when every field is: data byte for byte, metadata by value whether parsed yet or not.</summary>
+    public bool Equals(RecordedEvent? other) =>
+        other is not null
+        && StreamId == other.StreamId && StreamVersion == other.StreamVersion && Position == other.Position
+        && Transaction == other.Transaction && EventId == other.EventId && EventType == other.EventType
+        && RecordedAt == other.RecordedAt && Data.AsSpan().SequenceEqual(other.Data) && Metadata == other.Metadata;
+
+    public override int GetHashCode() => HashCode.Combine(StreamId, StreamVersion, Position, EventId);
 }
 
 /// <summary>The outcome of an append (or of re-sending one that already succeeded).</summary>

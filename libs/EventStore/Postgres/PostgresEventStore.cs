@@ -189,16 +189,16 @@ public sealed class PostgresEventStore : IEventStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            var recorded = new RecordedEvent(
-                StreamId: reader.GetString(0),
-                StreamVersion: reader.GetInt64(1),
-                Position: reader.GetInt64(2),
-                Transaction: reader.GetInt64(3),
-                EventId: reader.GetGuid(4),
-                EventType: reader.GetString(5),
-                Data: reader.GetFieldValue<byte[]>(6),
-                Metadata: MetadataSerializer.Deserialize(reader.GetFieldValue<byte[]>(7)),
-                RecordedAt: reader.GetFieldValue<DateTimeOffset>(8));
+            var recorded = RecordedEvent.FromStorage(
+                streamId: reader.GetString(0),
+                streamVersion: reader.GetInt64(1),
+                position: reader.GetInt64(2),
+                transaction: reader.GetInt64(3),
+                eventId: reader.GetGuid(4),
+                eventType: reader.GetString(5),
+                data: reader.GetFieldValue<byte[]>(6),
+                metadataJson: reader.GetFieldValue<byte[]>(7),
+                recordedAt: reader.GetFieldValue<DateTimeOffset>(8));
             events.Add(Upcasting.Apply(_options.Upcasters, recorded));
         }
 

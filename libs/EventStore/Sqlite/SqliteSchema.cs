@@ -22,13 +22,36 @@ internal static class SqliteSchema
                 constraint events_event_id_uk unique (event_id)
             );
             """),
+        (2, "event ids as 16 big-endian bytes instead of text", """
+            create table events_v2 (
+                position       integer primary key,
+                tx_id          integer not null,
+                stream_id      text    not null,
+                stream_version integer not null,
+                event_id       blob    not null check (length(event_id) = 16),
+                event_type     text    not null,
+                data           blob    not null,
+                metadata       blob    not null,
+                recorded_at    integer not null,
+                constraint events_stream_version_uk unique (stream_id, stream_version),
+                constraint events_event_id_uk unique (event_id)
+            );
+            insert into events_v2 (position, tx_id, stream_id, stream_version, event_id, event_type, data, metadata, recorded_at)
+                 select position, tx_id, stream_id, stream_version, unhex(replace(event_id, '-', '')), event_type, data, metadata, recorded_at
+                   from events order by position;
+            drop table events;
+            alter table events_v2 rename to events;
+            """),
     ];
 
-    /// <summary>WAL lets readers run beside the writer; FULL makes every commit durable before it is acknowledged.</summary>
+    /// <summary>
+    /// WAL lets readers run beside the writer; FULL makes every commit durable before it is acknowledged. The writer
+    /// keeps 64 MiB of pages cached, so the unique indexes (random event ids above all) stay in memory as the log grows.
+    /// </summary>
     public static async Task ConfigureWriterAsync(SqliteConnection writer, CancellationToken cancellationToken)
     {
         await using var command = writer.CreateCommand();
-        command.CommandText = "pragma journal_mode = wal; pragma synchronous = full; pragma busy_timeout = 30000;";
+        command.CommandText = "pragma journal_mode = wal; pragma synchronous = full; pragma busy_timeout = 30000; pragma cache_size = -65536;";
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -1,0 +1,348 @@
+using System.Collections.Concurrent;
+using Microsoft.Data.Sqlite;
+
+namespace Chronicle.EventStore.Sqlite;
+
+/// <summary>
+/// The one writer connection of a SQLite store, with group commit.
+/// <para>
+/// SQLite admits one writer at a time and every durable commit costs a WAL sync, so appends from concurrent
+/// callers are combined: each caller queues its request, and whoever holds the write lock takes every queued
+/// request (up to <see cref="MaxGroupEvents"/>) into one BEGIN IMMEDIATE transaction. Each request runs under
+/// its own savepoint, so a request that fails (wrong expected version, event id conflict) is rolled back
+/// alone, burns no position, and cannot affect the others. Requests are applied in queue order, exactly as if
+/// they had been committed one by one. No caller is answered before the transaction holding its events has
+/// committed, so an acknowledged append is durable; if the commit fails, every request in the group fails
+/// and none of them is stored.
+/// </para>
+/// <para>
+/// The happy path costs no idempotency lookup: the event ids are unique in the table, so a re-sent event fails
+/// its insert, the request's savepoint is rolled back, and only then are the stored events compared with the
+/// request to return the original result or raise a conflict.
+/// </para>
+/// </summary>
+internal sealed class SqliteAppendWriter : IDisposable
+{
+    /// <summary>A group stops growing at this many events; one request is never split.</summary>
+    public const int MaxGroupEvents = 10_000;
+
+    private const int SqliteConstraint = 19;
+
+    private readonly SqliteConnection _connection;
+    private readonly SemaphoreSlim _lock = new(1, 1);
+    private readonly ConcurrentQueue<PendingAppend> _queue = new();
+    private readonly SqliteCommand _nextPosition;
+    private readonly SqliteCommand _head;
+    private readonly SqliteCommand _insert;
+    private readonly SqliteCommand _lookup;
+    private readonly SqliteCommand _savepoint;
+    private readonly SqliteCommand _release;
+    private readonly SqliteCommand _rollbackToSavepoint;
+    private bool _disposed;
+
+    public SqliteAppendWriter(SqliteConnection connection)
+    {
+        _connection = connection;
+        _nextPosition = Prepare("select coalesce(max(position), 0) + 1 from events");
+        _head = Prepare("select stream_version, recorded_at from events where stream_id = $stream order by stream_version desc limit 1",
+            ("$stream", SqliteType.Text));
+        _insert = Prepare("""
+            insert into events (position, tx_id, stream_id, stream_version, event_id, event_type, data, metadata, recorded_at)
+            values ($position, $tx, $stream, $version, $id, $type, $data, $metadata, $recorded)
+            """,
+            ("$position", SqliteType.Integer), ("$tx", SqliteType.Integer), ("$stream", SqliteType.Text),
+            ("$version", SqliteType.Integer), ("$id", SqliteType.Blob), ("$type", SqliteType.Text),
+            ("$data", SqliteType.Blob), ("$metadata", SqliteType.Blob), ("$recorded", SqliteType.Integer));
+        _lookup = Prepare("select stream_id, stream_version, position, tx_id, event_type, data, metadata from events where event_id = $id",
+            ("$id", SqliteType.Blob));
+        _savepoint = Prepare("savepoint append");
+        _release = Prepare("release append");
+        _rollbackToSavepoint = Prepare("rollback to append");
+    }
+
+    public async Task<AppendResult> AppendAsync(AppendRequest request, CancellationToken cancellationToken)
+    {
+        var pending = new PendingAppend(request);
+        _queue.Enqueue(pending);
+        try
+        {
+            await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (pending.TryCancel())
+        {
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            // Another caller has already taken this request into its group: its outcome is coming.
+            return await pending.Outcome.ConfigureAwait(false);
+        }
+
+        try
+        {
+            // Our request is in the queue, so draining it in order reaches it; usually the first group does.
+            while (!pending.Outcome.IsCompleted)
+                CommitGroup();
+        }
+        finally
+        {
+            _lock.Release();
+        }
+
+        return await pending.Outcome.ConfigureAwait(false);
+    }
+
+    /// <summary>Runs work on the writer connection while no append is in flight (schema migration, disposal).</summary>
+    public async Task<T> ExclusiveAsync<T>(Func<SqliteConnection, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return await work(_connection).ConfigureAwait(false);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    private void CommitGroup()
+    {
+        var group = TakeGroup();
+        if (group.Count == 0)
+            return;
+
+        var outcomes = new (AppendResult? Result, Exception? Error)[group.Count];
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            using var transaction = _connection.BeginTransaction(deferred: false);
+            Enlist(transaction);
+            var nextPosition = (long)_nextPosition.ExecuteScalar()!;
+            for (var i = 0; i < group.Count; i++)
+            {
+                _savepoint.ExecuteNonQuery();
+                try
+                {
+                    var (result, inserted) = Apply(group[i].Request, nextPosition);
+                    _release.ExecuteNonQuery();
+                    if (inserted)
+                        nextPosition += result.Positions.Count;
+                    outcomes[i] = (result, null);
+                }
+                catch (EventStoreException error)
+                {
+                    // Undo this request alone; its positions are handed to the next request, so none is burned.
+                    _rollbackToSavepoint.ExecuteNonQuery();
+                    _release.ExecuteNonQuery();
+                    outcomes[i] = (null, error);
+                }
+            }
+
+            transaction.Commit();
+        }
+        catch (Exception failure)
+        {
+            // Nothing of the group was committed: every request in it fails with the same cause.
+            foreach (var pending in group)
+                pending.Fail(failure);
+            return;
+        }
+
+        for (var i = 0; i < group.Count; i++)
+        {
+            if (outcomes[i].Error is { } error)
+                group[i].Fail(error);
+            else
+                group[i].Succeed(outcomes[i].Result!);
+        }
+    }
+
+    private List<PendingAppend> TakeGroup()
+    {
+        var group = new List<PendingAppend>();
+        var events = 0;
+        while (_queue.TryPeek(out var next))
+        {
+            if (group.Count > 0 && events + next.Request.Count > MaxGroupEvents)
+                break;
+            _queue.TryDequeue(out next);
+            if (next!.TryTake())
+            {
+                group.Add(next);
+                events += next.Request.Count;
+            }
+        }
+
+        return group;
+    }
+
+    /// <summary>Applies one request inside the group's transaction: the original result for a re-send, else the insert.</summary>
+    private (AppendResult Result, bool Inserted) Apply(AppendRequest request, long nextPosition)
+    {
+        long current = StreamState.NoStreamVersion, lastRecorded = 0;
+        _head.Parameters[0].Value = request.StreamId;
+        using (var reader = _head.ExecuteReader())
+        {
+            if (reader.Read())
+            {
+                current = reader.GetInt64(0);
+                lastRecorded = reader.GetInt64(1);
+            }
+        }
+
+        if (!request.Expected.IsSatisfiedBy(current))
+            return (ReplayOfStoredBatch(request) ?? throw new WrongExpectedVersionException(request.StreamId, request.Expected, current), false);
+
+        try
+        {
+            return (Insert(request, current, lastRecorded, nextPosition), true);
+        }
+        catch (SqliteException error) when (error.SqliteErrorCode == SqliteConstraint)
+        {
+            // The only constraint an insert under the write lock can break is the unique event id: a re-send.
+            _rollbackToSavepoint.ExecuteNonQuery();
+            return (ReplayOfStoredBatch(request) ?? throw new EventIdConflictException(request.EventIds[0], error.Message), false);
+        }
+    }
+
+    private AppendResult Insert(AppendRequest request, long current, long lastRecorded, long nextPosition)
+    {
+        // Recorded times never go backwards within a stream, so an as-of-time read is a prefix.
+        var recordedAt = Math.Max(SqliteTime.ToUnixMicroseconds(DateTimeOffset.UtcNow), lastRecorded);
+        var p = _insert.Parameters;
+        p[1].Value = nextPosition;
+        p[2].Value = request.StreamId;
+        p[8].Value = recordedAt;
+        var positions = new long[request.Count];
+        for (var i = 0; i < request.Count; i++)
+        {
+            positions[i] = nextPosition + i;
+            p[0].Value = positions[i];
+            p[3].Value = current + 1 + i;
+            p[4].Value = SqliteEventIds.ToBytes(request.EventIds[i]);
+            p[5].Value = request.EventTypes[i];
+            p[6].Value = request.Data[i];
+            p[7].Value = request.Metadata[i];
+            _insert.ExecuteNonQuery();
+        }
+
+        return new AppendResult(current + request.Count, nextPosition, positions);
+    }
+
+    /// <summary>The original result when every event of the request is already stored, as it was sent; null when none is.</summary>
+    private AppendResult? ReplayOfStoredBatch(AppendRequest request)
+    {
+        var positions = new long[request.Count];
+        long firstVersion = -1, lastVersion = -1, tx = -1;
+        var found = 0;
+        Guid? conflict = null;
+        for (var i = 0; i < request.Count; i++)
+        {
+            _lookup.Parameters[0].Value = SqliteEventIds.ToBytes(request.EventIds[i]);
+            using var reader = _lookup.ExecuteReader();
+            if (!reader.Read())
+            {
+                conflict ??= found > 0 ? request.EventIds[i] : null;
+                continue;
+            }
+
+            var version = reader.GetInt64(1);
+            if (found == 0)
+                firstVersion = version;
+            var matches = found == i
+                && reader.GetString(0) == request.StreamId
+                && version == firstVersion + i
+                && reader.GetString(4) == request.EventTypes[i]
+                && ((byte[])reader[5]).AsSpan().SequenceEqual(request.Data[i])
+                && ((byte[])reader[6]).AsSpan().SequenceEqual(request.Metadata[i]);
+            if (!matches)
+                conflict ??= request.EventIds[i];
+            found++;
+            positions[i] = reader.GetInt64(2);
+            tx = reader.GetInt64(3);
+            lastVersion = version;
+        }
+
+        if (found == 0)
+            return null;
+        if (conflict is not null || found != request.Count)
+            throw new EventIdConflictException(conflict ?? request.EventIds[0],
+                "re-sent events must match the stored ones exactly, in the same stream and order");
+        return new AppendResult(lastVersion, tx, positions);
+    }
+
+    private SqliteCommand Prepare(string sql, params (string Name, SqliteType Type)[] parameters)
+    {
+        var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, type) in parameters)
+            command.Parameters.Add(name, type);
+        return command;
+    }
+
+    private void Enlist(SqliteTransaction transaction)
+    {
+        foreach (var command in new[] { _nextPosition, _head, _insert, _lookup, _savepoint, _release, _rollbackToSavepoint })
+            command.Transaction = transaction;
+    }
+
+    public void Dispose()
+    {
+        _lock.Wait();
+        try
+        {
+            if (_disposed)
+                return;
+            _disposed = true;
+            foreach (var command in new[] { _nextPosition, _head, _insert, _lookup, _savepoint, _release, _rollbackToSavepoint })
+                command.Dispose();
+            _connection.Dispose();
+        }
+        finally
+        {
+            _lock.Release();
+        }
+
+        // Anything still queued was never taken into a group: it was not written.
+        while (_queue.TryDequeue(out var pending))
+        {
+            if (pending.TryTake())
+                pending.Fail(new ObjectDisposedException(nameof(SqliteEventStore)));
+        }
+    }
+
+    private sealed class PendingAppend(AppendRequest request)
+    {
+        private const int Queued = 0, Taken = 1, Cancelled = 2;
+        private readonly TaskCompletionSource<AppendResult> _outcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _state;
+
+        public AppendRequest Request { get; } = request;
+        public Task<AppendResult> Outcome => _outcome.Task;
+
+        public bool TryTake() => Interlocked.CompareExchange(ref _state, Taken, Queued) == Queued;
+
+        public bool TryCancel() => Interlocked.CompareExchange(ref _state, Cancelled, Queued) == Queued;
+
+        public void Succeed(AppendResult result) => _outcome.TrySetResult(result);
+
+        public void Fail(Exception error) => _outcome.TrySetException(error);
+    }
+}
+
+/// <summary>Event ids are stored as 16 bytes in big-endian (RFC 9562) order, so hex(event_id) reads as the UUID.</summary>
+internal static class SqliteEventIds
+{
+    public static byte[] ToBytes(Guid id) => id.ToByteArray(bigEndian: true);
+
+    public static Guid FromBytes(ReadOnlySpan<byte> bytes) => new(bytes, bigEndian: true);
+}
+
+internal static class SqliteTime
+{
+    public static long ToUnixMicroseconds(DateTimeOffset time) => (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
+
+    public static DateTimeOffset FromUnixMicroseconds(long micros) => DateTimeOffset.UnixEpoch.AddTicks(micros * 10);
+}
