@@ -23,4 +23,20 @@ public class DerivedIdsTests
 
         Assert.Equal(Guid.Parse("2ed6657d-e927-568b-95e1-2665a8aea6a2"), DerivedIds.Create(dns, "www.example.com"));
     }
+
+    [Fact]
+    public void GivenVersion7CommandIds_WhenEventIdsDerived_ThenTheyAreVersion8AndSortByCommandTime()
+    {
+        var earlier = Guid.CreateVersion7(new DateTimeOffset(2026, 11, 25, 9, 0, 0, TimeSpan.Zero));
+        var later = Guid.CreateVersion7(new DateTimeOffset(2026, 11, 25, 9, 0, 1, TimeSpan.Zero));
+
+        var earlierEvent = DerivedIds.Event(earlier, 7);
+        var laterEvent = DerivedIds.Event(later, 0);
+
+        Assert.Equal(8, earlierEvent.Version);
+        Assert.Equal(earlier.ToString()[..13], earlierEvent.ToString()[..13]);
+        Assert.True(string.CompareOrdinal(earlierEvent.ToString(), laterEvent.ToString()) < 0);
+        Assert.Equal(DerivedIds.Event(earlier, 7), earlierEvent);
+        Assert.NotEqual(DerivedIds.Event(earlier, 6), earlierEvent);
+    }
 }
