@@ -14,7 +14,7 @@ internal sealed record BenchmarkSettings
           --catch-up-events N  events written before the catch-up read (default 100000)
           --page-size N        ReadAllAsync / SELECT page size (default 1000)
           --batch-writers N    concurrent writers for the batch cases (default 8)
-          --event-ids KIND     random (Guid.NewGuid, default) or v7 (Guid.CreateVersion7, time-ordered)
+          --event-ids KIND     v7 (Guid.CreateVersion7, time-ordered, default: what Chronicle's services send) or random (Guid.NewGuid)
           --backend NAME       postgres, sqlite or both (default both)
           --out PATH           also write the Markdown report to PATH
         """;
@@ -25,7 +25,7 @@ internal sealed record BenchmarkSettings
     public int CatchUpEvents { get; init; } = 100_000;
     public int PageSize { get; init; } = 1000;
     public int BatchWriters { get; init; } = 8;
-    public bool TimeOrderedEventIds { get; init; }
+    public bool TimeOrderedEventIds { get; init; } = true;
     public bool RunPostgres { get; init; } = true;
     public bool RunSqlite { get; init; } = true;
     public string? OutputPath { get; init; }
