@@ -20,6 +20,10 @@ public sealed class WrongExpectedVersionException(string streamId, ExpectedVersi
 public sealed class EventIdConflictException(Guid eventId, string detail)
     : EventStoreException($"Event id {eventId} is already stored with different content or in a different place: {detail}")
 {
+    /// <summary>
+    /// A stored id whose stored event differs from the one sent, when the batch has one (the first such, in batch
+    /// order); otherwise the first id of a partly stored batch that is not stored.
+    /// </summary>
     public Guid EventId { get; } = eventId;
 }
 

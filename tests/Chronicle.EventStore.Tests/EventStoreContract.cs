@@ -141,6 +141,21 @@ public abstract class EventStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GivenABatchWhoseLaterEventIdIsStored_ThenTheConflictNamesTheStoredId()
+    {
+        var stored = TestEvents.Event();
+        await Store.AppendAsync(TestEvents.NewStream(), ExpectedVersion.NoStream, [stored]);
+        var stream = TestEvents.NewStream();
+        var fresh = TestEvents.Event();
+
+        var conflict = await Assert.ThrowsAsync<EventIdConflictException>(
+            () => Store.AppendAsync(stream, ExpectedVersion.Any, [fresh, stored with { Data = "{\"other\":1}"u8.ToArray() }]));
+
+        Assert.Equal(stored.EventId, conflict.EventId);
+        Assert.False((await Store.GetStreamStateAsync(stream)).Exists);
+    }
+
+    [Fact]
     public async Task GivenBatchWithOneBadEvent_ThenNoEventOfTheBatchIsWritten()
     {
         var stream = TestEvents.NewStream();

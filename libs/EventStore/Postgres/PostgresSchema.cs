@@ -48,11 +48,14 @@ internal static partial class PostgresSchema
 
             {{AppendFunction(s)}}
             """),
+        (2, "append function names a stored event id first in a conflict", AppendFunction(s)),
     ];
 
     /// <summary>
-    /// One round trip per append. Status: 0 appended, 1 idempotent replay of a stored batch,
-    /// 2 wrong expected version (stream_version is the actual version), 3 event id conflict,
+    /// One round trip per append. Its latest form is installed by every migration that changes it (create or
+    /// replace), so a new schema and an upgraded one run the same function. Status: 0 appended, 1 idempotent replay of a stored batch,
+    /// 2 wrong expected version (stream_version is the actual version), 3 event id conflict (conflict_id is
+    /// a stored id whose stored event differs, else the first id of a partly stored batch that is not stored),
     /// 4 ordering conflict (see <see cref="AppendOrderConflictException"/>).
     ///
     /// Why the global log can never skip (the argument the reader in PostgresEventStore relies on):
@@ -97,7 +100,7 @@ internal static partial class PostgresSchema
                   left join {{s}}.events e on e.event_id = u.id
                  where e.event_id is null or e.stream_id <> p_stream or e.event_type <> u.t or e.data <> u.d
                     or e.metadata <> u.m or v_first is null or e.stream_version <> v_first + u.i - 1
-                 order by u.i
+                 order by e.event_id is null, u.i
                  limit 1;
                 if v_conflict is null then
                     return query

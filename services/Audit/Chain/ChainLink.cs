@@ -1,0 +1,65 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Chronicle.Auditing;
+
+namespace Chronicle.Audit.Chain;
+
+/// <summary>
+/// An audit entry in the chain: its sequence number, the previous link's hash, the entry, and this link's hash,
+/// SHA-256 over the canonical bytes of <c>{"seq","previousHash","entry"}</c>. Stored as exactly the bytes
+/// <see cref="ToBytes"/> gives, so any change to a stored link, even one that keeps the JSON's meaning, is seen.
+/// </summary>
+public sealed record ChainLink(long Seq, string PreviousHash, AuditEntry Entry, string Hash)
+{
+    /// <summary>The previous hash of the first link.</summary>
+    public static readonly string GenesisHash = new('0', 64);
+
+    public const string EventType = "V1.AuditEntryChained";
+
+    public static ChainLink Create(long seq, string previousHash, AuditEntry entry) =>
+        new(seq, previousHash, entry, ComputeHash(seq, previousHash, entry));
+
+    public static string ComputeHash(long seq, string previousHash, AuditEntry entry) =>
+        Convert.ToHexStringLower(SHA256.HashData(Write(seq, previousHash, entry, hash: null)));
+
+    public byte[] ToBytes() => Write(Seq, PreviousHash, Entry, Hash);
+
+    /// <summary>Reads stored bytes: null when they are not a link at all; otherwise the link and whether it is intact.</summary>
+    public static (ChainLink Link, bool Intact)? TryRead(byte[] stored)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(stored);
+            var root = document.RootElement;
+            var link = new ChainLink(
+                root.GetProperty("seq").GetInt64(),
+                root.GetProperty("previousHash").GetString()!,
+                AuditCanonicalForm.Read(root.GetProperty("entry")),
+                root.GetProperty("hash").GetString()!);
+            var intact = link.Hash == ComputeHash(link.Seq, link.PreviousHash, link.Entry) && link.ToBytes().AsSpan().SequenceEqual(stored);
+            return (link, intact);
+        }
+        catch (Exception error) when (error is JsonException or FormatException or KeyNotFoundException or InvalidOperationException or NullReferenceException)
+        {
+            return null;
+        }
+    }
+
+    private static byte[] Write(long seq, string previousHash, AuditEntry entry, string? hash)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("seq", seq);
+            writer.WriteString("previousHash", previousHash);
+            writer.WritePropertyName("entry");
+            AuditCanonicalForm.Write(writer, entry);
+            if (hash is not null)
+                writer.WriteString("hash", hash);
+            writer.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+}

@@ -1,0 +1,3 @@
+using Chronicle.Audit;
+
+return await AuditCommandLine.RunAsync(args, Console.Out, Console.Error);

@@ -1,0 +1,289 @@
+using System.Text;
+using Chronicle.Audit.Chain;
+using Chronicle.Auditing;
+using Chronicle.EventStore;
+
+namespace Chronicle.Audit.Tests;
+
+/// <summary>The chain and its verifier, on each backend, with tampering done the way an intruder would: SQL on the table.</summary>
+public abstract class AuditChainTests : IAsyncLifetime
+{
+    private readonly CheckpointSigner _signer = CheckpointSigner.Generate();
+    private AuditBackend _backend = null!;
+
+    protected abstract Task<AuditBackend> CreateBackendAsync();
+
+    public async Task InitializeAsync() => _backend = await CreateBackendAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _backend.DisposeAsync();
+        _signer.Dispose();
+    }
+
+    private AuditLog Log => new(_backend.Store, _signer);
+    private AuditChainVerifier Verifier => new(_backend.Store, new TrustedCheckpointKeys([_signer.PublicKey]));
+
+    internal static AuditEntry Entry(int n, string user = "G8123456") => new()
+    {
+        EntryId = Guid.CreateVersion7(),
+        OccurredAt = new DateTimeOffset(2026, 11, 25, 9, 0, 0, TimeSpan.Zero).AddSeconds(n),
+        Service = "record",
+        UserId = user,
+        Role = "GP",
+        OrganisationOds = "A81001",
+        ClientId = "gp-desktop",
+        PatientId = "3f2504e0-4f89-11d3-9a0c-0305e82c3301",
+        Action = AuditAction.Read,
+        ResourceType = "Patient",
+        ResourceId = "3f2504e0-4f89-11d3-9a0c-0305e82c3301",
+        Outcome = 200,
+        CorrelationId = $"corr-{n}",
+    };
+
+    private async Task<IReadOnlyList<AuditEntry>> ChainAsync(int count)
+    {
+        var entries = Enumerable.Range(1, count).Select(n => Entry(n)).ToList();
+        await Log.AppendAsync(entries);
+        return entries;
+    }
+
+    [Fact]
+    public async Task GivenEntries_WhenChained_ThenSeqsAreDenseAndEachLinkNamesItsPredecessor()
+    {
+        var log = Log;
+        var first = await log.AppendAsync([Entry(1), Entry(2)]);
+        var second = await log.AppendAsync([Entry(3)]);
+
+        Assert.Equal([1L, 2, 3], first.Concat(second).Select(c => c.Seq));
+        var stored = await _backend.Store.ReadStreamAsync(AuditLog.LogStream, StreamReadOptions.Forwards);
+        var links = stored.Select(e => ChainLink.TryRead(e.Data)!.Value).ToList();
+        Assert.All(links, l => Assert.True(l.Intact));
+        Assert.Equal(ChainLink.GenesisHash, links[0].Link.PreviousHash);
+        Assert.Equal(links[0].Link.Hash, links[1].Link.PreviousHash);
+        Assert.Equal(links[1].Link.Hash, links[2].Link.PreviousHash);
+        Assert.Equal((3L, links[2].Link.Hash), await log.GetHeadAsync());
+
+        var verified = await Verifier.VerifyAsync();
+        Assert.True(verified.Intact, verified.Problem?.Detail);
+        Assert.Equal(3, verified.LinksChecked);
+    }
+
+    [Fact]
+    public async Task GivenRedeliveredEntries_ThenEachIsChainedOnceAndReportedWithItsSeq()
+    {
+        var a = Entry(1);
+        var b = Entry(2);
+        await Log.AppendAsync([a, b]);
+
+        // A second process (a fresh AuditLog) receives a, b again, c new, and c twice in one batch.
+        var c = Entry(3);
+        var results = await Log.AppendAsync([b, c, a, c]);
+
+        Assert.Equal([(2L, true), (3L, false), (1L, true), (3L, true)], results.Select(r => (r.Seq, r.Duplicate)));
+        Assert.Equal(3, (await _backend.Store.ReadStreamAsync(AuditLog.LogStream, StreamReadOptions.Forwards)).Count);
+        Assert.True((await Verifier.VerifyAsync()).Intact);
+    }
+
+    [Fact]
+    public async Task GivenTwoWritersOnOneStore_ThenTheChainNeverForks()
+    {
+        var writers = Enumerable.Range(0, 4).Select(_ => Log).ToList();
+        await Task.WhenAll(writers.Select((w, i) => Task.Run(async () =>
+        {
+            for (var n = 0; n < 10; n++)
+                await w.AppendAsync([Entry(i * 100 + n), Entry(i * 100 + n + 50)]);
+        })));
+
+        var verified = await Verifier.VerifyAsync();
+        Assert.True(verified.Intact, verified.Problem?.Detail);
+        Assert.Equal(80, verified.LinksChecked);
+    }
+
+    [Fact]
+    public async Task GivenAnEntryChangedInTheDatabase_ThenTheVerifierNamesItAsAltered()
+    {
+        await ChainAsync(10);
+        await _backend.ExecuteAsync(
+            "update {events} set data = @a where stream_id = 'audit-log' and stream_version = 4",
+            await ReplaceInDataAsync(4, "G8123456", "G9999999"));
+
+        var problem = (await Verifier.VerifyAsync()).Problem!;
+
+        Assert.Equal(ChainProblemKind.Altered, problem.Kind);
+        Assert.Equal(5, problem.Seq);
+    }
+
+    [Fact]
+    public async Task GivenAnEntryChangedAndReHashed_ThenTheVerifierNamesTheBrokenLink()
+    {
+        await ChainAsync(10);
+        var link = ChainLink.TryRead(await DataAtAsync(4))!.Value.Link;
+        var forged = ChainLink.Create(link.Seq, link.PreviousHash, link.Entry with { UserId = "G9999999" });
+        await _backend.ExecuteAsync("update {events} set data = @a where stream_id = 'audit-log' and stream_version = 4", forged.ToBytes());
+
+        var problem = (await Verifier.VerifyAsync()).Problem!;
+
+        Assert.Equal(ChainProblemKind.LinkBroken, problem.Kind);
+        Assert.Equal(6, problem.Seq);
+        Assert.Contains("seq 5 was altered", problem.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GivenAnEntryDeleted_ThenTheVerifierNamesTheGap()
+    {
+        await ChainAsync(10);
+        Assert.Equal(1, await _backend.ExecuteAsync("delete from {events} where stream_id = 'audit-log' and stream_version = 6"));
+
+        var problem = (await Verifier.VerifyAsync()).Problem!;
+
+        Assert.Equal(ChainProblemKind.Removed, problem.Kind);
+        Assert.Equal(7, problem.Seq);
+        Assert.StartsWith("Seq 7 was removed", problem.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GivenTwoEntriesSwapped_ThenTheVerifierNamesTheDisorder()
+    {
+        await ChainAsync(10);
+        var third = await DataAtAsync(2);
+        var fourth = await DataAtAsync(3);
+        await _backend.ExecuteAsync("update {events} set data = @a where stream_id = 'audit-log' and stream_version = 2", fourth);
+        await _backend.ExecuteAsync("update {events} set data = @a where stream_id = 'audit-log' and stream_version = 3", third);
+
+        var problem = (await Verifier.VerifyAsync()).Problem!;
+
+        Assert.Equal(ChainProblemKind.Reordered, problem.Kind);
+        Assert.Equal(4, problem.Seq);
+    }
+
+    [Fact]
+    public async Task GivenDistantEntriesSwapped_ThenTheVerifierNamesTheDisorder()
+    {
+        await ChainAsync(10);
+        var second = await DataAtAsync(1);
+        var eighth = await DataAtAsync(7);
+        await _backend.ExecuteAsync("update {events} set data = @a where stream_id = 'audit-log' and stream_version = 1", eighth);
+        await _backend.ExecuteAsync("update {events} set data = @a where stream_id = 'audit-log' and stream_version = 7", second);
+
+        var problem = (await Verifier.VerifyAsync()).Problem!;
+
+        Assert.Equal(ChainProblemKind.Reordered, problem.Kind);
+        Assert.Equal(8, problem.Seq);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task GivenAForgedEntryInserted_ThenTheVerifierNamesTheIntruder(bool linkedToItsPredecessor)
+    {
+        await ChainAsync(10);
+        // Make room at version 5 by moving the later rows up one (two steps, so no unique key collides midway).
+        await _backend.ExecuteAsync("update {events} set stream_version = -stream_version - 100 where stream_id = 'audit-log' and stream_version >= 5");
+        await _backend.ExecuteAsync("update {events} set stream_version = -stream_version - 99 where stream_id = 'audit-log' and stream_version < 0");
+        var predecessor = ChainLink.TryRead(await DataAtAsync(4))!.Value.Link;
+        var forged = linkedToItsPredecessor
+            ? ChainLink.Create(6, predecessor.Hash, Entry(99, user: "G0000000"))
+            : ChainLink.Create(6, new string('a', 64), Entry(99, user: "G0000000"));
+        await _backend.ExecuteAsync("""
+            insert into {events} (position, tx_id, stream_id, stream_version, event_id, event_type, data, metadata, recorded_at)
+            select position + 1000, tx_id, stream_id, 5, event_id_new, event_type, @a, metadata, recorded_at
+              from (select *, @b as event_id_new from {events} where stream_id = 'audit-log' and stream_version = 4) s
+            """, forged.ToBytes(), EventIdValue(Guid.NewGuid()));
+
+        var problem = (await Verifier.VerifyAsync()).Problem!;
+
+        Assert.Equal(ChainProblemKind.Inserted, problem.Kind);
+        Assert.Equal(5, problem.StorageVersion);
+        Assert.Contains("inserted", problem.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GivenTheTailRemovedAfterACheckpoint_ThenTheCheckpointReportsIt()
+    {
+        await ChainAsync(10);
+        await Log.CheckpointAsync();
+        await _backend.ExecuteAsync("delete from {events} where stream_id = 'audit-log' and stream_version >= 8");
+
+        var problem = (await Verifier.VerifyAsync()).Problem!;
+
+        Assert.Equal(ChainProblemKind.CheckpointMismatch, problem.Kind);
+        Assert.Equal(9, problem.Seq);
+    }
+
+    [Fact]
+    public async Task GivenTheWholeTailRewrittenAfterACheckpoint_ThenTheCheckpointReportsIt()
+    {
+        var entries = await ChainAsync(6);
+        await Log.CheckpointAsync();
+        await _backend.ExecuteAsync("delete from {events} where stream_id = 'audit-log' and stream_version >= 3");
+        var head = ChainLink.TryRead(await DataAtAsync(2))!.Value.Link;
+        var hash = head.Hash;
+        for (var seq = 4; seq <= 6; seq++)
+        {
+            var forged = ChainLink.Create(seq, hash, entries[seq - 1] with { UserId = "G0000000" });
+            hash = forged.Hash;
+            await _backend.ExecuteAsync($$"""
+                insert into {events} (position, tx_id, stream_id, stream_version, event_id, event_type, data, metadata, recorded_at)
+                select position + 1000 + {{seq}}, tx_id, stream_id, {{seq - 1}}, @b, event_type, @a, metadata, recorded_at
+                  from {events} where stream_id = 'audit-log' and stream_version = 2
+                """, forged.ToBytes(), EventIdValue(forged.Entry.EntryId));
+        }
+
+        var problem = (await Verifier.VerifyAsync()).Problem!;
+
+        Assert.Equal(ChainProblemKind.CheckpointMismatch, problem.Kind);
+        Assert.Equal(6, problem.Seq);
+    }
+
+    [Fact]
+    public async Task GivenACheckpointFromAnUntrustedKey_ThenItIsInvalid()
+    {
+        await ChainAsync(3);
+        using var stranger = CheckpointSigner.Generate();
+        await new AuditLog(_backend.Store, stranger).CheckpointAsync();
+
+        var problem = (await Verifier.VerifyAsync()).Problem!;
+
+        Assert.Equal(ChainProblemKind.CheckpointInvalid, problem.Kind);
+    }
+
+    [Fact]
+    public async Task GivenARange_ThenOnlyThatRangeIsCheckedAndABreakOutsideItIsNotReported()
+    {
+        await ChainAsync(20);
+        await Log.CheckpointAsync();
+        await _backend.ExecuteAsync("delete from {events} where stream_id = 'audit-log' and stream_version = 2");
+
+        var inRange = await Verifier.VerifyAsync(fromSeq: 10, toSeq: 15);
+        var whole = await Verifier.VerifyAsync();
+
+        Assert.True(inRange.Intact, inRange.Problem?.Detail);
+        Assert.Equal(6, inRange.LinksChecked);
+        Assert.Equal(ChainProblemKind.Removed, whole.Problem!.Kind);
+        Assert.Equal(3, whole.Problem.Seq);
+    }
+
+    private async Task<byte[]> DataAtAsync(long version) =>
+        (await _backend.Store.ReadStreamAsync(AuditLog.LogStream, new StreamReadOptions { FromVersion = version, MaxCount = 1 }))[0].Data;
+
+    private async Task<byte[]> ReplaceInDataAsync(long version, string from, string to) =>
+        Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(await DataAtAsync(version)).Replace(from, to, StringComparison.Ordinal));
+
+    protected abstract object EventIdValue(Guid id);
+}
+
+public sealed class SqliteAuditChainTests : AuditChainTests
+{
+    protected override Task<AuditBackend> CreateBackendAsync() => SqliteAuditBackend.CreateAsync();
+
+    protected override object EventIdValue(Guid id) => id.ToByteArray(bigEndian: true);
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresAuditChainTests(PostgresFixture postgres) : AuditChainTests
+{
+    protected override Task<AuditBackend> CreateBackendAsync() => PostgresAuditBackend.CreateAsync(postgres);
+
+    protected override object EventIdValue(Guid id) => id;
+}
