@@ -10,7 +10,7 @@ namespace Chronicle.Record.Host;
 /// Holds a command's reply until the FHIR read model includes the command's last event, so the caller's next FHIR
 /// read shows the write without asking for it. The wait is bounded by <see cref="RecordHostSettings.ReadYourWritesWait"/>:
 /// past it the reply goes anyway (the write is committed), and the caller can still pass the reply's log position as
-/// X-Chronicle-Min-Position to make a read wait.
+/// X-Chronicle-Min-Position to make a read wait. A wait of zero turns the waiting off.
 /// </summary>
 public sealed partial class ReadYourWritesInterceptor(RecordFhirReadModel readModel, RecordHostSettings settings,
     ILogger<ReadYourWritesInterceptor> logger) : Interceptor
@@ -21,7 +21,7 @@ public sealed partial class ReadYourWritesInterceptor(RecordFhirReadModel readMo
         ArgumentNullException.ThrowIfNull(continuation);
         ArgumentNullException.ThrowIfNull(context);
         var response = await continuation(request, context).ConfigureAwait(false);
-        if (response is Contracts.Record.V1.CommandReply { LogPosition: { } position })
+        if (response is Contracts.Record.V1.CommandReply { LogPosition: { } position } && settings.ReadYourWritesWait > TimeSpan.Zero)
             await WaitForReadModelAsync(new LogPosition(position.Transaction, position.Position), context).ConfigureAwait(false);
         return response;
     }
