@@ -1,3 +1,23 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.Run();
+using Chronicle.Record.Fhir;
+using Chronicle.Record.Grpc;
+using Chronicle.Record.Host;
+
+// `serve` (the default; `--demo N` seeds synthetic patients into an empty store) or
+// `generate --patients N [--seed S] [--today yyyy-MM-dd]`; `--help` lists the settings.
+return await RecordCommandLine.RunAsync(args, ComposeRecordService);
+
+// What the Record service is made of. The command line has opened the storage and registered it.
+static WebApplication ComposeRecordService(WebApplicationBuilder builder, RecordHostSettings settings)
+{
+    builder.AddRecordListeners(settings);          // FHIR + health on HTTP/1.1, gRPC on h2c
+    builder.Services.AddRecordCommands();          // chronicle.record.v1 over gRPC
+    builder.Services.AddRecordReadYourWrites();    // a command's reply waits for the FHIR read model
+    builder.Services.AddRecordFhir();              // FHIR R4 read side and its projection
+    builder.Services.AddRecordHealth();            // /healthz, /readyz
+
+    var app = builder.Build();
+    app.MapRecordHealth();
+    app.MapRecordGrpc();
+    app.MapRecordFhir();
+    return app;
+}

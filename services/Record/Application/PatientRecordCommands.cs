@@ -128,22 +128,12 @@ public sealed class PatientRecordCommands(IEventStore store, TimeProvider clock)
     private async Task ReserveNhsNumberAsync(PatientRegistered registration, CommandContext context, CancellationToken cancellationToken)
     {
         var nhsNumber = NhsNumber.Parse(registration.NhsNumber);
-        var stream = RecordStreams.NhsNumberReservation(nhsNumber);
-        var reservation = Registry.ToEventData(DerivedIds.NhsNumberReservation(context.CommandId),
-            new NhsNumberReserved(nhsNumber.Value, registration.PatientId), MetadataFor(context));
-        try
-        {
-            await store.AppendAsync(stream, ExpectedVersion.NoStream, [reservation], cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is WrongExpectedVersionException or EventIdConflictException)
-        {
-            var holder = (await store.ReadWholeStreamAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false))
-                .Select(Registry.Deserialize).OfType<NhsNumberReserved>().FirstOrDefault();
-            if (holder is null)
-                throw new CommandIdReusedException(context.CommandId);
-            if (holder.PatientId != registration.PatientId)
-                throw new NhsNumberAlreadyRegisteredException(nhsNumber);
-        }
+        var holder = await store.ClaimNhsNumberAsync(nhsNumber, registration.PatientId, DerivedIds.NhsNumberReservation(context.CommandId),
+            MetadataFor(context), cancellationToken).ConfigureAwait(false);
+        if (holder is null)
+            throw new CommandIdReusedException(context.CommandId);
+        if (holder != registration.PatientId)
+            throw new NhsNumberAlreadyRegisteredException(nhsNumber);
     }
 
     private static PatientRecordState Fold(IEnumerable<RecordedEvent> history) =>

@@ -5,12 +5,20 @@ using static Chronicle.Record.Domain.RecordEventsV1;
 
 namespace Chronicle.Record.Synthetic;
 
-/// <summary>One append of a synthetic patient's history: the events and who recorded them.</summary>
-public sealed record SyntheticAppend(Guid PatientId, IReadOnlyList<object> Events, EventMetadata Metadata);
+/// <summary>
+/// One append of a synthetic patient's history: the events and who recorded them, as one command would have.
+/// <see cref="CommandId"/> stands for that command's id: event ids derive from it (<see cref="DerivedIds.Event"/>),
+/// so writing the same history twice stores it once.
+/// </summary>
+public sealed record SyntheticAppend(Guid PatientId, IReadOnlyList<object> Events, EventMetadata Metadata)
+{
+    public Guid CommandId { get; init; }
+}
 
 /// <summary>
-/// Makes deterministic, realistic GP histories for demos and benchmarks: the same seed always gives the same
-/// patients, ids and facts. NHS numbers use the 999 range, which the NHS never issues to real people. Each
+/// Makes deterministic, realistic GP histories for demos and benchmarks: the same seed and day always give the same
+/// patients, ids and facts, in any process. NHS numbers use the 999 range, which the NHS never issues to real people,
+/// and no two patients of one seed share one (up to <see cref="MaxDistinctNhsNumbers"/> patients). Each
 /// patient gets a registration, chronic problems with their monitoring (blood pressure, HbA1c, weight),
 /// acute problems that resolve, allergies, medications, immunisations, referrals and notes, spread over years.
 /// </summary>
@@ -68,29 +76,47 @@ public sealed class SyntheticRecords(int seed, DateOnly today)
     private static readonly Coding CardiologyReferral = Snomed("183519002", "Referral to cardiology service");
     private static readonly Coding Referral = Snomed("306206005", "Referral to service");
 
-    /// <summary>The appends of patient number <paramref name="index"/>, oldest first.</summary>
+    // The 999 numbers are grouped by their first eight digits; each group has at least nine valid numbers
+    // (see NhsNumberOf). The all-nines group is left out, since 999 999 9999 is one digit repeated.
+    private const int NhsNumberGroups = 99_999;
+    private const int NhsNumbersPerGroup = 9;
+
+    /// <summary>How many patients of one seed get distinct NHS numbers; later ones reuse numbers of earlier ones.</summary>
+    public const int MaxDistinctNhsNumbers = NhsNumberGroups * NhsNumbersPerGroup;
+
+    /// <summary>The appends of patient number <paramref name="index"/>, oldest first; each has its <see cref="SyntheticAppend.CommandId"/>.</summary>
     public IReadOnlyList<SyntheticAppend> Patient(int index)
     {
-        var random = new Random(HashCode.Combine(seed, index));
+        // Not HashCode.Combine: its seed differs in every process, and the same patient must come out in each.
+        var random = new Random(unchecked(seed * 486_187_739 + index));
         var patient = new PatientBuilder(random, today);
-        return patient.Build(index);
+        return patient.Build(NhsNumberOf(index));
     }
 
     public IEnumerable<SyntheticAppend> Patients(int count) => Enumerable.Range(0, count).SelectMany(Patient);
 
-    /// <summary>A valid NHS number in the never-issued 999 range (Modulus 11 check digit).</summary>
-    public static string NhsNumber(Random random)
+    /// <summary>
+    /// A valid NHS number in the never-issued 999 range, different for every index below <see cref="MaxDistinctNhsNumbers"/>.
+    /// The index picks a group of eight leading digits (shuffled by the seed) and one of the group's valid last-but-one digits:
+    /// that digit weighs 2 in the Modulus 11 sum, so its ten values give ten different remainders and at most one of them
+    /// leaves no check digit.
+    /// </summary>
+    public string NhsNumberOf(int index)
     {
-        while (true)
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        var shift = (seed % NhsNumberGroups + NhsNumberGroups) % NhsNumberGroups;
+        // 7919 is prime and does not divide 99 999 (3 x 3 x 41 x 271), so this permutes the groups.
+        var group = (int)(((long)(index / NhsNumbersPerGroup % NhsNumberGroups) * 7919 + shift) % NhsNumberGroups);
+        var slot = index % NhsNumbersPerGroup;
+        for (var digit = 0; ; digit++)
         {
-            var digits = "999" + random.Next(0, 1_000_000).ToString("D6", CultureInfo.InvariantCulture);
+            var body = string.Create(CultureInfo.InvariantCulture, $"999{group:D5}{digit}");
             var sum = 0;
             for (var i = 0; i < 9; i++)
-                sum += (digits[i] - '0') * (10 - i);
+                sum += (body[i] - '0') * (10 - i);
             var check = 11 - sum % 11;
-            if (check == 10)
-                continue;
-            return digits + (check == 11 ? 0 : check).ToString(CultureInfo.InvariantCulture);
+            if (check != 10 && slot-- == 0)
+                return body + (check == 11 ? 0 : check).ToString(CultureInfo.InvariantCulture);
         }
     }
 
@@ -104,7 +130,7 @@ public sealed class SyntheticRecords(int seed, DateOnly today)
         private Guid _patientId;
         private string _practice = "";
 
-        public IReadOnlyList<SyntheticAppend> Build(int index)
+        public IReadOnlyList<SyntheticAppend> Build(string nhsNumber)
         {
             _patientId = NewId();
             _practice = Pick(Practices);
@@ -120,7 +146,7 @@ public sealed class SyntheticRecords(int seed, DateOnly today)
                 $"LS{random.Next(1, 29)} {random.Next(1, 9)}{(char)('A' + random.Next(26))}{(char)('A' + random.Next(26))}");
             var demographics = new Demographics(name, birth, female ? "female" : "male", address,
                 [new ContactPoint("phone", $"07700 9{random.Next(0, 100000):D5}", "mobile")]);
-            Add(Receptionist(registered), new PatientRegistered(_patientId, NhsNumber(random), demographics, _practice));
+            Add(Receptionist(registered), new PatientRegistered(_patientId, nhsNumber, demographics, _practice));
 
             var chronic = new List<Coding>();
             if (age > 40 && random.NextDouble() < 0.35) chronic.Add(Hypertension);
@@ -188,7 +214,18 @@ public sealed class SyntheticRecords(int seed, DateOnly today)
                 consultation++;
             }
 
-            return _appends;
+            return _appends.Select(WithCommandId).ToArray();
+        }
+
+        // The provenance a command would have left: its id is the causation of every event it appended.
+        private SyntheticAppend WithCommandId(SyntheticAppend append, int index)
+        {
+            var commandId = DerivedIds.Create(_patientId, $"synthetic/{index}");
+            return append with
+            {
+                CommandId = commandId,
+                Metadata = append.Metadata with { CausationId = commandId.ToString("D", CultureInfo.InvariantCulture) },
+            };
         }
 
         private static readonly string[] Notes =

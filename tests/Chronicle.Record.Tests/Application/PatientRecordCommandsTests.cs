@@ -6,17 +6,18 @@ using static Chronicle.Record.Tests.Domain.Examples;
 
 namespace Chronicle.Record.Tests.Application;
 
-public sealed class PatientRecordCommandsTests : IAsyncLifetime
+/// <summary>The application's command handling against a real event store; subclasses choose the backend.</summary>
+public abstract class PatientRecordCommandsTests(ITestStoreFactory stores) : IAsyncLifetime
 {
     private static readonly EventTypeRegistry Registry = RecordEventsJsonContext.CreateRegistry();
-    private TemporaryStore _temporary = null!;
+    private TestStore _temporary = null!;
     private PatientRecordCommands _commands = null!;
 
     private IEventStore Store => _temporary.Store;
 
     public async Task InitializeAsync()
     {
-        _temporary = await TemporaryStore.CreateAsync();
+        _temporary = await stores.CreateAsync();
         _commands = new PatientRecordCommands(Store, new FixedClock(Now));
     }
 
@@ -157,3 +158,8 @@ public sealed class PatientRecordCommandsTests : IAsyncLifetime
         public override DateTimeOffset GetUtcNow() => now;
     }
 }
+
+public sealed class SqlitePatientRecordCommandsTests(SqliteTestStores stores) : PatientRecordCommandsTests(stores), IClassFixture<SqliteTestStores>;
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresPatientRecordCommandsTests(PostgresTestStores stores) : PatientRecordCommandsTests(stores);

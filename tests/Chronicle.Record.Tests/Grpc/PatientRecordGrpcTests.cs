@@ -5,14 +5,14 @@ using static Chronicle.Record.Tests.Grpc.RecordRequests;
 
 namespace Chronicle.Record.Tests.Grpc;
 
-/// <summary>End to end: a gRPC client over a real loopback socket to the record service on a SQLite store.</summary>
-public sealed class PatientRecordGrpcTests : IAsyncLifetime
+/// <summary>End to end: a gRPC client over a real loopback socket to the record service; subclasses choose the store's backend.</summary>
+public abstract class PatientRecordGrpcTests(ITestStoreFactory stores) : IAsyncLifetime
 {
     private RecordServer _server = null!;
 
     private PatientRecord.PatientRecordClient Client => _server.Client;
 
-    public async Task InitializeAsync() => _server = await RecordServer.StartAsync();
+    public async Task InitializeAsync() => _server = await RecordServer.StartAsync(stores);
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
@@ -383,3 +383,8 @@ public sealed class PatientRecordGrpcTests : IAsyncLifetime
         Assert.Equal(logLength, (await _server.GlobalLogAsync()).Count);
     }
 }
+
+public sealed class SqlitePatientRecordGrpcTests(SqliteTestStores stores) : PatientRecordGrpcTests(stores), IClassFixture<SqliteTestStores>;
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresPatientRecordGrpcTests(PostgresTestStores stores) : PatientRecordGrpcTests(stores);

@@ -13,16 +13,16 @@ using Microsoft.Extensions.Logging;
 namespace Chronicle.Record.Tests.Grpc;
 
 /// <summary>
-/// The record's gRPC service on a real Kestrel socket (HTTP/2 cleartext on loopback) over a SQLite store
-/// in a temporary file, with a real gRPC client channel.
+/// The record's gRPC service on a real Kestrel socket (HTTP/2 cleartext on loopback) over a test's own event store,
+/// with a real gRPC client channel.
 /// </summary>
 internal sealed class RecordServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly GrpcChannel _channel;
-    private readonly TemporaryStore _store;
+    private readonly TestStore _store;
 
-    private RecordServer(WebApplication app, GrpcChannel channel, TemporaryStore store)
+    private RecordServer(WebApplication app, GrpcChannel channel, TestStore store)
     {
         _app = app;
         _channel = channel;
@@ -34,9 +34,9 @@ internal sealed class RecordServer : IAsyncDisposable
 
     public Task<IReadOnlyList<RecordedEvent>> GlobalLogAsync() => _store.GlobalLogAsync();
 
-    public static async Task<RecordServer> StartAsync()
+    public static async Task<RecordServer> StartAsync(ITestStoreFactory stores)
     {
-        var store = await TemporaryStore.CreateAsync();
+        var store = await stores.CreateAsync();
         var port = FreeLoopbackPort();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();

@@ -1,0 +1,195 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Chronicle.EventStore;
+using Chronicle.Record.Domain;
+using Chronicle.Record.Fhir;
+using Chronicle.Record.Synthetic;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using static Chronicle.Record.Domain.RecordEventsV1;
+
+namespace Chronicle.Record.Host;
+
+/// <summary>
+/// Runs the Record executable: reads the command line and configuration, opens the storage, then serves or generates.
+/// Everything a launcher or a person needs is printed as one line each: the storage, the bound URLs
+/// ("Chronicle Record FHIR listening on http://127.0.0.1:5100/fhir"), and a configuration problem (exit code 2) or
+/// failure to start (exit code 1) as one sentence on standard error.
+/// </summary>
+public static class RecordCommandLine
+{
+    public const string Banner = "Chronicle Record";
+    private const int DemoSeed = 1;
+    private const int ExitFailure = 1;
+    private const int ExitConfiguration = 2;
+    private const int ExitInterrupted = 130;
+
+    /// <param name="args">The process's arguments.</param>
+    /// <param name="compose">Builds the service from a builder whose storage and settings are registered.</param>
+    public static async Task<int> RunAsync(string[] args, Func<WebApplicationBuilder, RecordHostSettings, WebApplication> compose)
+    {
+        ArgumentNullException.ThrowIfNull(compose);
+        var showDetails = false;
+        try
+        {
+            var command = RecordCommand.Parse(args);
+            if (command is HelpCommand)
+            {
+                Console.WriteLine(RecordCommand.Usage);
+                return 0;
+            }
+
+            var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+            {
+                Args = [.. command.ConfigurationArgs],
+                // appsettings.json sits beside the executable; relative data paths still follow the working directory.
+                ContentRootPath = AppContext.BaseDirectory,
+            });
+            showDetails = builder.Environment.IsDevelopment();
+            var settings = RecordHostSettings.From(builder.Configuration);
+            using var interrupt = new InterruptBeforeHost();
+            await using var storage = await RecordStorage.OpenAsync(settings, interrupt.Token).ConfigureAwait(false);
+            Console.WriteLine($"{Banner} storage: {storage.Description}");
+            switch (command)
+            {
+                case GenerateCommand generate:
+                    await WriteSyntheticAsync(storage.Events, generate.Patients, generate.Seed, generate.Today, interrupt.Token).ConfigureAwait(false);
+                    return 0;
+                case ServeCommand serve:
+                    if (serve.DemoPatients > 0)
+                        await SeedDemoAsync(storage.Events, serve.DemoPatients, interrupt.Token).ConfigureAwait(false);
+                    interrupt.Dispose();
+                    builder.Services.AddRecordStorage(settings, storage);
+                    await ServeAsync(compose(builder, settings), serve.DemoPatients > 0).ConfigureAwait(false);
+                    return 0;
+                default:
+                    throw new UnreachableException($"Unhandled command {command}.");
+            }
+        }
+        catch (RecordConfigurationException e)
+        {
+            await Console.Error.WriteLineAsync($"{Banner}: {e.Message}").ConfigureAwait(false);
+            return ExitConfiguration;
+        }
+        catch (OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync($"{Banner}: interrupted.").ConfigureAwait(false);
+            return ExitInterrupted;
+        }
+        catch (Exception e)
+        {
+            await Console.Error.WriteLineAsync($"{Banner} could not run: {OneLine(e)}").ConfigureAwait(false);
+            if (showDetails)
+                await Console.Error.WriteLineAsync(e.ToString()).ConfigureAwait(false);
+            return ExitFailure;
+        }
+    }
+
+    private static async Task ServeAsync(WebApplication app, bool demo)
+    {
+        await using (app.ConfigureAwait(false))
+        {
+            await app.StartAsync().ConfigureAwait(false);
+            var listeners = app.Services.GetRequiredService<RecordListeners>();
+            var fhir = listeners.FhirBase(app.Services.GetRequiredService<IOptions<RecordFhirOptions>>().Value.RoutePrefix);
+            Console.WriteLine($"{Banner} FHIR listening on {fhir}");
+            Console.WriteLine($"{Banner} gRPC listening on {listeners.GrpcAddress.GetLeftPart(UriPartial.Authority)}");
+            Console.WriteLine($"{Banner} health on {new Uri(listeners.HealthBase, RecordHostExtensions.LivenessPath)} and {new Uri(listeners.HealthBase, RecordHostExtensions.ReadinessPath)}");
+            if (demo)
+                await PrintExamplesAsync(app.Services.GetRequiredService<IEventStore>(), fhir).ConfigureAwait(false);
+            // Ctrl+C or SIGTERM: the host stops the projection; the caller then disposes the stores.
+            await app.WaitForShutdownAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static async Task SeedDemoAsync(IEventStore store, int patients, CancellationToken cancellationToken)
+    {
+        if ((await store.ReadAllAsync(LogPosition.Start, 1, cancellationToken).ConfigureAwait(false)).Count > 0)
+        {
+            Console.WriteLine($"{Banner} demo: the store already holds a record, so no synthetic patients were added.");
+            return;
+        }
+
+        await WriteSyntheticAsync(store, patients, DemoSeed, DateOnly.FromDateTime(DateTime.UtcNow), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task WriteSyntheticAsync(IEventStore store, int patients, int seed, DateOnly today, CancellationToken cancellationToken)
+    {
+        var elapsed = Stopwatch.StartNew();
+        var summary = await new SyntheticRecordWriter(store).WriteAsync(new SyntheticRecords(seed, today), patients, cancellationToken).ConfigureAwait(false);
+        var stored = await store.CountEventsAfterAsync(LogPosition.Start, cancellationToken).ConfigureAwait(false);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{Banner} generated {summary.Patients} synthetic patients (seed {seed}, today {today:yyyy-MM-dd}): {summary.Written} written, " +
+            $"{summary.AlreadyPresent} already present, {summary.NhsNumberTaken} left out (NHS number registered to another patient); " +
+            $"{summary.RecordEvents} events appended; the store holds {stored} events; {elapsed.Elapsed.TotalSeconds:0.0} s"));
+    }
+
+    /// <summary>A few requests to try, about the first registered patient in the log.</summary>
+    private static async Task PrintExamplesAsync(IEventStore store, Uri fhir)
+    {
+        var registry = RecordEventsJsonContext.CreateRegistry();
+        var position = LogPosition.Start;
+        for (var page = 0; page < 10; page++)
+        {
+            var events = await store.ReadAllAsync(position, 1000).ConfigureAwait(false);
+            if (events.FirstOrDefault(e => e.EventType == "V1.PatientRegistered") is { } found
+                && registry.Deserialize(found) is PatientRegistered patient)
+            {
+                var id = new PatientId(patient.PatientId).ToString();
+                Console.WriteLine($"{Banner} demo: try {fhir}/Patient/{id}");
+                Console.WriteLine($"{Banner} demo: try {fhir}/Patient?name={Uri.EscapeDataString(patient.Demographics.Name.Family)}");
+                Console.WriteLine($"{Banner} demo: try {fhir}/Observation?patient={id}&_count=10");
+                Console.WriteLine($"{Banner} demo: try {fhir}/Patient/{id}/$everything");
+                return;
+            }
+
+            if (events.Count == 0)
+                break;
+            position = events[^1].LogPosition;
+        }
+
+        Console.WriteLine($"{Banner} demo: try {fhir}/metadata");
+    }
+
+    private static string OneLine(Exception e)
+    {
+        var message = e.InnerException is { } inner && !e.Message.Contains(inner.Message, StringComparison.Ordinal)
+            ? $"{e.Message} ({inner.Message})"
+            : e.Message;
+        return message.ReplaceLineEndings(" ");
+    }
+
+    /// <summary>Ctrl+C or SIGTERM while storage opens or synthetic data is written; the web host handles them once it runs.</summary>
+    private sealed class InterruptBeforeHost : IDisposable
+    {
+        private readonly CancellationTokenSource _interrupted = new();
+        private readonly PosixSignalRegistration[] _registrations;
+        private bool _disposed;
+
+        public InterruptBeforeHost()
+        {
+            _registrations = [PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt), PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt)];
+        }
+
+        public CancellationToken Token => _interrupted.Token;
+
+        private void Interrupt(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            _interrupted.Cancel();
+        }
+
+        public void Dispose()
+        {
+            if (_disposed)
+                return;
+            _disposed = true;
+            foreach (var registration in _registrations)
+                registration.Dispose();
+            _interrupted.Dispose();
+        }
+    }
+}

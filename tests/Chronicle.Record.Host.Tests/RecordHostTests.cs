@@ -1,0 +1,173 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Grpc.Core;
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Rest;
+using Proto = Chronicle.Contracts.Record.V1;
+using Task = System.Threading.Tasks.Task;
+
+namespace Chronicle.Record.Host.Tests;
+
+/// <summary>
+/// The Record executable end to end, as a child process on real sockets: gRPC commands, FHIR reads, health, synthetic
+/// data, restarts. Subclasses choose the storage (SQLite files, PostgreSQL).
+/// </summary>
+public abstract partial class RecordHostTests(IHostStorageFactory storages, string storageBanner)
+{
+    private const string NhsSystem = "https://fhir.nhs.uk/Id/nhs-number";
+
+    [Fact]
+    public async Task GivenRunningHost_WhenPatientRegisteredOverGrpc_ThenTheNextFhirReadShowsItWithoutAskingToWait()
+    {
+        await using var host = await RecordHostProcess.StartAsync(await storages.CreateAsync());
+        using var channel = host.CreateGrpcChannel();
+        var client = new Proto.PatientRecord.PatientRecordClient(channel);
+        using var fhir = host.CreateFhirClient();
+
+        var registered = await client.RegisterPatientAsync(Registration("943 476 5919", "Okafor"));
+        var patient = await fhir.ReadAsync<Patient>($"Patient/{registered.PatientId}");
+        var consulted = await client.RecordConsultationAsync(Consultation(registered.PatientId, registered.Version));
+        var observations = await fhir.SearchAsync<Observation>([$"patient={registered.PatientId}"]);
+
+        Assert.Equal("9434765919", patient.Identifier.Single(i => i.System == NhsSystem).Value);
+        Assert.Equal("Okafor", patient.Name.Single().Family);
+        var observation = Assert.IsType<Observation>(Assert.Single(observations.Entry).Resource);
+        Assert.Equal(consulted.EntryIds.Single(), observation.Id);
+    }
+
+    [Fact]
+    public async Task GivenStartedHost_ThenItIsLiveAndBecomesReady()
+    {
+        await using var host = await RecordHostProcess.StartAsync(await storages.CreateAsync());
+        using var http = new HttpClient();
+
+        using var live = await http.GetAsync(host.Health("/healthz"));
+        var ready = await host.WaitUntilReadyAsync();
+
+        Assert.Contains($"Chronicle Record storage: {storageBanner}", host.Output, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, ready);
+    }
+
+    [Fact]
+    public async Task GivenGeneratedPatients_WhenServed_ThenFhirSearchFindsThemAndTheirNhsNumbersAreTaken()
+    {
+        var storage = await storages.CreateAsync();
+        var first = await RecordHostProcess.RunAsync(storage, "generate", "--patients", "6", "--seed", "7", "--today", "2025-01-01");
+        var second = await RecordHostProcess.RunAsync(storage, "generate", "--patients", "6", "--seed", "7", "--today", "2025-01-01");
+
+        Assert.True(first.ExitCode == 0, first.Output + first.Errors);
+        Assert.Contains("6 written, 0 already present", first.Output, StringComparison.Ordinal);
+        Assert.True(second.ExitCode == 0, second.Output + second.Errors);
+        Assert.Contains("0 written, 6 already present", second.Output, StringComparison.Ordinal);
+        Assert.Contains("0 events appended", second.Output, StringComparison.Ordinal);
+        Assert.Equal(StoredEvents(first), StoredEvents(second));
+
+        await using var host = await RecordHostProcess.StartAsync(storage);
+        Assert.Equal(HttpStatusCode.OK, await host.WaitUntilReadyAsync());
+        using var fhir = host.CreateFhirClient();
+        var patients = await fhir.SearchAsync<Patient>(["_count=50"]);
+        var nhsNumbers = patients.Entry.Select(e => ((Patient)e.Resource).Identifier.Single(i => i.System == NhsSystem).Value).ToList();
+        Assert.Equal(6, nhsNumbers.Distinct().Count());
+        Assert.Equal(6, patients.Entry.Count);
+
+        using var channel = host.CreateGrpcChannel();
+        var refusal = await Assert.ThrowsAsync<RpcException>(() =>
+            new Proto.PatientRecord.PatientRecordClient(channel).RegisterPatientAsync(Registration(nhsNumbers[0], "Smith")).ResponseAsync);
+        Assert.Equal(StatusCode.AlreadyExists, refusal.StatusCode);
+    }
+
+    [Fact]
+    public async Task GivenRecordWrittenThroughHost_WhenHostRestartsOnTheSameStorage_ThenTheRecordIsStillThere()
+    {
+        var storage = await storages.CreateAsync();
+        string patientId;
+        await using (var host = await RecordHostProcess.StartAsync(storage))
+        {
+            using var channel = host.CreateGrpcChannel();
+            var registered = await new Proto.PatientRecord.PatientRecordClient(channel).RegisterPatientAsync(Registration("943 476 5919", "Nowak"));
+            patientId = registered.PatientId;
+            Assert.Equal(0, await host.StopAsync());
+        }
+
+        await using var restarted = await RecordHostProcess.StartAsync(storage);
+        Assert.Equal(HttpStatusCode.OK, await restarted.WaitUntilReadyAsync());
+        using var fhir = restarted.CreateFhirClient();
+        using var restartedChannel = restarted.CreateGrpcChannel();
+
+        var patient = await fhir.ReadAsync<Patient>($"Patient/{patientId}");
+        var record = await new Proto.PatientRecord.PatientRecordClient(restartedChannel).GetRecordAsync(new Proto.GetRecordRequest { PatientId = patientId });
+
+        Assert.Equal("Nowak", patient.Name.Single().Family);
+        Assert.Equal("9434765919", record.Patient.NhsNumber);
+    }
+
+    [Fact]
+    public async Task GivenEmptyStore_WhenServedWithDemo_ThenTheExampleUrlsAnswerWithFhir()
+    {
+        await using var host = await RecordHostProcess.StartAsync(await storages.CreateAsync(), "--demo", "3");
+        Assert.Equal(HttpStatusCode.OK, await host.WaitUntilReadyAsync());
+        using var http = new HttpClient();
+
+        var examples = ExampleLine().Matches(host.Output).Select(m => m.Groups[1].Value).ToList();
+
+        Assert.Contains("generated 3 synthetic patients", host.Output, StringComparison.Ordinal);
+        Assert.Contains(examples, url => url.EndsWith("/$everything", StringComparison.Ordinal));
+        foreach (var url in examples)
+        {
+            using var response = await http.GetAsync(new Uri(url));
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{url} answered {response.StatusCode}");
+            Assert.Equal("application/fhir+json", response.Content.Headers.ContentType?.MediaType);
+        }
+    }
+
+    private static long StoredEvents(HostRun run) =>
+        long.Parse(StoredEventsLine().Match(run.Output).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+
+    private static Proto.RegisterPatientRequest Registration(string nhsNumber, string family) => new()
+    {
+        CommandId = Guid.NewGuid().ToString(),
+        NhsNumber = nhsNumber,
+        GeneralPracticeOds = "A81001",
+        Demographics = new Proto.Demographics
+        {
+            Name = new Proto.HumanName { Family = family, Given = { "Jane" } },
+            BirthDate = "1980-04-12",
+            Gender = "female",
+        },
+    };
+
+    private static Proto.RecordConsultationRequest Consultation(string patientId, long expectedVersion) => new()
+    {
+        CommandId = Guid.NewGuid().ToString(),
+        PatientId = patientId,
+        ExpectedVersion = expectedVersion,
+        Start = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddMinutes(-20)),
+        Practitioner = new Proto.Practitioner { Id = "G1234567", Name = "Dr Asha Patel", Role = "GP" },
+        ServiceProviderOds = "A81001",
+        Mode = "face-to-face",
+        Entries =
+        {
+            new Proto.ConsultationEntry
+            {
+                Observation = new Proto.Observation
+                {
+                    Code = new Proto.Coding { System = "http://snomed.info/sct", Code = "27113001", Display = "Body weight" },
+                    Value = new Proto.Quantity { Value = "72.5", Unit = "kg" },
+                },
+            },
+        },
+    };
+
+    [GeneratedRegex(@"the store holds (\d+) events")]
+    private static partial Regex StoredEventsLine();
+
+    [GeneratedRegex(@"^Chronicle Record demo: try (\S+)$", RegexOptions.Multiline)]
+    private static partial Regex ExampleLine();
+}
+
+public sealed class SqliteRecordHostTests(SqliteHostStorageFactory storages)
+    : RecordHostTests(storages, "SQLite files in"), IClassFixture<SqliteHostStorageFactory>;
+
+public sealed class PostgresRecordHostTests(PostgresHostStorageFactory storages)
+    : RecordHostTests(storages, "PostgreSQL database record_host_"), IClassFixture<PostgresHostStorageFactory>;

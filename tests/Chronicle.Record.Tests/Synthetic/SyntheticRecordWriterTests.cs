@@ -1,0 +1,64 @@
+using Chronicle.EventStore;
+using Chronicle.Record.Domain;
+using Chronicle.Record.Synthetic;
+
+namespace Chronicle.Record.Tests.Synthetic;
+
+/// <summary>Storing synthetic patients on a real store; subclasses choose the backend.</summary>
+public abstract class SyntheticRecordWriterTests(ITestStoreFactory stores) : IAsyncLifetime
+{
+    private static readonly DateOnly Today = new(2025, 1, 1);
+    private TestStore _store = null!;
+
+    public async Task InitializeAsync() => _store = await stores.CreateAsync();
+
+    public async Task DisposeAsync() => await _store.DisposeAsync();
+
+    [Fact]
+    public async Task GivenPatientsWritten_WhenSameSeedWrittenAgain_ThenNothingIsAdded()
+    {
+        var writer = new SyntheticRecordWriter(_store.Store);
+
+        var first = await writer.WriteAsync(new SyntheticRecords(3, Today), 4);
+        var log = await _store.GlobalLogAsync();
+        var second = await writer.WriteAsync(new SyntheticRecords(3, Today.AddDays(7)), 4);
+
+        Assert.Equal(new SyntheticWriteSummary(4, 4, 0, 0, first.RecordEvents), first);
+        Assert.Equal(first.RecordEvents + 4, log.Count);
+        Assert.Equal(new SyntheticWriteSummary(4, 0, 4, 0, 0), second);
+        Assert.Equal(log.Count, (await _store.GlobalLogAsync()).Count);
+    }
+
+    [Fact]
+    public async Task GivenFewerPatientsWritten_WhenMoreOfTheSameSeedWritten_ThenOnlyTheNewOnesAreAdded()
+    {
+        var writer = new SyntheticRecordWriter(_store.Store);
+        await writer.WriteAsync(new SyntheticRecords(3, Today), 2);
+
+        var more = await writer.WriteAsync(new SyntheticRecords(3, Today), 5);
+
+        Assert.Equal(3, more.Written);
+        Assert.Equal(2, more.AlreadyPresent);
+    }
+
+    [Fact]
+    public async Task GivenNhsNumberReservedForAnotherPatient_WhenWritten_ThenThatPatientIsLeftOut()
+    {
+        var records = new SyntheticRecords(3, Today);
+        var taken = records.NhsNumberOf(1);
+        var reservation = RecordEventsJsonContext.CreateRegistry().ToEventData(Guid.NewGuid(),
+            new RecordEventsV1.NhsNumberReserved(taken, Guid.NewGuid()), EventMetadata.Empty);
+        await _store.Store.AppendAsync($"nhs-number-{taken}", ExpectedVersion.NoStream, [reservation]);
+
+        var summary = await new SyntheticRecordWriter(_store.Store).WriteAsync(records, 3);
+
+        Assert.Equal(2, summary.Written);
+        Assert.Equal(1, summary.NhsNumberTaken);
+        Assert.False((await _store.Store.GetStreamStateAsync(new PatientId(records.Patient(1)[0].PatientId).StreamName)).Exists);
+    }
+}
+
+public sealed class SqliteSyntheticRecordWriterTests(SqliteTestStores stores) : SyntheticRecordWriterTests(stores), IClassFixture<SqliteTestStores>;
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresSyntheticRecordWriterTests(PostgresTestStores stores) : SyntheticRecordWriterTests(stores);
