@@ -1,3 +1,4 @@
+using Chronicle.Auditing;
 using Chronicle.Record.Fhir;
 using Chronicle.Record.Grpc;
 using Chronicle.Record.Host;
@@ -14,8 +15,10 @@ static WebApplication ComposeRecordService(WebApplicationBuilder builder, Record
     builder.Services.AddRecordReadYourWrites();    // a command's reply waits for the FHIR read model
     builder.Services.AddRecordFhir();              // FHIR R4 read side and its projection
     builder.Services.AddRecordHealth();            // /healthz, /readyz
+    builder.Services.AddGrpcAuditing(audit => audit.Service = "record"); // every call audited before it is answered
 
     var app = builder.Build();
+    app.UseFhirAuditing(audit => audit.Service = "record");  // every FHIR access to patient data, refusals too
     app.MapRecordHealth();
     app.MapRecordGrpc();
     app.MapRecordFhir();

@@ -6,7 +6,11 @@ namespace Chronicle.Record.Host.Tests;
 /// Where a host keeps its data, as the settings that point it there. Every host started with the same
 /// <see cref="HostStorage"/> sees the same data.
 /// </summary>
-public sealed record HostStorage(string WorkingDirectory, IReadOnlyList<string> Args, IReadOnlyDictionary<string, string> Environment);
+public sealed record HostStorage(string WorkingDirectory, IReadOnlyList<string> Args, IReadOnlyDictionary<string, string> Environment)
+{
+    /// <summary>Opens the host's event store from outside, as an operator would (after the host has stopped, for SQLite).</summary>
+    public Func<Task<Chronicle.EventStore.IEventStore>> OpenEventStore { get; init; } = () => throw new NotSupportedException();
+}
 
 public interface IHostStorageFactory
 {
@@ -21,7 +25,15 @@ public sealed class SqliteHostStorageFactory : IHostStorageFactory, IDisposable
     public Task<HostStorage> CreateAsync()
     {
         var folder = Directory.CreateDirectory(Path.Combine(_root, Guid.NewGuid().ToString("N"))).FullName;
-        return Task.FromResult(new HostStorage(folder, ["--Chronicle:Storage=sqlite", "--Chronicle:DataDirectory=data"], new Dictionary<string, string>()));
+        return Task.FromResult(new HostStorage(folder, ["--Chronicle:Storage=sqlite", "--Chronicle:DataDirectory=data"], new Dictionary<string, string>())
+        {
+            OpenEventStore = async () =>
+            {
+                var store = Chronicle.EventStore.Sqlite.SqliteEventStore.ForFile(Path.Combine(folder, "data", "events.db"));
+                await store.InitializeAsync();
+                return store;
+            },
+        });
     }
 
     public void Dispose()
@@ -59,6 +71,15 @@ public sealed class PostgresHostStorageFactory : IHostStorageFactory, IAsyncLife
         {
             ["Chronicle__Storage"] = "postgres",
             ["ConnectionStrings__Record"] = connectionString,
-        });
+        })
+        {
+            OpenEventStore = async () =>
+            {
+                var store = Chronicle.EventStore.Postgres.PostgresEventStore.Create(connectionString,
+                    new Chronicle.EventStore.Postgres.PostgresEventStoreOptions { Schema = "chronicle" });
+                await store.InitializeAsync();
+                return store;
+            },
+        };
     }
 }

@@ -105,6 +105,8 @@ public sealed partial class RecordHostProcess : IAsyncDisposable
     /// <summary>A health endpoint (/healthz, /readyz) on the FHIR listener.</summary>
     public Uri Health(string path) => new(FhirBase, path);
 
+    public Uri FhirUrl(string relative) => new(FhirBase, relative);
+
     /// <summary>Asks /readyz until it answers 200, and returns the last status (the caller asserts it).</summary>
     public async Task<System.Net.HttpStatusCode> WaitUntilReadyAsync()
     {

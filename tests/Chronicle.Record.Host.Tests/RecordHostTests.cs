@@ -36,6 +36,47 @@ public abstract partial class RecordHostTests(IHostStorageFactory storages, stri
     }
 
     [Fact]
+    public async Task GivenCommandsAndReadsThroughTheHost_ThenEachIsInTheAuditOutboxWithCallerOutcomeAndPatient()
+    {
+        var storage = await storages.CreateAsync();
+        string patientId;
+        await using (var host = await RecordHostProcess.StartAsync(storage))
+        {
+            using var channel = host.CreateGrpcChannel();
+            var client = new Proto.PatientRecord.PatientRecordClient(channel);
+            var caller = new Metadata
+            {
+                { "x-user-id", "G8123456" }, { "x-user-role", "GP" }, { "x-organisation-ods", "A81001" }, { "x-client-id", "gp-desktop" },
+                { "x-correlation-id", "corr-audit-1" },
+            };
+            patientId = (await client.RegisterPatientAsync(Registration("943 476 5919", "Okafor"), caller)).PatientId;
+            var refused = await Assert.ThrowsAsync<RpcException>(() => client.RegisterPatientAsync(Registration("943 476 5918", "Bad"), caller).ResponseAsync);
+            Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
+
+            using var http = new HttpClient();
+            http.DefaultRequestHeaders.Add("x-user-id", "N1122334");
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(host.FhirUrl($"Patient/{patientId}"))).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(host.FhirUrl($"Patient/{Guid.NewGuid()}"))).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(host.FhirUrl("metadata"))).StatusCode);
+            Assert.Equal(0, await host.StopAsync());
+        }
+
+        await using var store = await storage.OpenEventStore();
+        var entries = (await store.ReadStreamAsync(Chronicle.Auditing.EventStoreAuditTrail.OutboxStream, Chronicle.EventStore.StreamReadOptions.Forwards))
+            .Select(Chronicle.Auditing.EventStoreAuditTrail.Read).ToList();
+
+        Assert.Equal(4, entries.Count);
+        Assert.Equal(("grpc:RegisterPatient", Chronicle.Auditing.AuditAction.Create, 200, patientId), (entries[0].ResourceType, entries[0].Action, entries[0].Outcome, entries[0].PatientId));
+        Assert.Equal(("G8123456", "GP", "A81001", "gp-desktop", "corr-audit-1"),
+            (entries[0].UserId, entries[0].Role, entries[0].OrganisationOds, entries[0].ClientId, entries[0].CorrelationId));
+        Assert.Equal(("grpc:RegisterPatient", 400), (entries[1].ResourceType, entries[1].Outcome));
+        Assert.Equal(("Patient", Chronicle.Auditing.AuditAction.Read, 200, patientId, "N1122334"),
+            (entries[2].ResourceType, entries[2].Action, entries[2].Outcome, entries[2].PatientId, entries[2].UserId));
+        Assert.Equal((Chronicle.Auditing.AuditAction.Read, 404), (entries[3].Action, entries[3].Outcome));
+        Assert.All(entries, e => Assert.Equal("record", e.Service));
+    }
+
+    [Fact]
     public async Task GivenStartedHost_ThenItIsLiveAndBecomesReady()
     {
         await using var host = await RecordHostProcess.StartAsync(await storages.CreateAsync());

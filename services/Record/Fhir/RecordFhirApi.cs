@@ -1,3 +1,4 @@
+using Chronicle.Auditing;
 using System.Globalization;
 using Chronicle.EventStore;
 using Chronicle.Fhir;
@@ -43,6 +44,7 @@ public sealed class RecordFhirApi(RecordFhirReadModel readModel, IOptions<Record
         ValidateId(id);
         var stored = await readModel.Queries.ReadCurrentAsync(type, id, request.HttpContext.RequestAborted).ConfigureAwait(false)
             ?? throw FhirException.NotFound($"{type}/{id} is not known.");
+        request.HttpContext.AuditPatient(stored.PatientId);
         return FhirResults.ResourceOrNotModified(request, stored.Parse());
     }
 
@@ -55,6 +57,7 @@ public sealed class RecordFhirApi(RecordFhirReadModel readModel, IOptions<Record
             throw FhirException.NotFound($"{type}/{id} has no version '{versionId}'; versions are 1, 2, 3 and so on.");
         var stored = await readModel.Queries.ReadVersionAsync(type, id, version, request.HttpContext.RequestAborted).ConfigureAwait(false)
             ?? throw FhirException.NotFound($"{type}/{id} has no version {version}.");
+        request.HttpContext.AuditPatient(stored.PatientId);
         return FhirResults.ResourceOrNotModified(request, stored.Parse());
     }
 
@@ -70,8 +73,9 @@ public sealed class RecordFhirApi(RecordFhirReadModel readModel, IOptions<Record
             : (long?)null;
         var since = InstantParameter(request, RecordFhirDefinitions.SinceParameter);
         var cancellationToken = request.HttpContext.RequestAborted;
-        if (await readModel.Queries.ReadCurrentAsync(type, id, cancellationToken).ConfigureAwait(false) is null)
-            throw FhirException.NotFound($"{type}/{id} is not known.");
+        var current = await readModel.Queries.ReadCurrentAsync(type, id, cancellationToken).ConfigureAwait(false)
+            ?? throw FhirException.NotFound($"{type}/{id} is not known.");
+        request.HttpContext.AuditPatient(current.PatientId);
 
         var rows = await readModel.Queries.HistoryAsync(type, id, before, since is null ? null : FhirDateRange.ToMicros(since.Value),
             count + 1, cancellationToken).ConfigureAwait(false);

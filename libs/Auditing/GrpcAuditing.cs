@@ -1,0 +1,144 @@
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Chronicle.Auditing;
+
+public sealed class GrpcAuditOptions
+{
+    public string Service { get; set; } = "unknown";
+
+    /// <summary>What a method does to patient data, by method name (e.g. "GetRecord"); null leaves the method unaudited.</summary>
+    public Func<string, AuditAction?> Classify { get; set; } = DefaultClassify;
+
+    /// <summary>Reads are Get*/List*/Search*; history and as-at reads are named for it; everything else writes.</summary>
+    public static AuditAction? DefaultClassify(string method)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        return method switch
+        {
+            _ when method.Contains("History", StringComparison.Ordinal) => AuditAction.History,
+            _ when method.StartsWith("Get", StringComparison.Ordinal) => AuditAction.Read,
+            _ when method.StartsWith("Search", StringComparison.Ordinal) || method.StartsWith("List", StringComparison.Ordinal) => AuditAction.Search,
+            _ when method.StartsWith("Register", StringComparison.Ordinal) || method.StartsWith("Create", StringComparison.Ordinal) => AuditAction.Create,
+            _ when method.Contains("EnteredInError", StringComparison.Ordinal) => AuditAction.EnteredInError,
+            _ => AuditAction.Update,
+        };
+    }
+}
+
+public static class AuditServiceCollectionExtensions
+{
+    /// <summary>The service's audit trail: entries made durable in its own event store (the registered IEventStore).</summary>
+    public static IServiceCollection AddAuditTrail(this IServiceCollection services)
+    {
+        services.TryAddSingleton<IAuditTrail, EventStoreAuditTrail>();
+        return services;
+    }
+
+    /// <summary>Audits every unary gRPC call (and its refusal or failure) before its reply is sent.</summary>
+    public static IServiceCollection AddGrpcAuditing(this IServiceCollection services, Action<GrpcAuditOptions> configure)
+    {
+        services.AddAuditTrail();
+        services.Configure(configure);
+        services.AddGrpc(options =>
+        {
+            // First in line whatever was registered before, so a refusal by a later interceptor is audited too.
+            options.Interceptors.Add<AuditGrpcInterceptor>();
+            var registration = options.Interceptors[^1];
+            options.Interceptors.RemoveAt(options.Interceptors.Count - 1);
+            options.Interceptors.Insert(0, registration);
+        });
+        return services;
+    }
+}
+
+/// <summary>
+/// The gRPC side of the audit trail: the entry for a call is durable before its reply (or its error) goes back. The
+/// patient is read from the request's or the reply's <c>patient_id</c> field, which Chronicle's contracts name so.
+/// Registered first, so it sees the status the service's own error mapping chose.
+/// </summary>
+public sealed class AuditGrpcInterceptor(IAuditTrail trail, Microsoft.Extensions.Options.IOptions<GrpcAuditOptions> options) : Interceptor
+{
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context,
+        UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(continuation);
+        var method = context.Method[(context.Method.LastIndexOf('/') + 1)..];
+        if (options.Value.Classify(method) is not { } action)
+            return await continuation(request, context).ConfigureAwait(false);
+
+        TResponse response;
+        try
+        {
+            response = await continuation(request, context).ConfigureAwait(false);
+        }
+        catch (RpcException error)
+        {
+            await trail.RecordAsync(Entry(context, method, action, PatientOf(request), HttpStatusOf(error.StatusCode))).ConfigureAwait(false);
+            throw;
+        }
+        catch
+        {
+            await trail.RecordAsync(Entry(context, method, action, PatientOf(request), StatusCodes.Status500InternalServerError)).ConfigureAwait(false);
+            throw;
+        }
+
+        await trail.RecordAsync(Entry(context, method, action, PatientOf(request) ?? PatientOf(response), StatusCodes.Status200OK)).ConfigureAwait(false);
+        return response;
+    }
+
+    private AuditEntry Entry(ServerCallContext context, string method, AuditAction action, string? patientId, int status)
+    {
+        var http = context.GetHttpContext();
+        var caller = AuditCaller.From(http.User, http.Request.Headers);
+        var feature = http.Features.Get<AuditFeature>();
+        return new AuditEntry
+        {
+            EntryId = Guid.CreateVersion7(),
+            OccurredAt = DateTimeOffset.UtcNow,
+            Service = options.Value.Service,
+            UserId = caller.UserId,
+            Role = caller.Role,
+            OrganisationOds = caller.OrganisationOds,
+            ClientId = caller.ClientId,
+            OnBehalfOf = caller.OnBehalfOf,
+            PatientId = feature?.PatientId ?? patientId,
+            Action = action,
+            ResourceType = "grpc:" + method,
+            ResourceId = patientId,
+            Outcome = status,
+            CorrelationId = caller.CorrelationId ?? http.TraceIdentifier,
+            BreakGlass = feature?.BreakGlass ?? false,
+            BreakGlassReason = feature?.BreakGlassReason,
+        };
+    }
+
+    private static string? PatientOf(object? message) =>
+        message is IMessage protobuf && protobuf.Descriptor.FindFieldByName("patient_id") is { } field
+        && field.Accessor.GetValue(protobuf) is string { Length: > 0 } id
+            ? id
+            : null;
+
+    /// <summary>The HTTP status an auditor reads: the usual mapping of gRPC codes.</summary>
+    public static int HttpStatusOf(StatusCode code) => code switch
+    {
+        StatusCode.OK => 200,
+        StatusCode.InvalidArgument or StatusCode.OutOfRange => 400,
+        StatusCode.Unauthenticated => 401,
+        StatusCode.PermissionDenied => 403,
+        StatusCode.NotFound => 404,
+        StatusCode.AlreadyExists or StatusCode.Aborted => 409,
+        StatusCode.FailedPrecondition => 412,
+        StatusCode.ResourceExhausted => 429,
+        StatusCode.Cancelled => 499,
+        StatusCode.Unimplemented => 501,
+        StatusCode.Unavailable => 503,
+        StatusCode.DeadlineExceeded => 504,
+        _ => 500,
+    };
+}
