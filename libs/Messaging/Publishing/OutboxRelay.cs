@@ -50,9 +50,7 @@ public sealed partial class OutboxRelay : BackgroundService
     private readonly MessagingOptions _messaging;
     private readonly OutboxRelayOptions _options;
     private readonly ILogger _logger;
-    private readonly Lock _checkpointGate = new();
-    private LogPosition _checkpoint;
-    private TaskCompletionSource _checkpointAdvanced = NewSignal();
+    private readonly CheckpointSignal _checkpoint = new();
 
     public OutboxRelay(IEventStore store, ReadModelDatabase checkpoints, IIntegrationEventMapper mapper, IntegrationEventCatalog catalog,
         IEventPublisher publisher, IOptions<MessagingOptions> messaging, OutboxRelayOptions options, ILogger<OutboxRelay> logger)
@@ -72,31 +70,11 @@ public sealed partial class OutboxRelay : BackgroundService
     }
 
     /// <summary>The last durable checkpoint this relay wrote or read.</summary>
-    public LogPosition Checkpoint
-    {
-        get
-        {
-            lock (_checkpointGate)
-                return _checkpoint;
-        }
-    }
+    public LogPosition Checkpoint => _checkpoint.Current;
 
     /// <summary>Completes once everything up to <paramref name="position"/> is published and checkpointed.</summary>
-    public async Task WaitForCheckpointAsync(LogPosition position, CancellationToken cancellationToken = default)
-    {
-        while (true)
-        {
-            Task advanced;
-            lock (_checkpointGate)
-            {
-                if (_checkpoint >= position)
-                    return;
-                advanced = _checkpointAdvanced.Task;
-            }
-
-            await advanced.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
+    public Task WaitForCheckpointAsync(LogPosition position, CancellationToken cancellationToken = default) =>
+        _checkpoint.WaitForAsync(position, cancellationToken);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -160,22 +138,7 @@ public sealed partial class OutboxRelay : BackgroundService
         Advance(last);
     }
 
-    private void Advance(LogPosition position)
-    {
-        TaskCompletionSource advanced;
-        lock (_checkpointGate)
-        {
-            if (position <= _checkpoint)
-                return;
-            _checkpoint = position;
-            advanced = _checkpointAdvanced;
-            _checkpointAdvanced = NewSignal();
-        }
-
-        advanced.TrySetResult();
-    }
-
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private void Advance(LogPosition position) => _checkpoint.Advance(position);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox relay {Relay} could not publish after {Checkpoint}; retrying from its durable checkpoint in {Delay}")]
     private static partial void LogPublishFailed(ILogger logger, Exception exception, string relay, LogPosition checkpoint, TimeSpan delay);
