@@ -16,7 +16,7 @@ internal sealed class PostgresReadModelDatabase(NpgsqlDataSource dataSource) : R
     public override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken = default) =>
         await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 
-    internal override async Task<WriteTransaction> BeginWriteAsync(CancellationToken cancellationToken)
+    public override async Task<WriteTransaction> BeginWriteAsync(CancellationToken cancellationToken = default)
     {
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -32,7 +32,7 @@ internal sealed class PostgresReadModelDatabase(NpgsqlDataSource dataSource) : R
     }
 
     // Concurrent "create table if not exists" can still collide in pg_type, so DDL takes a lock per schema.
-    internal override Task LockSchemaChangesAsync(WriteTransaction write, CancellationToken cancellationToken) =>
+    public override Task LockSchemaChangesAsync(WriteTransaction write, CancellationToken cancellationToken) =>
         ExecuteAsync(write, "select pg_advisory_xact_lock(hashtextextended('chronicle-projections:' || current_schema(), 0))",
             cancellationToken);
 }

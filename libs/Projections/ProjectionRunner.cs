@@ -64,9 +64,7 @@ public sealed partial class ProjectionRunner : IAsyncDisposable
     private readonly SemaphoreSlim _applyLock = new(1, 1);
     private readonly SemaphoreSlim _rebuildLock = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
-    private readonly Lock _checkpointGate = new();
-    private LogPosition _checkpoint;
-    private TaskCompletionSource _checkpointAdvanced = NewSignal();
+    private readonly CheckpointSignal _checkpoint = new();
     private int _failedAttempts;
     private int _disposed;
     private Task? _running;
@@ -99,14 +97,7 @@ public sealed partial class ProjectionRunner : IAsyncDisposable
     }
 
     /// <summary>The last checkpoint this runner committed or read; see <see cref="GetLagAsync"/> for the durable one.</summary>
-    public LogPosition Checkpoint
-    {
-        get
-        {
-            lock (_checkpointGate)
-                return _checkpoint;
-        }
-    }
+    public LogPosition Checkpoint => _checkpoint.Current;
 
     /// <summary>Creates missing tables, then applies the log from the durable checkpoint in the background.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
@@ -125,21 +116,8 @@ public sealed partial class ProjectionRunner : IAsyncDisposable
     /// <see cref="AppendResult.LastLogPosition"/>, say, for reading one's own writes). Throws
     /// <see cref="ObjectDisposedException"/> if the runner is disposed first.
     /// </summary>
-    public async Task WaitForAsync(LogPosition position, CancellationToken cancellationToken = default)
-    {
-        while (true)
-        {
-            Task advanced;
-            lock (_checkpointGate)
-            {
-                if (_checkpoint >= position)
-                    return;
-                advanced = _checkpointAdvanced.Task;
-            }
-
-            await advanced.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
+    public Task WaitForAsync(LogPosition position, CancellationToken cancellationToken = default) =>
+        _checkpoint.WaitForAsync(position, cancellationToken);
 
     public async Task<ProjectionLag> GetLagAsync(CancellationToken cancellationToken = default)
     {
@@ -417,22 +395,7 @@ public sealed partial class ProjectionRunner : IAsyncDisposable
         }
     }
 
-    private void Publish(LogPosition position)
-    {
-        TaskCompletionSource advanced;
-        lock (_checkpointGate)
-        {
-            if (position <= _checkpoint)
-                return;
-            _checkpoint = position;
-            advanced = _checkpointAdvanced;
-            _checkpointAdvanced = NewSignal();
-        }
-
-        advanced.TrySetResult();
-    }
-
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private void Publish(LogPosition position) => _checkpoint.Advance(position);
 
     public async ValueTask DisposeAsync()
     {
@@ -442,8 +405,7 @@ public sealed partial class ProjectionRunner : IAsyncDisposable
         if (_running is not null)
             await _running.ConfigureAwait(false);
         // Waiters would otherwise wait for a checkpoint this runner will never reach.
-        lock (_checkpointGate)
-            _checkpointAdvanced.TrySetException(new ObjectDisposedException(nameof(ProjectionRunner)));
+        _checkpoint.Abandon(new ObjectDisposedException(nameof(ProjectionRunner)));
         _stop.Dispose();
     }
 

@@ -46,8 +46,9 @@ public abstract partial class ReadModelDatabase
 
     /// <summary>
     /// Opens a connection and begins the transaction that all read-model writes (effects, checkpoint, DDL) run in.
+    /// On SQLite it holds the file's write lock until disposed, so keep it short and do no network calls inside it.
     /// </summary>
-    internal abstract Task<WriteTransaction> BeginWriteAsync(CancellationToken cancellationToken);
+    public abstract Task<WriteTransaction> BeginWriteAsync(CancellationToken cancellationToken = default);
 
     private protected abstract string ListTablesSql { get; }
 
@@ -55,7 +56,7 @@ public abstract partial class ReadModelDatabase
     private protected abstract string LockRowSuffix { get; }
 
     /// <summary>Serialises DDL from concurrent starts against the same database (PostgreSQL's catalog is not race-free).</summary>
-    internal abstract Task LockSchemaChangesAsync(WriteTransaction write, CancellationToken cancellationToken);
+    public abstract Task LockSchemaChangesAsync(WriteTransaction write, CancellationToken cancellationToken);
 
     internal async Task<IReadOnlySet<string>> ListTablesAsync(DbConnection connection, DbTransaction? transaction,
         CancellationToken cancellationToken)
@@ -68,7 +69,8 @@ public abstract partial class ReadModelDatabase
         return tables;
     }
 
-    internal async Task EnsureCheckpointTableAsync(CancellationToken cancellationToken)
+    /// <summary>Creates the checkpoint table that projections (and other log consumers) keep their positions in.</summary>
+    public async Task EnsureCheckpointTableAsync(CancellationToken cancellationToken = default)
     {
         await using var write = await BeginWriteAsync(cancellationToken).ConfigureAwait(false);
         await LockSchemaChangesAsync(write, cancellationToken).ConfigureAwait(false);
@@ -80,6 +82,19 @@ public abstract partial class ReadModelDatabase
                 updated_at {(Dialect == SqlDialect.Postgres ? "timestamptz" : "text")} not null
             )
             """, cancellationToken).ConfigureAwait(false);
+        await write.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Moves a named checkpoint forward to <paramref name="position"/> in its own transaction; a position at or
+    /// behind the stored one leaves it as it is, so a slow writer can never move a checkpoint back.
+    /// </summary>
+    public async Task AdvanceCheckpointAsync(string name, LogPosition position, CancellationToken cancellationToken = default)
+    {
+        await using var write = await BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        if (await ReadCheckpointForUpdateAsync(write, name, cancellationToken).ConfigureAwait(false) >= position)
+            return;
+        await WriteCheckpointAsync(write, name, position, cancellationToken).ConfigureAwait(false);
         await write.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -130,12 +145,25 @@ public abstract partial class ReadModelDatabase
 }
 
 /// <summary>One read-model write: a connection, its transaction, and (on SQLite) this process's writer slot.</summary>
-internal sealed class WriteTransaction(DbConnection connection, DbTransaction transaction, IDisposable? writerSlot) : IAsyncDisposable
+public sealed class WriteTransaction : IAsyncDisposable
 {
-    public DbConnection Connection { get; } = connection;
-    public DbTransaction Transaction { get; } = transaction;
+    private readonly IDisposable? _writerSlot;
 
-    public Task CommitAsync(CancellationToken cancellationToken) => Transaction.CommitAsync(cancellationToken);
+    internal WriteTransaction(DbConnection connection, DbTransaction transaction, IDisposable? writerSlot)
+    {
+        Connection = connection;
+        Transaction = transaction;
+        _writerSlot = writerSlot;
+    }
+
+    public DbConnection Connection { get; }
+    public DbTransaction Transaction { get; }
+
+    /// <summary>A command in this transaction; parameters are referenced as @name (see <see cref="ProjectionContext.CreateCommand"/>).</summary>
+    public DbCommand CreateCommand(string sql, params ReadOnlySpan<(string Name, object? Value)> parameters) =>
+        SqlCommand.Create(Connection, Transaction, sql, parameters);
+
+    public Task CommitAsync(CancellationToken cancellationToken = default) => Transaction.CommitAsync(cancellationToken);
 
     /// <summary>Rolls back unless committed, then returns the connection to its pool.</summary>
     public async ValueTask DisposeAsync()
@@ -147,7 +175,7 @@ internal sealed class WriteTransaction(DbConnection connection, DbTransaction tr
         }
         finally
         {
-            writerSlot?.Dispose();
+            _writerSlot?.Dispose();
         }
     }
 }

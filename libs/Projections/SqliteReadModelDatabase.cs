@@ -34,7 +34,7 @@ internal sealed class SqliteReadModelDatabase : ReadModelDatabase
     public override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken = default) =>
         await OpenAsync("pragma busy_timeout = 30000;", cancellationToken).ConfigureAwait(false);
 
-    internal override async Task<WriteTransaction> BeginWriteAsync(CancellationToken cancellationToken)
+    public override async Task<WriteTransaction> BeginWriteAsync(CancellationToken cancellationToken = default)
     {
         await _writerSlot.WaitAsync(cancellationToken).ConfigureAwait(false);
         SqliteConnection? connection = null;
@@ -55,7 +55,7 @@ internal sealed class SqliteReadModelDatabase : ReadModelDatabase
         }
     }
 
-    internal override Task LockSchemaChangesAsync(WriteTransaction write, CancellationToken cancellationToken) => Task.CompletedTask;
+    public override Task LockSchemaChangesAsync(WriteTransaction write, CancellationToken cancellationToken) => Task.CompletedTask;
 
     private async Task<SqliteConnection> OpenAsync(string pragmas, CancellationToken cancellationToken)
     {

@@ -1,0 +1,113 @@
+using Chronicle.Contracts.IntegrationEvents;
+using Chronicle.Messaging.Direct;
+using Chronicle.Messaging.Publishing;
+using Chronicle.Messaging.Receiving;
+using Dapr.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Chronicle.Messaging;
+
+public static class MessagingServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds publishing, the app callback and the inbox, choosing the transport from <c>Chronicle:Transport</c>. Consumers and
+    /// the outbox relay keep their inbox and checkpoint in the <see cref="Projections.ReadModelDatabase"/> the service registers.
+    /// </summary>
+    public static MessagingBuilder AddChronicleMessaging(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var section = configuration.GetSection(MessagingOptions.SectionName);
+        services.AddOptions<MessagingOptions>().Bind(section)
+            .Validate(o => !string.IsNullOrWhiteSpace(o.AppId), "Chronicle:AppId must name this app.");
+        var catalog = new IntegrationEventCatalog().Include(MessagingIntegrationEventsJsonContext.Catalog());
+        var subscriptions = new SubscriptionTable();
+        services.AddSingleton(catalog);
+        services.AddSingleton(subscriptions);
+        services.TryAddSingleton<ITransientFailureClassifier, TransientFailureClassifier>();
+        services.AddSingleton<IncomingEventDispatcher>();
+        services.AddGrpc();
+
+        if (section.GetValue(nameof(MessagingOptions.Transport), MessagingTransport.Dapr) == MessagingTransport.Direct)
+        {
+            services.AddSingleton<DirectEventPublisher>();
+            services.AddSingleton<IEventPublisher>(provider => provider.GetRequiredService<DirectEventPublisher>());
+            services.AddHostedService<DirectDeliveryService>();
+        }
+        else
+        {
+            services.TryAddSingleton(provider =>
+            {
+                var sidecar = provider.GetRequiredService<IOptions<MessagingOptions>>().Value.Dapr;
+                var builder = new DaprClientBuilder();
+                if (sidecar.GrpcEndpoint is { } endpoint)
+                    builder.UseGrpcEndpoint(endpoint);
+                if (sidecar.ApiToken is { } token)
+                    builder.UseDaprApiToken(token);
+                return builder.Build();
+            });
+            services.AddSingleton<IEventPublisher, DaprEventPublisher>();
+        }
+
+        return new MessagingBuilder(services, catalog, subscriptions);
+    }
+
+    /// <summary>Serves Dapr's app callback (subscriptions, events, health) on the app's gRPC endpoint.</summary>
+    public static IEndpointRouteBuilder MapAppCallback(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGrpcService<AppCallbackService>();
+        endpoints.MapGrpcService<AppCallbackHealthCheckService>();
+        return endpoints;
+    }
+}
+
+/// <summary>What an app publishes and what it subscribes to.</summary>
+public sealed class MessagingBuilder
+{
+    private readonly IntegrationEventCatalog _catalog;
+    private readonly SubscriptionTable _subscriptions;
+
+    internal MessagingBuilder(IServiceCollection services, IntegrationEventCatalog catalog, SubscriptionTable subscriptions)
+    {
+        Services = services;
+        _catalog = catalog;
+        _subscriptions = subscriptions;
+    }
+
+    public IServiceCollection Services { get; }
+
+    /// <summary>Makes a set of integration event contracts known, to publish them or to subscribe to them.</summary>
+    public MessagingBuilder AddIntegrationEvents(IntegrationEventCatalog catalog)
+    {
+        _catalog.Include(catalog);
+        return this;
+    }
+
+    /// <summary>Subscribes to the topic <typeparamref name="TEvent"/>'s contract names, handling that type with <typeparamref name="THandler"/>.</summary>
+    public MessagingBuilder Subscribe<TEvent, THandler>()
+        where TEvent : class
+        where THandler : class, IIntegrationEventHandler<TEvent>
+    {
+        Services.TryAddScoped<THandler>();
+        _subscriptions.Add(new HandlerRegistration(_catalog.Get<TEvent>(),
+            (provider, body, context, cancellationToken) =>
+                provider.GetRequiredService<THandler>().HandleAsync((TEvent)body, context, cancellationToken)));
+        return this;
+    }
+
+    /// <summary>Publishes the integration events <typeparamref name="TMapper"/> makes of the service's committed domain events.</summary>
+    public MessagingBuilder AddOutboxRelay<TMapper>(OutboxRelayOptions? options = null)
+        where TMapper : class, IIntegrationEventMapper
+    {
+        Services.TryAddSingleton<IIntegrationEventMapper, TMapper>();
+        Services.AddSingleton(options ?? new OutboxRelayOptions());
+        Services.AddSingleton<OutboxRelay>();
+        Services.AddHostedService(provider => provider.GetRequiredService<OutboxRelay>());
+        return this;
+    }
+}

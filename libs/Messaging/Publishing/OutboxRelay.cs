@@ -1,0 +1,145 @@
+using Chronicle.Contracts.IntegrationEvents;
+using Chronicle.EventStore;
+using Chronicle.Projections;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Chronicle.Messaging.Publishing;
+
+/// <summary>
+/// Says which integration events a committed domain event announces. It must be pure and deterministic (the relay maps an
+/// event again after a crash and the result must be the same), and it yields at most one event of each integration event
+/// type per domain event, because the CloudEvent id is derived from the domain event's id and that type.
+/// </summary>
+public interface IIntegrationEventMapper
+{
+    /// <summary>The integration events for <paramref name="recorded"/>; none for an event that stays inside the service.</summary>
+    IEnumerable<object> Map(RecordedEvent recorded);
+}
+
+public sealed record OutboxRelayOptions
+{
+    /// <summary>The relay's checkpoint key; stable for the life of the service.</summary>
+    public string Name { get; init; } = "outbox-relay";
+
+    /// <summary>Events read per page; the checkpoint moves after each page is published.</summary>
+    public int BatchSize { get; init; } = 100;
+
+    public TimeSpan MaxPollInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The wait after a first failed publish; it doubles with each further failure up to <see cref="MaxRetryDelay"/>.</summary>
+    public TimeSpan MinRetryDelay { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>
+/// The event store is the outbox: this relay follows the global log from a durable checkpoint and publishes each committed
+/// domain event's integration events, then moves the checkpoint. The checkpoint only moves after every event before it was
+/// accepted by the transport, so a crash re-publishes (with the same deterministic CloudEvent ids) and never loses one:
+/// at-least-once, and consumers' inboxes make it exactly-once in effect.
+/// </summary>
+public sealed partial class OutboxRelay : BackgroundService
+{
+    private readonly IEventStore _store;
+    private readonly ReadModelDatabase _checkpoints;
+    private readonly IIntegrationEventMapper _mapper;
+    private readonly IntegrationEventCatalog _catalog;
+    private readonly IEventPublisher _publisher;
+    private readonly MessagingOptions _messaging;
+    private readonly OutboxRelayOptions _options;
+    private readonly ILogger _logger;
+    private readonly CheckpointSignal _checkpoint = new();
+
+    public OutboxRelay(IEventStore store, ReadModelDatabase checkpoints, IIntegrationEventMapper mapper, IntegrationEventCatalog catalog,
+        IEventPublisher publisher, IOptions<MessagingOptions> messaging, OutboxRelayOptions options, ILogger<OutboxRelay> logger)
+    {
+        _store = store ?? throw new ArgumentNullException(nameof(store));
+        _checkpoints = checkpoints ?? throw new ArgumentNullException(nameof(checkpoints));
+        _mapper = mapper ?? throw new ArgumentNullException(nameof(mapper));
+        _catalog = catalog ?? throw new ArgumentNullException(nameof(catalog));
+        _publisher = publisher ?? throw new ArgumentNullException(nameof(publisher));
+        _messaging = messaging?.Value ?? throw new ArgumentNullException(nameof(messaging));
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        ArgumentException.ThrowIfNullOrWhiteSpace(_messaging.AppId, "Chronicle:AppId");
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.BatchSize, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(_options.MinRetryDelay, TimeSpan.Zero, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxRetryDelay, _options.MinRetryDelay, nameof(options));
+    }
+
+    /// <summary>The last durable checkpoint this relay wrote or read.</summary>
+    public LogPosition Checkpoint => _checkpoint.Current;
+
+    /// <summary>Completes once everything up to <paramref name="position"/> is published and checkpointed.</summary>
+    public Task WaitForCheckpointAsync(LogPosition position, CancellationToken cancellationToken = default) =>
+        _checkpoint.WaitForAsync(position, cancellationToken);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var delay = _options.MinRetryDelay;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var from = Checkpoint;
+            try
+            {
+                await _checkpoints.EnsureCheckpointTableAsync(stoppingToken).ConfigureAwait(false);
+                from = await _checkpoints.ReadCheckpointAsync(_options.Name, stoppingToken).ConfigureAwait(false);
+                Advance(from);
+                var subscription = EventSubscription.Start(_store, from, PublishPageAsync,
+                    new SubscriptionOptions { BatchSize = _options.BatchSize, MaxPollInterval = _options.MaxPollInterval });
+                await using (subscription.ConfigureAwait(false))
+                    await subscription.Completion.WaitAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                // A relay that got somewhere before failing starts its back-off afresh.
+                if (Checkpoint > from)
+                    delay = _options.MinRetryDelay;
+                LogPublishFailed(_logger, e, _options.Name, Checkpoint, delay);
+                try
+                {
+                    await Task.Delay(delay, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRetryDelay.Ticks));
+            }
+        }
+    }
+
+    private async Task PublishPageAsync(IReadOnlyList<RecordedEvent> page, CancellationToken cancellationToken)
+    {
+        foreach (var recorded in page)
+        {
+            var types = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var integrationEvent in _mapper.Map(recorded))
+            {
+                var type = _catalog.Get(integrationEvent.GetType()).Name;
+                if (!types.Add(type))
+                    throw new InvalidOperationException(
+                        $"The mapper announced event {recorded.EventId} with two {type} events; their CloudEvent ids would collide.");
+                var id = DeterministicEventId.ForIntegrationEvent(recorded.EventId, type);
+                await _publisher.PublishAsync(OutgoingEvent.For(_catalog, integrationEvent, id, _messaging.AppId, _messaging.PubSubName),
+                    cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        var last = page[^1].LogPosition;
+        await _checkpoints.AdvanceCheckpointAsync(_options.Name, last, cancellationToken).ConfigureAwait(false);
+        Advance(last);
+    }
+
+    private void Advance(LogPosition position) => _checkpoint.Advance(position);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox relay {Relay} could not publish after {Checkpoint}; retrying from its durable checkpoint in {Delay}")]
+    private static partial void LogPublishFailed(ILogger logger, Exception exception, string relay, LogPosition checkpoint, TimeSpan delay);
+}

@@ -1,0 +1,31 @@
+using Chronicle.Contracts.IntegrationEvents;
+
+namespace Chronicle.Messaging.Publishing;
+
+/// <summary>
+/// A CloudEvent ready to publish: <see cref="Id"/>, <see cref="Source"/> and <see cref="Type"/> become the CloudEvent's
+/// attributes and <see cref="Data"/> its body (UTF-8 JSON for integration events).
+/// </summary>
+public sealed record OutgoingEvent(
+    string PubSubName, string Topic, string Id, string Source, string Type, string DataContentType, byte[] Data)
+{
+    public const string JsonContentType = "application/json";
+
+    /// <summary>An integration event serialised through its catalog, published to the topic its contract names.</summary>
+    public static OutgoingEvent For(IntegrationEventCatalog catalog, object integrationEvent, string id, string source, string pubSubName)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        var (type, data) = catalog.Serialize(integrationEvent);
+        return new OutgoingEvent(pubSubName, type.Topic, id, source, type.Name, JsonContentType, data);
+    }
+}
+
+/// <summary>
+/// Publishes CloudEvents. A returned task means the transport has accepted the event and will deliver it at least once;
+/// a thrown exception means it may not have, and the caller publishes it again. Under Dapr this is
+/// <c>DaprClient.PublishByteEventAsync</c>; under the direct transport, the durable direct broker.
+/// </summary>
+public interface IEventPublisher
+{
+    Task PublishAsync(OutgoingEvent outgoing, CancellationToken cancellationToken = default);
+}
