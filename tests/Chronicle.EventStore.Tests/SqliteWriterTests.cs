@@ -66,6 +66,31 @@ public sealed class SqliteWriterTests : IDisposable
         Assert.Equal(2, (await store.GetStreamStateAsync(existing)).Version + 1);
     }
 
+    [Theory]
+    [InlineData(32)]
+    [InlineData(70)]
+    [InlineData(10_000)]
+    public async Task GivenABatchSpanningInsertChunks_ThenEveryEventIsStoredInOrderWithItsOwnValues(int count)
+    {
+        await using var store = await _files.CreateStoreAsync();
+        var stream = TestEvents.NewStream();
+        await store.AppendAsync(stream, ExpectedVersion.NoStream, TestEvents.Batch(3));
+        var batch = TestEvents.Batch(count);
+
+        var result = await store.AppendAsync(stream, ExpectedVersion.Exact(2), batch);
+
+        var read = new List<RecordedEvent>();
+        while (read.Count < count)
+            read.AddRange(await store.ReadStreamAsync(stream, new StreamReadOptions { FromVersion = 3 + read.Count, MaxCount = 1000 }));
+        Assert.Equal(batch.Select(e => e.EventId), read.Select(e => e.EventId));
+        Assert.Equal(batch.Select(e => System.Text.Encoding.UTF8.GetString(e.Data)), read.Select(e => System.Text.Encoding.UTF8.GetString(e.Data)));
+        Assert.Equal(Enumerable.Range(3, count).Select(v => (long)v), read.Select(e => e.StreamVersion));
+        Assert.Equal(result.Positions, read.Select(e => e.Position));
+        Assert.Equal(Enumerable.Range(4, count).Select(p => (long)p), result.Positions);
+        Assert.All(read, e => Assert.Equal(4, e.Transaction));
+        Assert.Equal(2 + count, result.NextExpectedVersion);
+    }
+
     [Fact]
     public async Task GivenAQueuedAppendIsCancelled_ThenItIsEitherStoredAndAnsweredOrNotStoredAtAll()
     {

@@ -27,13 +27,16 @@ internal sealed class SqliteAppendWriter : IDisposable
     public const int MaxGroupEvents = 10_000;
 
     private const int SqliteConstraint = 19;
+    private const int InsertChunk = 32;
+    private const int InsertColumns = 9;
 
     private readonly SqliteConnection _connection;
     private readonly SemaphoreSlim _lock = new(1, 1);
     private readonly ConcurrentQueue<PendingAppend> _queue = new();
     private readonly SqliteCommand _nextPosition;
     private readonly SqliteCommand _head;
-    private readonly SqliteCommand _insert;
+    private readonly SqliteCommand _insertOne;
+    private readonly SqliteCommand _insertChunk;
     private readonly SqliteCommand _lookup;
     private readonly SqliteCommand _savepoint;
     private readonly SqliteCommand _release;
@@ -46,13 +49,8 @@ internal sealed class SqliteAppendWriter : IDisposable
         _nextPosition = Prepare("select coalesce(max(position), 0) + 1 from events");
         _head = Prepare("select stream_version, recorded_at from events where stream_id = $stream order by stream_version desc limit 1",
             ("$stream", SqliteType.Text));
-        _insert = Prepare("""
-            insert into events (position, tx_id, stream_id, stream_version, event_id, event_type, data, metadata, recorded_at)
-            values ($position, $tx, $stream, $version, $id, $type, $data, $metadata, $recorded)
-            """,
-            ("$position", SqliteType.Integer), ("$tx", SqliteType.Integer), ("$stream", SqliteType.Text),
-            ("$version", SqliteType.Integer), ("$id", SqliteType.Blob), ("$type", SqliteType.Text),
-            ("$data", SqliteType.Blob), ("$metadata", SqliteType.Blob), ("$recorded", SqliteType.Integer));
+        _insertOne = PrepareInsert(1);
+        _insertChunk = PrepareInsert(InsertChunk);
         _lookup = Prepare("select stream_id, stream_version, position, tx_id, event_type, data, metadata from events where event_id = $id",
             ("$id", SqliteType.Blob));
         _savepoint = Prepare("savepoint append");
@@ -211,21 +209,36 @@ internal sealed class SqliteAppendWriter : IDisposable
     {
         // Recorded times never go backwards within a stream, so an as-of-time read is a prefix.
         var recordedAt = Math.Max(SqliteTime.ToUnixMicroseconds(DateTimeOffset.UtcNow), lastRecorded);
-        var p = _insert.Parameters;
-        p[1].Value = nextPosition;
-        p[2].Value = request.StreamId;
-        p[8].Value = recordedAt;
         var positions = new long[request.Count];
-        for (var i = 0; i < request.Count; i++)
+        for (var k = 0; k < positions.Length; k++)
+            positions[k] = nextPosition + k;
+
+        // Rows go in as multi-row INSERTs of InsertChunk rows, one statement per chunk; a short tail row by row.
+        void Bind(SqliteParameterCollection p, int at, int i)
         {
-            positions[i] = nextPosition + i;
-            p[0].Value = positions[i];
-            p[3].Value = current + 1 + i;
-            p[4].Value = SqliteEventIds.ToBytes(request.EventIds[i]);
-            p[5].Value = request.EventTypes[i];
-            p[6].Value = request.Data[i];
-            p[7].Value = request.Metadata[i];
-            _insert.ExecuteNonQuery();
+            p[at].Value = positions[i];
+            p[at + 1].Value = nextPosition;
+            p[at + 2].Value = request.StreamId;
+            p[at + 3].Value = current + 1 + i;
+            p[at + 4].Value = SqliteEventIds.ToBytes(request.EventIds[i]);
+            p[at + 5].Value = request.EventTypes[i];
+            p[at + 6].Value = request.Data[i];
+            p[at + 7].Value = request.Metadata[i];
+            p[at + 8].Value = recordedAt;
+        }
+
+        var next = 0;
+        for (; next + InsertChunk <= request.Count; next += InsertChunk)
+        {
+            for (var row = 0; row < InsertChunk; row++)
+                Bind(_insertChunk.Parameters, row * InsertColumns, next + row);
+            _insertChunk.ExecuteNonQuery();
+        }
+
+        for (; next < request.Count; next++)
+        {
+            Bind(_insertOne.Parameters, 0, next);
+            _insertOne.ExecuteNonQuery();
         }
 
         return new AppendResult(current + request.Count, nextPosition, positions);
@@ -273,6 +286,22 @@ internal sealed class SqliteAppendWriter : IDisposable
         return new AppendResult(lastVersion, tx, positions);
     }
 
+    private SqliteCommand PrepareInsert(int rows)
+    {
+        var values = string.Join(",\n", Enumerable.Range(0, rows).Select(r =>
+            $"($position{r}, $tx{r}, $stream{r}, $version{r}, $id{r}, $type{r}, $data{r}, $metadata{r}, $recorded{r})"));
+        var parameters = Enumerable.Range(0, rows).SelectMany(r => new[]
+        {
+            ($"$position{r}", SqliteType.Integer), ($"$tx{r}", SqliteType.Integer), ($"$stream{r}", SqliteType.Text),
+            ($"$version{r}", SqliteType.Integer), ($"$id{r}", SqliteType.Blob), ($"$type{r}", SqliteType.Text),
+            ($"$data{r}", SqliteType.Blob), ($"$metadata{r}", SqliteType.Blob), ($"$recorded{r}", SqliteType.Integer),
+        }).ToArray();
+        return Prepare($"""
+            insert into events (position, tx_id, stream_id, stream_version, event_id, event_type, data, metadata, recorded_at)
+            values {values}
+            """, parameters);
+    }
+
     private SqliteCommand Prepare(string sql, params (string Name, SqliteType Type)[] parameters)
     {
         var command = _connection.CreateCommand();
@@ -284,7 +313,7 @@ internal sealed class SqliteAppendWriter : IDisposable
 
     private void Enlist(SqliteTransaction transaction)
     {
-        foreach (var command in new[] { _nextPosition, _head, _insert, _lookup, _savepoint, _release, _rollbackToSavepoint })
+        foreach (var command in new[] { _nextPosition, _head, _insertOne, _insertChunk, _lookup, _savepoint, _release, _rollbackToSavepoint })
             command.Transaction = transaction;
     }
 
@@ -296,7 +325,7 @@ internal sealed class SqliteAppendWriter : IDisposable
             if (_disposed)
                 return;
             _disposed = true;
-            foreach (var command in new[] { _nextPosition, _head, _insert, _lookup, _savepoint, _release, _rollbackToSavepoint })
+            foreach (var command in new[] { _nextPosition, _head, _insertOne, _insertChunk, _lookup, _savepoint, _release, _rollbackToSavepoint })
                 command.Dispose();
             _connection.Dispose();
         }
