@@ -28,7 +28,8 @@ internal sealed class SqliteAppendWriter : IDisposable
 
     private const int SqliteConstraint = 19;
     private const int InsertChunk = 32;
-    private const int InsertColumns = 9;
+    private const int SharedInsertParameters = 5;
+    private const int RowInsertParameters = 4;
 
     private readonly SqliteConnection _connection;
     private readonly SemaphoreSlim _lock = new(1, 1);
@@ -60,20 +61,29 @@ internal sealed class SqliteAppendWriter : IDisposable
 
     public async Task<AppendResult> AppendAsync(AppendRequest request, CancellationToken cancellationToken)
     {
-        var pending = new PendingAppend(request);
+        using var pending = new PendingAppend(request);
         _queue.Enqueue(pending);
-        try
+        using (var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, pending.Answered))
         {
-            await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (pending.TryCancel())
-        {
-            throw;
-        }
-        catch (OperationCanceledException)
-        {
-            // Another caller has already taken this request into its group: its outcome is coming.
-            return await pending.Outcome.ConfigureAwait(false);
+            try
+            {
+                // Wait for the lock, or for another caller to answer this request as part of its group, whichever
+                // comes first: an answered caller never queues for the lock only to find nothing left to do.
+                await _lock.WaitAsync(wait.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (pending.Outcome.IsCompleted)
+            {
+                return await pending.Outcome.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (pending.TryCancel())
+            {
+                throw;
+            }
+            catch (OperationCanceledException)
+            {
+                // Another caller has already taken this request into its group: its outcome is coming.
+                return await pending.Outcome.ConfigureAwait(false);
+            }
         }
 
         try
@@ -214,30 +224,35 @@ internal sealed class SqliteAppendWriter : IDisposable
             positions[k] = nextPosition + k;
 
         // Rows go in as multi-row INSERTs of InsertChunk rows, one statement per chunk; a short tail row by row.
-        void Bind(SqliteParameterCollection p, int at, int i)
+        void Bind(SqliteCommand insert, int first, int rows)
         {
-            p[at].Value = positions[i];
-            p[at + 1].Value = nextPosition;
-            p[at + 2].Value = request.StreamId;
-            p[at + 3].Value = current + 1 + i;
-            p[at + 4].Value = SqliteEventIds.ToBytes(request.EventIds[i]);
-            p[at + 5].Value = request.EventTypes[i];
-            p[at + 6].Value = request.Data[i];
-            p[at + 7].Value = request.Metadata[i];
-            p[at + 8].Value = recordedAt;
+            var p = insert.Parameters;
+            p[0].Value = positions[first];
+            p[1].Value = nextPosition;
+            p[2].Value = request.StreamId;
+            p[3].Value = current + 1 + first;
+            p[4].Value = recordedAt;
+            for (var row = 0; row < rows; row++)
+            {
+                var at = SharedInsertParameters + row * RowInsertParameters;
+                var i = first + row;
+                p[at].Value = SqliteEventIds.ToBytes(request.EventIds[i]);
+                p[at + 1].Value = request.EventTypes[i];
+                p[at + 2].Value = request.Data[i];
+                p[at + 3].Value = request.Metadata[i];
+            }
         }
 
         var next = 0;
         for (; next + InsertChunk <= request.Count; next += InsertChunk)
         {
-            for (var row = 0; row < InsertChunk; row++)
-                Bind(_insertChunk.Parameters, row * InsertColumns, next + row);
+            Bind(_insertChunk, next, InsertChunk);
             _insertChunk.ExecuteNonQuery();
         }
 
         for (; next < request.Count; next++)
         {
-            Bind(_insertOne.Parameters, 0, next);
+            Bind(_insertOne, next, 1);
             _insertOne.ExecuteNonQuery();
         }
 
@@ -286,20 +301,27 @@ internal sealed class SqliteAppendWriter : IDisposable
         return new AppendResult(lastVersion, tx, positions);
     }
 
+    /// <summary>
+    /// A multi-row INSERT. What every row of an append shares (stream, transaction, recorded time, first position and
+    /// version) is bound once per statement; each row binds only its id, type, data and metadata.
+    /// </summary>
     private SqliteCommand PrepareInsert(int rows)
     {
         var values = string.Join(",\n", Enumerable.Range(0, rows).Select(r =>
-            $"($position{r}, $tx{r}, $stream{r}, $version{r}, $id{r}, $type{r}, $data{r}, $metadata{r}, $recorded{r})"));
-        var parameters = Enumerable.Range(0, rows).SelectMany(r => new[]
+            $"($position + {r}, $tx, $stream, $version + {r}, $id{r}, $type{r}, $data{r}, $metadata{r}, $recorded)"));
+        var shared = new[]
         {
-            ($"$position{r}", SqliteType.Integer), ($"$tx{r}", SqliteType.Integer), ($"$stream{r}", SqliteType.Text),
-            ($"$version{r}", SqliteType.Integer), ($"$id{r}", SqliteType.Blob), ($"$type{r}", SqliteType.Text),
-            ($"$data{r}", SqliteType.Blob), ($"$metadata{r}", SqliteType.Blob), ($"$recorded{r}", SqliteType.Integer),
-        }).ToArray();
+            ("$position", SqliteType.Integer), ("$tx", SqliteType.Integer), ("$stream", SqliteType.Text),
+            ("$version", SqliteType.Integer), ("$recorded", SqliteType.Integer),
+        };
+        var perRow = Enumerable.Range(0, rows).SelectMany(r => new[]
+        {
+            ($"$id{r}", SqliteType.Blob), ($"$type{r}", SqliteType.Text), ($"$data{r}", SqliteType.Blob), ($"$metadata{r}", SqliteType.Blob),
+        });
         return Prepare($"""
             insert into events (position, tx_id, stream_id, stream_version, event_id, event_type, data, metadata, recorded_at)
             values {values}
-            """, parameters);
+            """, [.. shared, .. perRow]);
     }
 
     private SqliteCommand Prepare(string sql, params (string Name, SqliteType Type)[] parameters)
@@ -342,22 +364,48 @@ internal sealed class SqliteAppendWriter : IDisposable
         }
     }
 
-    private sealed class PendingAppend(AppendRequest request)
+    private sealed class PendingAppend(AppendRequest request) : IDisposable
     {
         private const int Queued = 0, Taken = 1, Cancelled = 2;
         private readonly TaskCompletionSource<AppendResult> _outcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly CancellationTokenSource _answered = new();
         private int _state;
 
         public AppendRequest Request { get; } = request;
         public Task<AppendResult> Outcome => _outcome.Task;
 
+        /// <summary>Cancelled once the outcome is set: wakes the caller if it is still waiting for the lock.</summary>
+        public CancellationToken Answered => _answered.Token;
+
         public bool TryTake() => Interlocked.CompareExchange(ref _state, Taken, Queued) == Queued;
 
         public bool TryCancel() => Interlocked.CompareExchange(ref _state, Cancelled, Queued) == Queued;
 
-        public void Succeed(AppendResult result) => _outcome.TrySetResult(result);
+        public void Succeed(AppendResult result)
+        {
+            _outcome.TrySetResult(result);
+            Wake();
+        }
 
-        public void Fail(Exception error) => _outcome.TrySetException(error);
+        public void Fail(Exception error)
+        {
+            _outcome.TrySetException(error);
+            Wake();
+        }
+
+        private void Wake()
+        {
+            try
+            {
+                _answered.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The caller has already returned.
+            }
+        }
+
+        public void Dispose() => _answered.Dispose();
     }
 }
 

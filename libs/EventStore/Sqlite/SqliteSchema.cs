@@ -51,7 +51,7 @@ internal static class SqliteSchema
     public static async Task ConfigureWriterAsync(SqliteConnection writer, CancellationToken cancellationToken)
     {
         await using var command = writer.CreateCommand();
-        command.CommandText = "pragma journal_mode = wal; pragma synchronous = full; pragma busy_timeout = 30000; pragma cache_size = -65536;";
+        command.CommandText = "pragma journal_mode = wal; pragma synchronous = full; pragma busy_timeout = 30000; pragma cache_size = -65536; pragma temp_store = memory;";
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
