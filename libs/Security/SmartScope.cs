@@ -50,6 +50,19 @@ public sealed record SmartScope(ScopeContext Context, string ResourceType, Scope
             && (Access & other.Access) == other.Access;
     }
 
+    /// <summary>What both scopes grant, or null when they share nothing (e.g. user/*.cruds and user/Patient.rs give user/Patient.rs).</summary>
+    public SmartScope? Intersect(SmartScope other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (Context != other.Context)
+            return null;
+        var resourceType = IsWildcard ? other.ResourceType
+            : other.IsWildcard || string.Equals(ResourceType, other.ResourceType, StringComparison.Ordinal) ? ResourceType
+            : null;
+        var access = Access & other.Access;
+        return resourceType is null || access == ScopeAccess.None ? null : new SmartScope(Context, resourceType, access);
+    }
+
     public override string ToString() => $"{ContextName(Context)}/{ResourceType}.{AccessText(Access)}";
 
     public static bool TryParse(string? text, [NotNullWhen(true)] out SmartScope? scope)

@@ -41,14 +41,23 @@ public static class ScopePolicy
         _ => [],
     };
 
-    /// <summary>The requested scopes a user may have: protocol scopes and clinical scopes their allowance covers; the rest are dropped.</summary>
+    /// <summary>
+    /// What a user is granted of what they asked for: protocol scopes, and each clinical scope narrowed to what their
+    /// allowance permits (asking for user/*.cruds as an auditor gives user/*.rs); the rest is dropped.
+    /// </summary>
     public static IReadOnlyList<string> GrantForUser(Account account, IEnumerable<string> requested)
     {
         var allowance = AllowanceFor(account);
-        return requested.Where(scope => UserProtocolScopes.Contains(scope)
-                || (SmartScope.TryParse(scope, out var smart) && allowance.Any(a => a.Covers(smart))))
-            .Distinct(StringComparer.Ordinal)
-            .ToList();
+        var granted = new List<string>();
+        foreach (var scope in requested)
+        {
+            if (UserProtocolScopes.Contains(scope))
+                granted.Add(scope);
+            else if (SmartScope.TryParse(scope, out var smart))
+                granted.AddRange(allowance.Select(a => a.Intersect(smart)).OfType<SmartScope>().Select(s => s.ToString()));
+        }
+
+        return granted.Distinct(StringComparer.Ordinal).ToList();
     }
 
     /// <summary>The requested scopes a module may not have (each must be a system/ scope its registration covers).</summary>

@@ -19,7 +19,7 @@ public static class DemoDirectory
     public static readonly IReadOnlyList<Uri> PartnerUiRedirectUris =
         [new("http://127.0.0.1:5400/callback"), new("http://localhost:5400/callback")];
 
-    /// <summary>The demo accounts' user names: "{role}.a81001" for each role, plus "gp.a81002".</summary>
+    /// <summary>The demo accounts' user names: "{role}.a81001" for each role, plus "gp.a81002" and "practice-manager.a81002".</summary>
     public static string StaffUserName(string role, string practiceOds) => $"{role}.{practiceOds.ToLowerInvariant()}";
 
     /// <summary>Creates what is missing; running it again changes nothing.</summary>
@@ -34,8 +34,9 @@ public static class DemoDirectory
         await directory.AddPracticeAsync(PracticeB, "Hillview Surgery", cancellationToken).ConfigureAwait(false);
         foreach (var role in StaffRoles.All)
             await directory.AddStaffAsync(StaffUserName(role, PracticeA), $"Demo {role}", role, PracticeA, Password, cancellationToken).ConfigureAwait(false);
-        await directory.AddStaffAsync(StaffUserName(StaffRoles.Gp, PracticeB), "Demo gp (Hillview)", StaffRoles.Gp, PracticeB, Password, cancellationToken)
-            .ConfigureAwait(false);
+        foreach (var role in new[] { StaffRoles.Gp, StaffRoles.PracticeManager })
+            await directory.AddStaffAsync(StaffUserName(role, PracticeB), $"Demo {role} (Hillview)", role, PracticeB, Password, cancellationToken)
+                .ConfigureAwait(false);
         await directory.AddPatientAccountAsync(PatientUserName, "Demo Patient", PatientId, Password, cancellationToken).ConfigureAwait(false);
         await directory.RegisterModuleAsync(ModuleClientId, "Demo online consultation module", ModuleSecret, ModuleScopes.Split(' '), cancellationToken)
             .ConfigureAwait(false);
@@ -51,7 +52,7 @@ public static class DemoDirectory
     public static string Describe(Uri issuer) => $"""
         Demo credentials (password for every account: {Password})
           staff at {PracticeA}: {string.Join(", ", StaffRoles.All.Select(r => StaffUserName(r, PracticeA)))}
-          staff at {PracticeB}: {StaffUserName(StaffRoles.Gp, PracticeB)}
+          staff at {PracticeB}: {StaffUserName(StaffRoles.Gp, PracticeB)}, {StaffUserName(StaffRoles.PracticeManager, PracticeB)}
           patient: {PatientUserName} (patient record {PatientId}, registered at {PracticeA})
           supplier module (client credentials, enabled at {PracticeA} only): client_id={ModuleClientId} client_secret={ModuleSecret} scopes="{ModuleScopes}"
           partner UI (authorization code + PKCE, public client): client_id={PartnerUiClientId} redirect_uri={PartnerUiRedirectUris[0]}
