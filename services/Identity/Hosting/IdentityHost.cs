@@ -54,6 +54,7 @@ public static class IdentityHost
         services.Configure<IdentityServiceOptions>(section);
         var requireHttps = identity.RequireHttps ?? !IPAddress.IsLoopback(settings.ListenAddress);
 
+        services.KeepSecretsOutOfLogs();
         services.TryAddSingleton(TimeProvider.System);
         services.AddDbContext<IdentityDbContext>(options =>
         {
