@@ -33,7 +33,8 @@ public sealed class IdentityInstance : IAsyncDisposable
 
     /// <param name="dataDirectory">Reuse a data folder (to restart on the same database); a temp one is made and removed otherwise.</param>
     public static async Task<IdentityInstance> StartAsync(
-        IDictionary<string, string?>? settings = null, string? dataDirectory = null, string? postgresConnectionString = null)
+        IDictionary<string, string?>? settings = null, string? dataDirectory = null, string? postgresConnectionString = null,
+        TimeProvider? clock = null)
     {
         var owned = dataDirectory is null && postgresConnectionString is null
             ? Path.Combine(Path.GetTempPath(), "chronicle-identity-tests", Guid.NewGuid().ToString("N"))
@@ -62,6 +63,8 @@ public sealed class IdentityInstance : IAsyncDisposable
         var app = IdentityHost.Build([], builder =>
         {
             builder.Configuration.AddInMemoryCollection(configuration);
+            if (clock is not null)
+                builder.Services.AddSingleton(clock);
             builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Trace).AddFilter(_ => true).AddProvider(logs);
         });
         var (http, grpc) = await IdentityHost.StartAsync(app);
