@@ -24,25 +24,31 @@ public static class PatientAccessHttpExtensions
         var reason = BreakGlass.ReadReason(context.Request.Headers[BreakGlass.Header]);
         if (reason is { Length: > BreakGlass.MaxReasonLength })
             throw FhirException.BadRequest($"The {BreakGlass.Header} header is longer than {BreakGlass.MaxReasonLength} characters.");
-        var outcome = await PatientAccessEnforcement.CheckAsync(context, patientId, reason).ConfigureAwait(false);
-        switch (outcome)
-        {
-            case PatientAccessOutcome.Allowed:
-                return;
-            case PatientAccessOutcome.AllowedByBreakGlass:
-                context.Features.Set(new BreakGlassFeature(patientId, reason!));
-                return;
-            case PatientAccessOutcome.BreakGlassRequired:
-                throw AccessRefusals.FhirForbidden(AccessRefusals.BreakGlassRequired);
-            default:
-                throw AccessRefusals.FhirForbidden(AccessRefusals.NoRelationship);
-        }
+        if (await PatientAccessEnforcement.EnforceAsync(context, patientId, reason).ConfigureAwait(false) is { } refusal)
+            throw AccessRefusals.FhirForbidden(refusal);
     }
 }
 
 internal static class PatientAccessEnforcement
 {
-    public static async ValueTask<PatientAccessOutcome> CheckAsync(HttpContext context, string patientId, string? breakGlassReason)
+    /// <summary>Null when the caller may reach the patient (flagging a break-glass access on the request), else why not.</summary>
+    public static async ValueTask<string?> EnforceAsync(HttpContext context, string patientId, string? breakGlassReason)
+    {
+        switch (await CheckAsync(context, patientId, breakGlassReason).ConfigureAwait(false))
+        {
+            case PatientAccessOutcome.Allowed:
+                return null;
+            case PatientAccessOutcome.AllowedByBreakGlass:
+                context.Features.Set(new BreakGlassFeature(patientId, breakGlassReason!));
+                return null;
+            case PatientAccessOutcome.BreakGlassRequired:
+                return AccessRefusals.BreakGlassRequired;
+            default:
+                return AccessRefusals.NoRelationship;
+        }
+    }
+
+    private static async ValueTask<PatientAccessOutcome> CheckAsync(HttpContext context, string patientId, string? breakGlassReason)
     {
         var token = BearerToken(context.Request);
         if (context.User.Identity?.IsAuthenticated != true || token is null)
@@ -129,19 +135,8 @@ public sealed class ChronicleSecurityInterceptor : Interceptor
         if (reason is { Length: > BreakGlass.MaxReasonLength })
             throw new RpcException(new Status(StatusCode.InvalidArgument,
                 $"The {BreakGlass.Header} metadata is longer than {BreakGlass.MaxReasonLength} characters."));
-        var outcome = await PatientAccessEnforcement.CheckAsync(http, patientId, reason).ConfigureAwait(false);
-        switch (outcome)
-        {
-            case PatientAccessOutcome.Allowed:
-                return;
-            case PatientAccessOutcome.AllowedByBreakGlass:
-                http.Features.Set(new BreakGlassFeature(patientId, reason!));
-                return;
-            case PatientAccessOutcome.BreakGlassRequired:
-                throw new RpcException(new Status(StatusCode.PermissionDenied, AccessRefusals.BreakGlassRequired));
-            default:
-                throw new RpcException(new Status(StatusCode.PermissionDenied, AccessRefusals.NoRelationship));
-        }
+        if (await PatientAccessEnforcement.EnforceAsync(http, patientId, reason).ConfigureAwait(false) is { } refusal)
+            throw new RpcException(new Status(StatusCode.PermissionDenied, refusal));
     }
 
     /// <summary>The request's <c>patient_id</c> string field, when it has one and it is set.</summary>
