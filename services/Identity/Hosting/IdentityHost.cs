@@ -29,7 +29,12 @@ public static class IdentityHost
     {
         ArgumentNullException.ThrowIfNull(args);
         var demo = args.Contains("--demo", StringComparer.Ordinal);
-        var builder = WebApplication.CreateBuilder(args.Where(a => a != "--demo").ToArray());
+        // Settings files sit beside the binary, wherever it is started from; data paths stay relative to the working directory.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args.Where(a => a != "--demo").ToArray(),
+            ContentRootPath = AppContext.BaseDirectory,
+        });
         if (demo)
             builder.Configuration["Chronicle:Demo"] = "true";
         configure?.Invoke(builder);
