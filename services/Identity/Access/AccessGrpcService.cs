@@ -1,0 +1,34 @@
+using Chronicle.Contracts.Identity.V1;
+using Chronicle.Identity.Hosting;
+using Chronicle.Security;
+using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Options;
+
+namespace Chronicle.Identity.Access;
+
+/// <summary>Answers other services' legitimate-relationship questions for the caller whose token they forward.</summary>
+[Authorize]
+public sealed class AccessGrpcService(PatientAccessPolicy policy, IOptions<IdentityServiceOptions> options) : Contracts.Identity.V1.Access.AccessBase
+{
+    public override async Task<CheckPatientAccessReply> CheckPatientAccess(CheckPatientAccessRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        if (string.IsNullOrWhiteSpace(request.PatientId))
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "patient_id is required."));
+        var caller = Caller.From(context.GetHttpContext().User);
+        var outcome = await policy.DecideAsync(caller, request.PatientId, request.BreakGlassReason, context.CancellationToken).ConfigureAwait(false);
+        return new CheckPatientAccessReply
+        {
+            Decision = outcome switch
+            {
+                PatientAccessOutcome.Allowed => AccessDecision.Allowed,
+                PatientAccessOutcome.AllowedByBreakGlass => AccessDecision.AllowedByBreakGlass,
+                PatientAccessOutcome.BreakGlassRequired => AccessDecision.BreakGlassRequired,
+                _ => AccessDecision.Denied,
+            },
+            CacheSeconds = (int)options.Value.AccessAnswerLifetime.TotalSeconds,
+        };
+    }
+}

@@ -1,0 +1,215 @@
+using System.Net;
+using System.Threading.RateLimiting;
+using Chronicle.Identity.Access;
+using Chronicle.Identity.Admin;
+using Chronicle.Identity.Directory;
+using Chronicle.Identity.Keys;
+using Chronicle.Identity.SignIn;
+using Chronicle.Security;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using OpenIddict.Server;
+
+namespace Chronicle.Identity.Hosting;
+
+/// <summary>How the Identity service is put together; Program.cs and the tests both start it through here.</summary>
+public static class IdentityHost
+{
+    public const string ListeningBanner = "Chronicle Identity listening on ";
+
+    /// <summary>Builds the app. <c>--demo</c> anywhere in <paramref name="args"/> seeds and prints demo credentials.</summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var demo = args.Contains("--demo", StringComparer.Ordinal);
+        // Settings files sit beside the binary, wherever it is started from; data paths stay relative to the working directory.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args.Where(a => a != "--demo").ToArray(),
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        if (demo)
+            builder.Configuration["Chronicle:Demo"] = "true";
+        configure?.Invoke(builder);
+
+        var settings = IdentityHostSettings.From(builder.Configuration);
+        builder.Services.AddSingleton(settings);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(settings.ListenAddress, settings.HttpPort, o => o.Protocols = HttpProtocols.Http1);
+            kestrel.Listen(settings.ListenAddress, settings.GrpcPort, o => o.Protocols = HttpProtocols.Http2);
+        });
+        builder.Services.AddIdentityService(builder.Configuration, settings);
+        var app = builder.Build();
+        app.MapIdentityService();
+        return app;
+    }
+
+    public static IServiceCollection AddIdentityService(this IServiceCollection services, IConfiguration configuration, IdentityHostSettings settings)
+    {
+        var section = configuration.GetSection(IdentityServiceOptions.Section);
+        var identity = section.Get<IdentityServiceOptions>() ?? new IdentityServiceOptions();
+        services.Configure<IdentityServiceOptions>(section);
+        var requireHttps = identity.RequireHttps ?? !IPAddress.IsLoopback(settings.ListenAddress);
+
+        services.KeepSecretsOutOfLogs();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddDbContext<IdentityDbContext>(options =>
+        {
+            if (settings.UsePostgres)
+                options.UseNpgsql(settings.ConnectionString);
+            else
+                options.UseSqlite(settings.ConnectionString);
+            options.UseOpenIddict();
+        });
+        services.AddScoped<DirectoryService>();
+        services.AddScoped<RegistrationFacts>();
+        services.AddScoped<PasswordSignIn>();
+        services.AddScoped<PatientAccessPolicy>();
+        services.AddSingleton<IPasswordHasher<Account>, PasswordHasher<Account>>();
+
+        services.AddSingleton<ServerOptionsChangeSignal>();
+        services.AddSingleton<IssuerAddress>();
+        services.AddSingleton<SigningKeyRing>();
+        services.AddHostedService<SigningKeyRotationService>();
+
+        services.AddOpenIddict()
+            .AddCore(options => options.UseEntityFrameworkCore().UseDbContext<IdentityDbContext>())
+            .AddServer(options =>
+            {
+                options.SetAuthorizationEndpointUris(OAuthEndpoints.AuthorizationPath[1..])
+                    .SetTokenEndpointUris(OAuthEndpoints.TokenPath[1..]);
+                options.AllowClientCredentialsFlow()
+                    .AllowAuthorizationCodeFlow().RequireProofKeyForCodeExchange()
+                    .AllowRefreshTokenFlow();
+                options.SetAccessTokenLifetime(identity.AccessTokenLifetime)
+                    .SetIdentityTokenLifetime(identity.IdentityTokenLifetime)
+                    .SetAuthorizationCodeLifetime(identity.AuthorizationCodeLifetime)
+                    .SetRefreshTokenLifetime(identity.RefreshTokenLifetime);
+                // Services validate access tokens themselves with the published keys, so they are signed, not encrypted.
+                options.DisableAccessTokenEncryption();
+                // SMART scopes are open-ended (system/Patient.rs, user/*.cruds…): the token endpoint decides them from the directory.
+                options.DisableScopeValidation().IgnoreScopePermissions();
+                var aspNetCore = options.UseAspNetCore().EnableAuthorizationEndpointPassthrough().EnableTokenEndpointPassthrough();
+                if (!requireHttps)
+                    aspNetCore.DisableTransportSecurityRequirement();
+            });
+        services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>, ConfigureServerFromKeyRing>();
+        services.AddSingleton<IPostConfigureOptions<OpenIddictServerOptions>, KeepActiveSigningKeyFirst>();
+        services.AddSingleton<IOptionsChangeTokenSource<OpenIddictServerOptions>, KeyRingChangeTokenSource>();
+        // PKCE with S256 only: "plain" would let an intercepted code be redeemed.
+        services.PostConfigure<OpenIddictServerOptions>(o => o.CodeChallengeMethods.Remove(OpenIddict.Abstractions.OpenIddictConstants.CodeChallengeMethods.Plain));
+
+        // Identity's own APIs (Access, module admin) take its access tokens, checked against the live key ring.
+        services.AddChronicleSecurity(configuration, o =>
+        {
+            o.Audience = identity.Audience;
+            o.RequireHttpsMetadata = requireHttps;
+        });
+        services.AddSingleton<IConfigureOptions<JwtBearerOptions>>(provider => new ConfigureNamedOptions<JwtBearerOptions>(
+            JwtBearerDefaults.AuthenticationScheme,
+            o => o.ConfigurationManager = new KeyRingConfigurationManager(
+                provider.GetRequiredService<SigningKeyRing>(), provider.GetRequiredService<IssuerAddress>())));
+        services.AddAuthentication().AddCookie(LoginPage.CookieScheme, o =>
+        {
+            o.LoginPath = LoginPage.Path;
+            o.Cookie.Name = "chronicle.identity.login";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Lax;
+            o.Cookie.SecurePolicy = requireHttps ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+            o.ExpireTimeSpan = TimeSpan.FromMinutes(20);
+            o.SlidingExpiration = false;
+        });
+        services.AddAntiforgery(o => o.Cookie.Name = "chronicle.identity.antiforgery");
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                IsCredentialEndpoint(context.Request)
+                    ? RateLimitPartition.GetFixedWindowLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ =>
+                        new FixedWindowRateLimiterOptions
+                        {
+                            PermitLimit = identity.TokenRequestsPerWindow, Window = identity.TokenRequestWindow, QueueLimit = 0,
+                        })
+                    : RateLimitPartition.GetNoLimiter("unlimited"));
+        });
+        services.AddGrpc();
+        return services;
+    }
+
+    public static WebApplication MapIdentityService(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseRateLimiter();
+        app.UseRouting();
+        app.UseChronicleSecurity();
+        app.UseAntiforgery();
+        app.MapLoginPage();
+        app.MapOAuthEndpoints();
+        app.MapModuleEndpoints();
+        app.MapGrpcService<AccessGrpcService>();
+        app.MapGet("/health", () => Results.Ok("healthy")).AllowAnonymous();
+        return app;
+    }
+
+    /// <summary>Creates the schema, loads the keys, seeds the demo when asked, starts listening and fixes the issuer.</summary>
+    public static async Task<(Uri Http, Uri Grpc)> StartAsync(WebApplication app, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<IdentityDbContext>();
+            if (db.Database.IsSqlite())
+            {
+                await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken).ConfigureAwait(false);
+                await db.Database.CloseConnectionAsync().ConfigureAwait(false);
+            }
+
+            await db.Database.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await app.Services.GetRequiredService<SigningKeyRing>().LoadAsync(cancellationToken).ConfigureAwait(false);
+        var settings = app.Services.GetRequiredService<IdentityHostSettings>();
+        if (settings.SeedDemo)
+            await DemoDirectory.SeedAsync(app.Services, cancellationToken).ConfigureAwait(false);
+
+        var configuredIssuer = app.Configuration[$"{IdentityServiceOptions.Section}:Issuer"];
+        var issuer = app.Services.GetRequiredService<IssuerAddress>();
+        if (!string.IsNullOrEmpty(configuredIssuer))
+            issuer.Set(new Uri(configuredIssuer));
+
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .Select(a => new Uri(a)).ToList();
+        var http = addresses[0];
+        var grpc = addresses[1];
+        if (!issuer.IsKnown)
+            issuer.Set(http);
+        return (http, grpc);
+    }
+
+    public static async Task RunAsync(string[] args)
+    {
+        await using var app = Build(args);
+        var (http, grpc) = await StartAsync(app).ConfigureAwait(false);
+        var issuer = app.Services.GetRequiredService<IssuerAddress>().Value;
+        Console.WriteLine($"{ListeningBanner}{http} (OAuth2 / OpenID Connect, issuer {issuer})");
+        Console.WriteLine($"Chronicle Identity gRPC (chronicle.identity.v1.Access) on {grpc}");
+        if (app.Services.GetRequiredService<IdentityHostSettings>().SeedDemo)
+            Console.WriteLine(DemoDirectory.Describe(issuer));
+        await app.WaitForShutdownAsync().ConfigureAwait(false);
+    }
+
+    private static bool IsCredentialEndpoint(HttpRequest request) =>
+        HttpMethods.IsPost(request.Method)
+        && (request.Path.Equals(OAuthEndpoints.TokenPath, StringComparison.OrdinalIgnoreCase)
+            || request.Path.Equals(LoginPage.Path, StringComparison.OrdinalIgnoreCase));
+}

@@ -1,0 +1,49 @@
+using System.Net;
+
+namespace Chronicle.Identity.Hosting;
+
+/// <summary>Where the service listens and stores its data, read from the <c>Chronicle</c> configuration section.</summary>
+public sealed record IdentityHostSettings(
+    IPAddress ListenAddress, int HttpPort, int GrpcPort, bool UsePostgres, string ConnectionString, bool SeedDemo)
+{
+    public const int DefaultHttpPort = 5300;
+    public const int DefaultGrpcPort = 5301;
+
+    public static IdentityHostSettings From(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var address = configuration["Chronicle:ListenAddress"] is { Length: > 0 } text
+            ? IPAddress.TryParse(text, out var parsed) ? parsed : throw new InvalidOperationException($"Chronicle:ListenAddress '{text}' is not an IP address.")
+            : IPAddress.Loopback;
+        var storage = configuration["Chronicle:Storage"] ?? "sqlite";
+        bool usePostgres = storage.ToLowerInvariant() switch
+        {
+            "postgres" or "postgresql" => true,
+            "sqlite" => false,
+            _ => throw new InvalidOperationException($"Chronicle:Storage must be 'sqlite' or 'postgres'; it is '{storage}'."),
+        };
+        string connectionString;
+        if (usePostgres)
+        {
+            connectionString = configuration.GetConnectionString("Identity")
+                ?? throw new InvalidOperationException("Chronicle:Storage=postgres needs ConnectionStrings:Identity.");
+        }
+        else
+        {
+            var directory = Path.GetFullPath(configuration["Chronicle:DataDirectory"] ?? Path.Combine("data", "identity"));
+            System.IO.Directory.CreateDirectory(directory);
+            connectionString = $"Data Source={Path.Combine(directory, "identity.db")}";
+        }
+
+        return new IdentityHostSettings(address, Port(configuration, "Http", DefaultHttpPort), Port(configuration, "Grpc", DefaultGrpcPort),
+            usePostgres, connectionString, configuration.GetValue<bool>("Chronicle:Demo"));
+    }
+
+    private static int Port(IConfiguration configuration, string name, int fallback)
+    {
+        var port = configuration.GetValue<int?>($"Chronicle:Ports:{name}") ?? fallback;
+        return port is >= 0 and <= 65535
+            ? port
+            : throw new InvalidOperationException($"Chronicle:Ports:{name} must be a TCP port (0 to 65535, 0 picks a free one); it is {port}.");
+    }
+}

@@ -1,0 +1,165 @@
+using System.Security.Cryptography;
+using Chronicle.Identity.Directory;
+using Chronicle.Identity.Hosting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Chronicle.Identity.Keys;
+
+/// <summary>
+/// The keys that protect Identity's tokens, persisted in its database so tokens outlive a restart.
+///
+/// Rotation never breaks a token already issued: the next signing key is published in the JWKS (pending) before it
+/// signs anything, so services have it before its first token arrives; on rotation it becomes the signing key and
+/// the old one is retired but stays published until every token it signed has expired (the longest token lifetime).
+/// Keys rotate when the active one is older than <see cref="IdentityServiceOptions.SigningKeyLifetime"/>, or on demand.
+/// </summary>
+public sealed class SigningKeyRing(
+    IServiceScopeFactory scopes, TimeProvider time, IOptions<IdentityServiceOptions> options, ServerOptionsChangeSignal changes)
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private volatile KeySet? _current;
+
+    /// <summary>Signing credentials in order of use: the active key first, then the pending one, then retired ones.</summary>
+    public IReadOnlyList<SigningCredentials> SigningCredentials => Current.Signing;
+
+    public EncryptingCredentials EncryptionCredentials => Current.Encryption;
+
+    /// <summary>The key id new tokens are signed with.</summary>
+    public string ActiveKeyId => Current.Signing[0].Key.KeyId;
+
+    private KeySet Current => _current ?? throw new InvalidOperationException("The signing key ring has not been loaded.");
+
+    /// <summary>Loads the keys, creating the first ones, rotating when the active key is due, dropping expired retired keys.</summary>
+    public async Task LoadAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<IdentityDbContext>();
+            var now = time.GetUtcNow();
+            var keys = await db.SigningKeys.ToListAsync(cancellationToken).ConfigureAwait(false);
+            var settings = options.Value;
+
+            if (!keys.Any(k => k.Use == SigningKey.Encryption))
+                keys.Add(Add(db, NewEncryptionKey(now)));
+            var active = keys.SingleOrDefault(k => k.Use == SigningKey.Signing && k.ActivatedAt is not null && k.RetiredAt is null);
+            var pending = keys.SingleOrDefault(k => k.Use == SigningKey.Signing && k.ActivatedAt is null);
+            if (active is null)
+            {
+                active = pending ?? Add(db, NewSigningKey(now));
+                active.ActivatedAt = now;
+                keys.Add(active);
+                pending = null;
+            }
+            else if (now - active.ActivatedAt >= settings.SigningKeyLifetime && pending is not null)
+            {
+                active.RetiredAt = now;
+                pending.ActivatedAt = now;
+                active = pending;
+                pending = null;
+            }
+
+            if (pending is null)
+                keys.Add(Add(db, NewSigningKey(now)));
+
+            foreach (var expired in keys.Where(k => k.RetiredAt is { } retired && now - retired > settings.LongestTokenLifetime).ToList())
+            {
+                db.SigningKeys.Remove(expired);
+                keys.Remove(expired);
+            }
+
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            Publish(keys.Distinct().ToList());
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>The pending key starts signing now; the active one retires (still published until its tokens expire).</summary>
+    public async Task RotateAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<IdentityDbContext>();
+            var now = time.GetUtcNow();
+            var keys = await db.SigningKeys.Where(k => k.Use == SigningKey.Signing).ToListAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var active in keys.Where(k => k.ActivatedAt is not null && k.RetiredAt is null))
+                active.RetiredAt = now;
+            var next = keys.FirstOrDefault(k => k.ActivatedAt is null) ?? Add(db, NewSigningKey(now));
+            next.ActivatedAt = now;
+            Add(db, NewSigningKey(now));
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        await LoadAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private void Publish(List<SigningKey> keys)
+    {
+        var signing = keys.Where(k => k.Use == SigningKey.Signing)
+            .OrderBy(k => k.RetiredAt is not null ? 2 : k.ActivatedAt is null ? 1 : 0)
+            .ThenByDescending(k => k.CreatedAt)
+            .Select(ToSigningCredentials)
+            .ToList();
+        var encryption = keys.Single(k => k.Use == SigningKey.Encryption);
+        var previous = _current;
+        _current = new KeySet(signing, new EncryptingCredentials(
+            new SymmetricSecurityKey(encryption.KeyMaterial) { KeyId = encryption.KeyId },
+            SecurityAlgorithms.Aes256KW, SecurityAlgorithms.Aes256CbcHmacSha512));
+        if (previous is null || !previous.Signing.Select(c => c.Key.KeyId).SequenceEqual(signing.Select(c => c.Key.KeyId)))
+            changes.Raise();
+    }
+
+    private static SigningCredentials ToSigningCredentials(SigningKey key)
+    {
+        var rsa = RSA.Create();
+        rsa.ImportPkcs8PrivateKey(key.KeyMaterial, out _);
+        return new SigningCredentials(new RsaSecurityKey(rsa) { KeyId = key.KeyId }, SecurityAlgorithms.RsaSha256);
+    }
+
+    private static SigningKey Add(IdentityDbContext db, SigningKey key)
+    {
+        db.SigningKeys.Add(key);
+        return key;
+    }
+
+    private static SigningKey NewSigningKey(DateTimeOffset now)
+    {
+        using var rsa = RSA.Create(2048);
+        return new SigningKey { KeyId = NewKeyId(), Use = SigningKey.Signing, KeyMaterial = rsa.ExportPkcs8PrivateKey(), CreatedAt = now };
+    }
+
+    private static SigningKey NewEncryptionKey(DateTimeOffset now) =>
+        new() { KeyId = NewKeyId(), Use = SigningKey.Encryption, KeyMaterial = RandomNumberGenerator.GetBytes(32), CreatedAt = now };
+
+    private static string NewKeyId() => Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(12));
+
+    private sealed record KeySet(IReadOnlyList<SigningCredentials> Signing, EncryptingCredentials Encryption);
+}
+
+/// <summary>Tells OpenIddict to rebuild its options (keys, issuer) when they change: the framework's options change-token seam.</summary>
+public sealed class ServerOptionsChangeSignal
+{
+    private CancellationTokenSource _source = new();
+
+    public IChangeToken GetChangeToken() => new CancellationChangeToken(Volatile.Read(ref _source).Token);
+
+    public void Raise()
+    {
+        var previous = Interlocked.Exchange(ref _source, new CancellationTokenSource());
+        previous.Cancel();
+        previous.Dispose();
+    }
+}
