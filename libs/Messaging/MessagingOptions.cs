@@ -48,6 +48,12 @@ public sealed class DaprSidecarOptions
     public string? GrpcEndpoint { get; set; }
 
     public string? ApiToken { get; set; }
+
+    /// <summary>
+    /// Dapr's app API token (APP_API_TOKEN): when set, the app callback answers only calls that carry it in the
+    /// <c>dapr-api-token</c> header, so nothing but the sidecar can deliver events. Set it in production.
+    /// </summary>
+    public string? AppApiToken { get; set; }
 }
 
 /// <summary>The direct transport: a small durable broker in each publishing app that plays the sidecar's part.</summary>

@@ -57,11 +57,15 @@ public static class MessagingServiceCollectionExtensions
         return new MessagingBuilder(services, catalog, subscriptions);
     }
 
-    /// <summary>Serves Dapr's app callback (subscriptions, events, health) on the app's gRPC endpoint.</summary>
+    /// <summary>
+    /// Serves Dapr's app callback (subscriptions, events, health) on the app's gRPC endpoint. The sidecar (or the direct
+    /// transport) calls it without a user's token, so it is exempt from bearer authentication; it is guarded instead by
+    /// Dapr's app API token when <see cref="DaprSidecarOptions.AppApiToken"/> is configured.
+    /// </summary>
     public static IEndpointRouteBuilder MapAppCallback(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGrpcService<AppCallbackService>();
-        endpoints.MapGrpcService<AppCallbackHealthCheckService>();
+        endpoints.MapGrpcService<AppCallbackService>().AllowAnonymous();
+        endpoints.MapGrpcService<AppCallbackHealthCheckService>().AllowAnonymous();
         return endpoints;
     }
 }

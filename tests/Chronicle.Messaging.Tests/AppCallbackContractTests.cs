@@ -5,6 +5,7 @@ using Chronicle.Messaging.Direct;
 using Chronicle.Messaging.Publishing;
 using Dapr.AppCallback.Autogen.Grpc.v1;
 using Google.Protobuf;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using static Dapr.AppCallback.Autogen.Grpc.v1.TopicEventResponse.Types;
 
@@ -117,11 +118,31 @@ public sealed class AppCallbackContractTests(PostgresFixture postgres)
         };
     }
 
-    private async Task<ConsumerUnderTest> StartConsumerAsync(Backend backend)
+    [Fact]
+    public async Task GivenAnAppApiToken_WhenCalledWithoutIt_ThenUnauthenticatedAndWithItAnswered()
+    {
+        await using var app = await StartConsumerAsync(Backend.Sqlite, appApiToken: "sidecar-secret");
+        var request = Request(RegisteredPatient("9000000009"), "event-token");
+
+        var withoutToken = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () => await app.Client.OnTopicEventAsync(request));
+        var listWithout = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () => await app.Client.ListTopicSubscriptionsAsync());
+        using var sidecar = GrpcChannel.ForAddress(app.Scenario.ConsumerApp!.Address);
+        var withToken = await new AppCallbackClient(sidecar.CreateCallInvoker().Intercept(metadata =>
+        {
+            metadata.Add("dapr-api-token", "sidecar-secret");
+            return metadata;
+        })).OnTopicEventAsync(request);
+
+        Assert.Equal((Grpc.Core.StatusCode.Unauthenticated, Grpc.Core.StatusCode.Unauthenticated), (withoutToken.StatusCode, listWithout.StatusCode));
+        Assert.Equal(TopicEventResponseStatus.Success, withToken.Status);
+        Assert.Equal(["event-token"], (await ConsumerState.ReadAsync(app.Scenario.Databases.ConsumerDatabase)).Applied);
+    }
+
+    private async Task<ConsumerUnderTest> StartConsumerAsync(Backend backend, string? appApiToken = null)
     {
         var scenario = await MessagingScenario.CreateAsync(backend, postgres);
         await scenario.StartObserverAsync();
-        await scenario.StartConsumerAsync();
+        await scenario.StartConsumerAsync(appApiToken);
         var channel = GrpcChannel.ForAddress(scenario.ConsumerApp!.Address);
         return new ConsumerUnderTest(scenario, channel, new AppCallbackClient(channel.CreateCallInvoker()));
     }

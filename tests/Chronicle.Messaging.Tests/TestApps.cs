@@ -127,8 +127,10 @@ public sealed class MessagingScenario : IAsyncDisposable
             messaging.Subscribe<DeadLetteredV1, DeadLetterRecorder>();
         });
 
-    public async Task StartConsumerAsync() =>
-        ConsumerApp = await TestApp.StartAsync(Consumer, ConsumerPort, Direct(Consumer, Observer), (services, messaging) =>
+    public async Task StartConsumerAsync(string? appApiToken = null) =>
+        ConsumerApp = await TestApp.StartAsync(Consumer, ConsumerPort,
+            appApiToken is null ? Direct(Consumer, Observer) : new(Direct(Consumer, Observer)) { ["Chronicle:Dapr:AppApiToken"] = appApiToken },
+            (services, messaging) =>
         {
             services.AddSingleton(Databases.ConsumerDatabase);
             services.AddSingleton(HandlerFaults);

@@ -15,6 +15,7 @@ public sealed class AppCallbackService(IncomingEventDispatcher dispatcher, Subsc
 {
     public override Task<ListTopicSubscriptionsResponse> ListTopicSubscriptions(Empty request, ServerCallContext context)
     {
+        RequireAppApiToken(context);
         var response = new ListTopicSubscriptionsResponse();
         foreach (var subscription in subscriptions.Subscriptions)
         {
@@ -33,6 +34,7 @@ public sealed class AppCallbackService(IncomingEventDispatcher dispatcher, Subsc
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
+        RequireAppApiToken(context);
         var incoming = new IncomingEvent(request.PubsubName, request.Topic, request.Id, request.Source, request.Type,
             request.SpecVersion, request.DataContentType, request.Data.ToByteArray());
         var outcome = await dispatcher.DispatchAsync(incoming, context.CancellationToken).ConfigureAwait(false);
@@ -49,6 +51,17 @@ public sealed class AppCallbackService(IncomingEventDispatcher dispatcher, Subsc
 
     public override Task<ListInputBindingsResponse> ListInputBindings(Empty request, ServerCallContext context) =>
         Task.FromResult(new ListInputBindingsResponse());
+
+    /// <summary>Only the sidecar knows the app API token; without one configured (local runs) the callback is open on loopback.</summary>
+    private void RequireAppApiToken(ServerCallContext context)
+    {
+        if (options.Value.Dapr.AppApiToken is not { Length: > 0 } expected)
+            return;
+        var sent = context.RequestHeaders.GetValue("dapr-api-token");
+        if (sent is null || !System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+                System.Text.Encoding.UTF8.GetBytes(sent), System.Text.Encoding.UTF8.GetBytes(expected)))
+            throw new RpcException(new Status(StatusCode.Unauthenticated, "The app callback answers only the Dapr sidecar (dapr-api-token)."));
+    }
 }
 
 /// <summary>Answers the sidecar's app health probe (app-health-check over gRPC).</summary>
