@@ -156,6 +156,34 @@ public sealed class RelationshipTests(SecurityFixture fixture)
         Assert.Equal(DemoDirectory.PracticeB, await facts.PracticeOfAsync(patient));
     }
 
+    [Fact]
+    public async Task GivenRecordPublishesARegistration_WhenDeliveredThroughTheAppCallback_ThenIdentityKnowsThePracticeOnce()
+    {
+        var patient = Guid.NewGuid();
+        var eventId = Guid.NewGuid().ToString();
+        var registered = new Chronicle.Contracts.IntegrationEvents.Record.RecordIntegrationEventsV1.PatientRegistered(
+            patient, 0, DateTimeOffset.UtcNow, "9434765919", DemoDirectory.PracticeB, "Okafor", ["Ada"], new DateOnly(1980, 4, 12));
+        var outgoing = Chronicle.Messaging.Publishing.OutgoingEvent.For(
+            Chronicle.Contracts.IntegrationEvents.Record.RecordIntegrationEventsJsonContext.Catalog(), registered, eventId, "record", "pubsub");
+        var request = new Dapr.AppCallback.Autogen.Grpc.v1.TopicEventRequest
+        {
+            Id = eventId, Source = outgoing.Source, Type = outgoing.Type, SpecVersion = "1.0", DataContentType = outgoing.DataContentType,
+            Data = Google.Protobuf.ByteString.CopyFrom(outgoing.Data), Topic = outgoing.Topic, PubsubName = outgoing.PubSubName,
+        };
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(fixture.Identity.Grpc);
+        var sidecar = new Chronicle.Messaging.Direct.AppCallbackClient(channel.CreateCallInvoker());
+
+        var subscriptions = await sidecar.ListTopicSubscriptionsAsync();
+        var first = await sidecar.OnTopicEventAsync(request);
+        var again = await sidecar.OnTopicEventAsync(request);
+
+        Assert.Contains(subscriptions.Subscriptions, s => s.Topic == outgoing.Topic);
+        Assert.Equal(Dapr.AppCallback.Autogen.Grpc.v1.TopicEventResponse.Types.TopicEventResponseStatus.Success, first.Status);
+        Assert.Equal(Dapr.AppCallback.Autogen.Grpc.v1.TopicEventResponse.Types.TopicEventResponseStatus.Success, again.Status);
+        await using var scope = fixture.Identity.Services.CreateAsyncScope();
+        Assert.Equal(DemoDirectory.PracticeB, await scope.ServiceProvider.GetRequiredService<RegistrationFacts>().PracticeOfAsync(patient));
+    }
+
     private sealed record ModuleRow(string ClientId, bool Enabled);
 
     private async Task<HttpStatusCode> ChangeModuleAsync(HttpMethod method, string practice, string? token)

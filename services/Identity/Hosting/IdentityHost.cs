@@ -1,6 +1,10 @@
 using System.Net;
 using System.Threading.RateLimiting;
+using Chronicle.Contracts.IntegrationEvents.Record;
 using Chronicle.Identity.Access;
+using Chronicle.Identity.Messaging;
+using Chronicle.Messaging;
+using Chronicle.Projections;
 using Chronicle.Identity.Admin;
 using Chronicle.Identity.Directory;
 using Chronicle.Identity.Keys;
@@ -141,6 +145,16 @@ public static class IdentityHost
                     : RateLimitPartition.GetNoLimiter("unlimited"));
         });
         services.AddGrpc();
+
+        // Registrations arrive from the Record service as integration events (Dapr pub/sub, or the direct transport).
+        // The inbox lives in its own small database beside the directory.
+        services.AddSingleton(_ => settings.UsePostgres
+            ? ReadModelDatabase.Postgres(Npgsql.NpgsqlDataSource.Create(settings.ConnectionString))
+            : ReadModelDatabase.Sqlite(settings.MessagingConnectionString));
+        services.PostConfigure<MessagingOptions>(o => o.AppId = string.IsNullOrWhiteSpace(o.AppId) ? "identity" : o.AppId);
+        services.AddChronicleMessaging(configuration)
+            .AddIntegrationEvents(RecordIntegrationEventsJsonContext.Catalog())
+            .Subscribe<RecordIntegrationEventsV1.PatientRegistered, RegistrationConsumer>();
         return services;
     }
 
@@ -155,6 +169,7 @@ public static class IdentityHost
         app.MapOAuthEndpoints();
         app.MapModuleEndpoints();
         app.MapGrpcService<AccessGrpcService>();
+        app.MapAppCallback();
         app.MapGet("/health", () => Results.Ok("healthy")).AllowAnonymous();
         return app;
     }

@@ -6,6 +6,9 @@ namespace Chronicle.Identity.Hosting;
 public sealed record IdentityHostSettings(
     IPAddress ListenAddress, int HttpPort, int GrpcPort, bool UsePostgres, string ConnectionString, bool SeedDemo)
 {
+    /// <summary>The SQLite file of the messaging inbox, beside the directory (PostgreSQL keeps it in the same database).</summary>
+    public string MessagingConnectionString { get; init; } = "";
+
     public const int DefaultHttpPort = 5300;
     public const int DefaultGrpcPort = 5301;
 
@@ -22,7 +25,7 @@ public sealed record IdentityHostSettings(
             "sqlite" => false,
             _ => throw new InvalidOperationException($"Chronicle:Storage must be 'sqlite' or 'postgres'; it is '{storage}'."),
         };
-        string connectionString;
+        string connectionString, messaging = "";
         if (usePostgres)
         {
             connectionString = configuration.GetConnectionString("Identity")
@@ -33,10 +36,11 @@ public sealed record IdentityHostSettings(
             var directory = Path.GetFullPath(configuration["Chronicle:DataDirectory"] ?? Path.Combine("data", "identity"));
             System.IO.Directory.CreateDirectory(directory);
             connectionString = $"Data Source={Path.Combine(directory, "identity.db")}";
+            messaging = $"Data Source={Path.Combine(directory, "messaging.db")}";
         }
 
         return new IdentityHostSettings(address, Port(configuration, "Http", DefaultHttpPort), Port(configuration, "Grpc", DefaultGrpcPort),
-            usePostgres, connectionString, configuration.GetValue<bool>("Chronicle:Demo"));
+            usePostgres, connectionString, configuration.GetValue<bool>("Chronicle:Demo")) { MessagingConnectionString = messaging };
     }
 
     private static int Port(IConfiguration configuration, string name, int fallback)
