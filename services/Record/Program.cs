@@ -1,4 +1,5 @@
 using Chronicle.Auditing;
+using Chronicle.Fhir.Http;
 using Chronicle.Record.Fhir;
 using Chronicle.Record.Grpc;
 using Chronicle.Record.Host;
@@ -18,6 +19,7 @@ static WebApplication ComposeRecordService(WebApplicationBuilder builder, Record
     builder.Services.AddGrpcAuditing(audit => audit.Service = "record"); // every call audited before it is answered
 
     var app = builder.Build();
+    app.UseFhirForwardedHeaders();                 // fullUrls and links name the gateway when one is in front
     app.UseFhirAuditing(audit => audit.Service = "record");  // every FHIR access to patient data, refusals too
     app.MapRecordHealth();
     app.MapRecordGrpc();
