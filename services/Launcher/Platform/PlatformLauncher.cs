@@ -17,6 +17,9 @@ internal sealed class PlatformLauncher(LauncherOptions options, ServiceLocations
     public const int ExitServiceFailed = 1;
     public const int ExitCannotStart = 2;
 
+    /// <summary>The last line of the summary, once every service is ready.</summary>
+    public const string ReadyLine = "Chronicle platform is ready. Ctrl+C stops it.";
+
     private const int ReportedLines = 20;
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(10);
     // A service that never becomes ready is reported rather than waited for without end.
@@ -105,7 +108,7 @@ internal sealed class PlatformLauncher(LauncherOptions options, ServiceLocations
 
                 if (failure is not null && !signal.Stopping.IsCancellationRequested)
                 {
-                    Report(failure);
+                    Report(failure, services);
                     foreach (var backend in backends.Values)
                         backend.Stopped($"{failure.Service.Name} failed and the platform stopped");
                     await StopAllAsync(services, signal.Forced).ConfigureAwait(false);
@@ -277,13 +280,14 @@ internal sealed class PlatformLauncher(LauncherOptions options, ServiceLocations
         await all.ConfigureAwait(false);
     }
 
-    private void Report(ServiceFailure failure)
+    private void Report(ServiceFailure failure, List<ServiceProcess> services)
     {
         var service = failure.Service;
         _console.Complain($"{service.Name} {failure.What}. Its last lines (all of them are in {service.LogPath}):");
         foreach (var line in service.LastLines.TakeLast(ReportedLines))
             error.WriteLine($"  {_console.Prefix(service.Name)}{line}");
-        _console.Complain("stopping the other services.");
+        if (services.Any(s => s != service && !s.HasExited))
+            _console.Complain("stopping the other services.");
     }
 
     private void PrintSummary(FhirGateway gateway, List<ServiceProcess> services, Dictionary<ServiceDefinition, string> skipped, Dictionary<(string, string), int> ports)
@@ -291,7 +295,7 @@ internal sealed class PlatformLauncher(LauncherOptions options, ServiceLocations
         var width = ServiceCatalog.All.Max(s => s.AppId.Length) + 2;
         var lines = new List<string>
         {
-            "Chronicle platform is ready. Ctrl+C stops it.",
+            "Chronicle platform:",
             $"  {"gateway".PadRight(width)}FHIR   {gateway.FhirBase}",
         };
         foreach (var service in services)
@@ -317,6 +321,7 @@ internal sealed class PlatformLauncher(LauncherOptions options, ServiceLocations
         foreach (var line in lines)
             _console.Plain(line);
         _console.ShowDemo();
+        _console.Plain(ReadyLine);
     }
 
     private sealed record ServiceFailure(ServiceProcess Service, string What);

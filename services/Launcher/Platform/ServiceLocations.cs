@@ -34,7 +34,7 @@ public sealed record ServiceLocations(string ServicesDirectory, string Configura
         if (service.NotAServiceYet is { } reason)
             return $"not a service yet: {reason}";
         if (!File.Exists(Project(service)))
-            return $"not built yet: there is no {Path.GetRelativePath(ServicesDirectory, Project(service))}";
+            return $"not built yet: there is no {Path.GetRelativePath(Path.GetDirectoryName(ServicesDirectory)!, Project(service))}";
         if (!File.Exists(Assembly(service)))
             return $"not built yet: {Assembly(service)} is missing (dotnet build -c {Configuration})";
         return null;

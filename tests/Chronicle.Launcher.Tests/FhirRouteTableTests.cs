@@ -1,0 +1,94 @@
+using System.Net;
+using Chronicle.Launcher.Gateway;
+
+namespace Chronicle.Launcher.Tests;
+
+public sealed class FhirRouteTableTests
+{
+    private readonly FhirBackend _record = Ready("record", "Patient", "Observation");
+    private readonly FhirBackend _audit = new("audit", ["AuditEvent"]);
+
+    [Theory]
+    [InlineData("/Patient/1", "record")]
+    [InlineData("/Patient", "record")]
+    [InlineData("/Patient/1/_history/2", "record")]
+    [InlineData("/Patient/1/$everything", "record")]
+    [InlineData("/Observation", "record")]
+    public void GivenAReadyOwner_WhenItsResourceTypeIsAskedFor_ThenTheRequestGoesToItWithThePathBelowTheBase(string path, string service)
+    {
+        var route = Assert.IsType<ForwardRoute>(Table().Resolve("GET", path));
+
+        Assert.Equal(service, route.Backend.Service);
+        Assert.Equal(path, route.Path);
+    }
+
+    [Fact]
+    public void GivenMetadata_ThenTheGatewayAnswersIt_AndOnlyForReads()
+    {
+        Assert.IsType<MetadataRoute>(Table().Resolve("GET", "/metadata"));
+        Assert.IsType<MetadataRoute>(Table().Resolve("HEAD", "/metadata"));
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, Refusal(Table().Resolve("POST", "/metadata")).Status);
+    }
+
+    [Theory]
+    [InlineData("/Spaceship/1")]
+    [InlineData("/patient/1")]
+    [InlineData("/_history")]
+    [InlineData("")]
+    [InlineData("/")]
+    public void GivenNoOwner_ThenTheAnswerIs404NamingWhatIsServed(string path)
+    {
+        var refusal = Refusal(Table().Resolve("GET", path));
+
+        Assert.Equal(HttpStatusCode.NotFound, refusal.Status);
+        Assert.Contains("Patient, Observation, AuditEvent", refusal.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GivenAnOwnerThatIsNotRunning_ThenTheAnswerIs503SayingWhy()
+    {
+        _audit.NotRunning("not built yet");
+
+        var refusal = Refusal(Table().Resolve("GET", "/AuditEvent"));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refusal.Status);
+        Assert.Contains("audit", refusal.Message, StringComparison.Ordinal);
+        Assert.Contains("not built yet", refusal.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GivenAnOwnerStillStartingOrStopped_ThenTheAnswerIs503()
+    {
+        var starting = new FhirBackend("record", ["Patient"]);
+        starting.Starting(new Uri("http://127.0.0.1:1/fhir"));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, Refusal(new FhirRouteTable([starting]).Resolve("GET", "/Patient/1")).Status);
+
+        starting.Ready();
+        Assert.IsType<ForwardRoute>(new FhirRouteTable([starting]).Resolve("GET", "/Patient/1"));
+
+        starting.Stopped("the platform is stopping");
+        var refusal = Refusal(new FhirRouteTable([starting]).Resolve("GET", "/Patient/1"));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refusal.Status);
+        Assert.Contains("the platform is stopping", refusal.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GivenTwoServicesClaimingOneType_ThenTheTableIsRefused()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new FhirRouteTable([_record, new FhirBackend("other", ["Observation"])]));
+
+        Assert.Contains("Observation is owned by both record and other", error.Message, StringComparison.Ordinal);
+    }
+
+    internal static FhirBackend Ready(string service, params string[] types)
+    {
+        var backend = new FhirBackend(service, types);
+        backend.Starting(new Uri($"http://127.0.0.1:1/{service}/fhir"));
+        backend.Ready();
+        return backend;
+    }
+
+    private static Chronicle.Fhir.FhirException Refusal(GatewayRoute route) => Assert.IsType<RefusedRoute>(route).Error;
+
+    private FhirRouteTable Table() => new([_record, _audit]);
+}

@@ -1,0 +1,167 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Rest;
+using Task = System.Threading.Tasks.Task;
+
+namespace Chronicle.Launcher.Tests;
+
+/// <summary>
+/// The real launcher as a person runs it: the built services as its child processes, the gateway in front, Ctrl+C,
+/// restarts on the same data, a service that dies, a launcher that is killed. One class, so they run one at a time.
+/// </summary>
+public sealed partial class LauncherEndToEndTests : IDisposable
+{
+    private static readonly string[] RecordTypes =
+    [
+        "Patient", "Encounter", "Condition", "Observation", "AllergyIntolerance", "MedicationStatement", "Immunization",
+        "ServiceRequest", "Provenance",
+    ];
+
+    private readonly string _root = Directory.CreateTempSubdirectory("chronicle-launcher-").FullName;
+
+    [Fact]
+    public async Task GivenDemoPlatform_ThenRecordAnswersThroughTheGateway_AndCtrlCStopsEveryProcess()
+    {
+        await using var launcher = await LauncherProcess.StartReadyAsync(Data("demo"), "--demo");
+        var patientId = DemoPatientId(launcher);
+        using var http = new HttpClient();
+        using var fhir = launcher.CreateFhirClient(http);
+
+        var patient = await fhir.ReadAsync<Patient>($"Patient/{patientId}");
+        var observations = await fhir.SearchAsync<Observation>([$"patient={patientId}", "_count=5"]);
+        var everything = await fhir.GetAsync($"Patient/{patientId}/$everything") as Bundle;
+        var metadata = await fhir.CapabilityStatementAsync();
+
+        Assert.Equal(patientId, patient.Id);
+        Assert.NotEmpty(observations.Entry);
+        Assert.All(observations.Entry, e => Assert.StartsWith(launcher.GatewayBase + "Observation/", e.FullUrl, StringComparison.Ordinal));
+        Assert.StartsWith(launcher.GatewayBase.ToString(), observations.SelfLink.ToString(), StringComparison.Ordinal);
+        Assert.NotNull(everything);
+        Assert.Contains(everything.Entry, e => e.Resource is Patient p && p.Id == patientId);
+        Assert.Contains(everything.Entry, e => e.Resource is Observation);
+        var listed = metadata.Rest.Single().Resource.Select(r => r.Type).ToList();
+        Assert.All(RecordTypes, type => Assert.Contains(type, listed));
+        Assert.Equal(launcher.GatewayBase + "metadata", metadata.Url);
+
+        var children = launcher.ChildPids;
+        Assert.Contains(launcher.ServicePids["record"], children);
+        await launcher.SignalAsync("INT");
+
+        Assert.Equal(0, await launcher.WaitForExitAsync());
+        Assert.Empty(await Processes.WaitUntilGoneAsync(children));
+        Assert.Contains("Chronicle launcher: record stopped (exit code 0)", launcher.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GivenStoppedPlatform_WhenStartedAgainOnTheSameData_ThenTheRecordIsStillThere()
+    {
+        var data = Data("restart");
+        string patientId;
+        string family;
+        await using (var first = await LauncherProcess.StartReadyAsync(data, "--demo"))
+        {
+            patientId = DemoPatientId(first);
+            using var http = new HttpClient();
+            family = (await first.CreateFhirClient(http).ReadAsync<Patient>($"Patient/{patientId}")).Name.Single().Family;
+            await first.SignalAsync("TERM");
+            Assert.Equal(0, await first.WaitForExitAsync());
+        }
+
+        await using var second = await LauncherProcess.StartReadyAsync(data);
+        using var client = new HttpClient();
+        var again = await second.CreateFhirClient(client).ReadAsync<Patient>($"Patient/{patientId}");
+
+        Assert.Equal(family, again.Name.Single().Family);
+        await second.SignalAsync("INT");
+        Assert.Equal(0, await second.WaitForExitAsync());
+    }
+
+    [Fact]
+    public async Task GivenRunningPlatform_WhenAServiceIsKilled_ThenTheLauncherNamesIt_StopsTheRest_AndExitsNonZero()
+    {
+        await using var launcher = await LauncherProcess.StartReadyAsync(Data("crash"));
+        var children = launcher.ChildPids;
+        var record = launcher.ServicePids["record"];
+
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-KILL", record.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            await kill.WaitForExitAsync();
+
+        Assert.Equal(1, await launcher.WaitForExitAsync());
+        Assert.Empty(await Processes.WaitUntilGoneAsync(children));
+        Assert.Matches(CrashReport(), launcher.Output);
+        Assert.Contains("[record]", launcher.Output[launcher.Output.IndexOf("Its last lines", StringComparison.Ordinal)..], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GivenRunningPlatform_WhenTheLauncherItselfIsKilled_ThenItsWatchdogStopsTheServices()
+    {
+        await using var launcher = await LauncherProcess.StartReadyAsync(Data("orphans"));
+        var services = launcher.ServicePids.Values.ToList();
+
+        await launcher.SignalAsync("KILL");
+
+        Assert.NotEqual(0, await launcher.WaitForExitAsync());
+        Assert.Empty(await Processes.WaitUntilGoneAsync(services));
+    }
+
+    [Fact]
+    public async Task GivenGatewayPortTaken_ThenTheLauncherSaysSoAndStartsNothing()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+
+        await using var launcher = LauncherProcess.Start(Data("port"), "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.Equal(2, await launcher.WaitForExitAsync());
+        Assert.Contains($"cannot listen on localhost:{port}", launcher.Output, StringComparison.Ordinal);
+        Assert.Empty(launcher.ServicePids);
+    }
+
+    [Fact]
+    public async Task GivenRunningPlatform_ThenTheGatewayAnswersAnUnknownTypeWithAnOperationOutcome_AndPassesTheServicesOwnAnswersThrough()
+    {
+        await using var launcher = await LauncherProcess.StartReadyAsync(Data("outcomes"));
+        using var http = new HttpClient();
+
+        using var unknown = await http.GetAsync(new Uri(launcher.GatewayBase, "Spaceship/1"));
+        using var passedThrough = await http.GetAsync(new Uri(launcher.GatewayBase, $"Patient/{Guid.NewGuid()}"));
+
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Contains("OperationOutcome", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, passedThrough.StatusCode);
+        Assert.Contains("is not known", await passedThrough.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await launcher.SignalAsync("INT");
+        Assert.Equal(0, await launcher.WaitForExitAsync());
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // The OS temp cleaner gets what a failed test left open.
+        }
+    }
+
+    private string Data(string name) => Path.Combine(_root, name);
+
+    /// <summary>The patient in the demo lines Record prints, which the launcher shows with the gateway's base.</summary>
+    private static string DemoPatientId(LauncherProcess launcher)
+    {
+        var match = DemoPatientLine().Match(launcher.Output);
+        Assert.True(match.Success, $"No demo patient line through the gateway in:\n{launcher.Output}");
+        Assert.Equal(launcher.GatewayBase.ToString().TrimEnd('/'), match.Groups[1].Value);
+        return match.Groups[2].Value;
+    }
+
+    [GeneratedRegex(@"Chronicle Record demo: try (\S+)/Patient/([0-9a-f-]{36})\s*$", RegexOptions.Multiline)]
+    private static partial Regex DemoPatientLine();
+
+    [GeneratedRegex(@"Chronicle launcher: record stopped unexpectedly with exit code 137 \(killed, SIGKILL\)\. Its last lines")]
+    private static partial Regex CrashReport();
+}
