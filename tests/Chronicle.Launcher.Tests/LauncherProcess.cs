@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Text;
 using System.Text.RegularExpressions;
+using Chronicle.Launcher.Processes;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Rest;
 using Hl7.Fhir.Serialization;
@@ -162,13 +163,13 @@ public sealed partial class LauncherProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Kill(_process);
+        ProcessTrees.Kill(_process);
         foreach (var pid in ChildPids)
         {
             try
             {
                 using var child = Process.GetProcessById(pid);
-                Kill(child);
+                ProcessTrees.Kill(child);
             }
             catch (ArgumentException)
             {
@@ -186,19 +187,6 @@ public sealed partial class LauncherProcess : IAsyncDisposable
         }
 
         _process.Dispose();
-    }
-
-    private static void Kill(Process process)
-    {
-        try
-        {
-            if (!process.HasExited)
-                process.Kill(entireProcessTree: true);
-        }
-        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
-        {
-            // Already gone.
-        }
     }
 
     private void OnLine(string? line)

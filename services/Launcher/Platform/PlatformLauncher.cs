@@ -155,6 +155,8 @@ internal sealed class PlatformLauncher(LauncherOptions options, ServiceLocations
         var arguments = definition.Arguments.Concat(options.Demo ? definition.DemoArguments : [])
             .Concat(definition.Ports.Select(p => $"--{p.Setting}={ports[(definition.AppId, p.Name)]}"))
             .Append($"--{definition.DataDirectorySetting}={data}")
+            // For a service that stops when its parent is gone; none watches it yet, so the watchdog does that job.
+            .Append(string.Create(CultureInfo.InvariantCulture, $"--Chronicle:ParentPid={Environment.ProcessId}"))
             .Concat(MessagingSettings(definition, all, ports, data));
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);

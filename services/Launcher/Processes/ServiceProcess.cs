@@ -123,18 +123,7 @@ internal sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>Kills the process and its children at once; nothing if it has ended.</summary>
-    public void Kill()
-    {
-        try
-        {
-            if (!_process.HasExited)
-                _process.Kill(entireProcessTree: true);
-        }
-        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
-        {
-            // It ended meanwhile.
-        }
-    }
+    public void Kill() => ProcessTrees.Kill(_process);
 
     public async ValueTask DisposeAsync()
     {

@@ -81,7 +81,7 @@ internal sealed class Watchdog : IDisposable
         {
             Console.Error.WriteLine($"Chronicle launcher watchdog: the launcher has gone; stopping pid {process.Id}.");
             if (!Signals.TryTerminate(process.Id))
-                process.Kill(entireProcessTree: true);
+                ProcessTrees.Kill(process);
         }
 
         foreach (var process in left)
@@ -89,7 +89,7 @@ internal sealed class Watchdog : IDisposable
             using (process)
             {
                 if (!process.WaitForExit(Grace))
-                    process.Kill(entireProcessTree: true);
+                    ProcessTrees.Kill(process);
             }
         }
 
