@@ -35,22 +35,7 @@ internal sealed class PlatformLauncher(LauncherOptions options, ServiceLocations
         var logs = Path.Combine(options.DataDirectory, "logs");
         Directory.CreateDirectory(logs);
         _console.Say($"data in {options.DataDirectory}, service logs in {logs}");
-
-        var runnable = new List<ServiceDefinition>();
-        var skipped = new Dictionary<ServiceDefinition, string>();
-        foreach (var service in ServiceCatalog.All)
-        {
-            if (locations.WhyNotRunnable(service) is { } why)
-            {
-                skipped[service] = why;
-                _console.Say($"{service.AppId} is {why}; it is skipped");
-            }
-            else
-            {
-                runnable.Add(service);
-            }
-        }
-
+        var (runnable, skipped) = Plan();
         if (runnable.Count == 0)
         {
             _console.Complain($"no service is built; build the platform first (dotnet build -c {locations.Configuration}).");
@@ -97,39 +82,69 @@ internal sealed class PlatformLauncher(LauncherOptions options, ServiceLocations
                     _console.Say($"{definition.AppId} started (pid {service.ProcessId}), log {service.LogPath}");
                 }
 
-                var failure = await WaitUntilReadyAsync(services, backends, ports, signal.Stopping).ConfigureAwait(false);
-                if (failure is null && !signal.Stopping.IsCancellationRequested)
-                {
-                    foreach (var warning in await gateway.UnroutedResourcesAsync(routes, signal.Stopping).ConfigureAwait(false))
-                        _console.Complain(warning);
-                    PrintSummary(gateway, services, skipped, ports);
-                    failure = await WatchAsync(services, signal.Stopping).ConfigureAwait(false);
-                }
-
-                if (failure is not null && !signal.Stopping.IsCancellationRequested)
-                {
-                    Report(failure, services);
-                    foreach (var backend in backends.Values)
-                        backend.Stopped($"{failure.Service.Name} failed and the platform stopped");
-                    await StopAllAsync(services, signal.Forced).ConfigureAwait(false);
-                    _console.Complain($"stopped because {failure.Service.Name} failed.");
-                    return ExitServiceFailed;
-                }
-
-                _console.Say($"{signal.Received ?? "asked to stop"}: stopping the platform");
-                foreach (var backend in backends.Values)
-                    backend.Stopped("the platform is stopping");
-                await StopAllAsync(services, signal.Forced).ConfigureAwait(false);
-                _console.Say("stopped.");
-                return ExitStopped;
+                return await SuperviseAsync(services, gateway, routes, backends, skipped, ports, signal).ConfigureAwait(false);
             }
             finally
             {
-                // Whatever went wrong above, no service outlives the launcher.
+                // Whatever went wrong, no service outlives the launcher.
                 foreach (var service in services)
                     await service.DisposeAsync().ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>Waits for readiness, shows the summary, then runs until a stop is asked for or a service fails; stops them all.</summary>
+    private async Task<int> SuperviseAsync(List<ServiceProcess> services, FhirGateway gateway, FhirRouteTable routes,
+        Dictionary<ServiceDefinition, FhirBackend> backends, Dictionary<ServiceDefinition, string> skipped,
+        Dictionary<(string, string), int> ports, StopSignal signal)
+    {
+        var failure = await WaitUntilReadyAsync(services, backends, ports, signal.Stopping).ConfigureAwait(false);
+        if (failure is null && !signal.Stopping.IsCancellationRequested)
+        {
+            foreach (var warning in await gateway.UnroutedResourcesAsync(routes, signal.Stopping).ConfigureAwait(false))
+                _console.Complain(warning);
+            PrintSummary(gateway, services, skipped, ports);
+            failure = await WatchAsync(services, signal.Stopping).ConfigureAwait(false);
+        }
+
+        // A service that ends while a stop is under way (Ctrl+C reaches the whole process group) is no failure.
+        if (failure is not null && !signal.Stopping.IsCancellationRequested)
+        {
+            Report(failure, services);
+            foreach (var backend in backends.Values)
+                backend.Stopped($"{failure.Service.Name} failed and the platform stopped");
+            await StopAllAsync(services, signal.Forced).ConfigureAwait(false);
+            _console.Complain($"stopped because {failure.Service.Name} failed.");
+            return ExitServiceFailed;
+        }
+
+        _console.Say($"{signal.Received ?? "asked to stop"}: stopping the platform");
+        foreach (var backend in backends.Values)
+            backend.Stopped("the platform is stopping");
+        await StopAllAsync(services, signal.Forced).ConfigureAwait(false);
+        _console.Say("stopped.");
+        return ExitStopped;
+    }
+
+    /// <summary>The catalog's services this build can run, and why each other one cannot.</summary>
+    private (List<ServiceDefinition> Runnable, Dictionary<ServiceDefinition, string> Skipped) Plan()
+    {
+        var runnable = new List<ServiceDefinition>();
+        var skipped = new Dictionary<ServiceDefinition, string>();
+        foreach (var service in ServiceCatalog.All)
+        {
+            if (locations.WhyNotRunnable(service) is { } why)
+            {
+                skipped[service] = why;
+                _console.Say($"{service.AppId} is {why}; it is skipped");
+            }
+            else
+            {
+                runnable.Add(service);
+            }
+        }
+
+        return (runnable, skipped);
     }
 
     private Dictionary<(string Service, string Port), int> AssignPorts(List<ServiceDefinition> services, out int gatewayPort)
