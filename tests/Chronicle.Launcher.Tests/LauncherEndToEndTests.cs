@@ -106,6 +106,20 @@ public sealed partial class LauncherEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task GivenAServiceThatCannotStart_ThenTheLauncherShowsWhy_AndExitsNonZero()
+    {
+        // Inherited by Record, which refuses it before it listens.
+        var environment = new Dictionary<string, string> { ["Chronicle__ReadYourWritesWait"] = "-00:00:01" };
+
+        await using var launcher = LauncherProcess.Start(Data("refused"), environment);
+
+        Assert.Equal(1, await launcher.WaitForExitAsync());
+        Assert.Contains("Chronicle launcher: record exited with exit code 2 before it was ready.", launcher.Output, StringComparison.Ordinal);
+        Assert.Contains("[record]   Chronicle Record: Chronicle:ReadYourWritesWait must not be negative", launcher.Output, StringComparison.Ordinal);
+        Assert.Empty(await Processes.WaitUntilGoneAsync(launcher.ChildPids));
+    }
+
+    [Fact]
     public async Task GivenGatewayPortTaken_ThenTheLauncherSaysSoAndStartsNothing()
     {
         using var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);

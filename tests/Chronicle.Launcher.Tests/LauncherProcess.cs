@@ -66,7 +66,10 @@ public sealed partial class LauncherProcess : IAsyncDisposable
         }
     }
 
-    public static LauncherProcess Start(string dataDirectory, params string[] args)
+    public static LauncherProcess Start(string dataDirectory, params string[] args) => Start(dataDirectory, new Dictionary<string, string>(), args);
+
+    /// <summary>Starts the launcher with <paramref name="environment"/> added to what it (and so every service) inherits.</summary>
+    public static LauncherProcess Start(string dataDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var startInfo = new ProcessStartInfo("dotnet")
         {
@@ -82,6 +85,8 @@ public sealed partial class LauncherProcess : IAsyncDisposable
         foreach (var name in startInfo.Environment.Keys.Where(k => k.StartsWith("Chronicle__", StringComparison.OrdinalIgnoreCase)
                      || k.StartsWith("ConnectionStrings__", StringComparison.OrdinalIgnoreCase)).ToList())
             startInfo.Environment.Remove(name);
+        foreach (var (name, value) in environment)
+            startInfo.Environment[name] = value;
         if (!File.Exists(LauncherPath))
             throw new FileNotFoundException($"The launcher is not built at {LauncherPath}; build services/Launcher in the same configuration as the tests.");
         var process = new Process { StartInfo = startInfo };
