@@ -91,6 +91,8 @@ public sealed partial class LauncherEndToEndTests : IDisposable
         Assert.Empty(await Processes.WaitUntilGoneAsync(children));
         Assert.Matches(CrashReport(), launcher.Output);
         Assert.Contains("[record]", launcher.Output[launcher.Output.IndexOf("Its last lines", StringComparison.Ordinal)..], StringComparison.Ordinal);
+        Assert.All(launcher.ServicePids.Keys.Where(name => name != "record"),
+            other => Assert.Contains($"Chronicle launcher: {other} stopped (exit code", launcher.Output, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -219,7 +219,7 @@ public sealed partial class LauncherProcess : IAsyncDisposable
     [GeneratedRegex(@"^Chronicle gateway FHIR listening on (\S+)$")]
     private static partial Regex GatewayLine();
 
-    [GeneratedRegex(@"^Chronicle launcher: (\S+) started \(pid (\d+)\)")]
+    [GeneratedRegex(@"^Chronicle launcher: (\S+) started \(pid (\d+)\), log ")]
     private static partial Regex ServiceStartedLine();
 
     [GeneratedRegex(@"^Chronicle launcher: watchdog started \(pid (\d+)\)")]
