@@ -2,6 +2,7 @@ using Chronicle.Auditing;
 using Chronicle.Record.Fhir;
 using Chronicle.Record.Grpc;
 using Chronicle.Record.Host;
+using Chronicle.Record.Messaging;
 
 // `serve` (the default; `--demo N` seeds synthetic patients into an empty store) or
 // `generate --patients N [--seed S] [--today yyyy-MM-dd]`; `--help` lists the settings.
@@ -16,11 +17,13 @@ static WebApplication ComposeRecordService(WebApplicationBuilder builder, Record
     builder.Services.AddRecordFhir();              // FHIR R4 read side and its projection
     builder.Services.AddRecordHealth();            // /healthz, /readyz
     builder.Services.AddGrpcAuditing(audit => audit.Service = "record"); // every call audited before it is answered
+    builder.AddRecordMessaging(settings);          // facts and audit entries published from the store (outbox relay)
 
     var app = builder.Build();
     app.UseFhirAuditing(audit => audit.Service = "record");  // every FHIR access to patient data, refusals too
     app.MapRecordHealth();
     app.MapRecordGrpc();
     app.MapRecordFhir();
+    app.MapRecordMessaging();                      // Dapr app callback, auditors' replay over service invocation
     return app;
 }
