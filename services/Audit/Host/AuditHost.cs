@@ -1,5 +1,4 @@
 using Chronicle.Audit.Chain;
-using Chronicle.Projections;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -58,26 +57,13 @@ public static class AuditHost
 
         try
         {
-            var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = configurationArgs, ContentRootPath = AppContext.BaseDirectory });
-            var settings = AuditHostSettings.From(builder.Configuration);
-            await using var storage = await AuditStorage.OpenAsync(settings).ConfigureAwait(false);
-            Console.WriteLine($"{Banner} storage: {storage.Description}");
-            builder.Services.AddSingleton(settings);
-            builder.Services.AddSingleton(storage.Events);
-            builder.Services.AddSingleton(storage.ReadModels);
-            var app = compose(builder, settings);
-            await using (app.ConfigureAwait(false))
-            {
-                await app.StartAsync().ConfigureAwait(false);
-                var listeners = app.Services.GetRequiredService<AuditListeners>();
-                var signer = app.Services.GetRequiredService<CheckpointSigner>();
-                Console.WriteLine($"{Banner} HTTP listening on {listeners.HttpBase}");
-                Console.WriteLine($"{Banner} gRPC listening on {listeners.GrpcAddress.GetLeftPart(UriPartial.Authority)}");
-                Console.WriteLine($"{Banner} FHIR AuditEvent API on {new Uri(listeners.HttpBase, "fhir")}, verify on {new Uri(listeners.HttpBase, "audit/verify")}");
-                Console.WriteLine($"{Banner} checkpoints signed with key {signer.KeyId} ({settings.SigningKeyPath})");
-                await app.WaitForShutdownAsync().ConfigureAwait(false);
-            }
-
+            await using var host = await StartAsync(configurationArgs, compose).ConfigureAwait(false);
+            Console.WriteLine($"{Banner} storage: {host.Storage.Description}");
+            Console.WriteLine($"{Banner} HTTP listening on {host.HttpBase}");
+            Console.WriteLine($"{Banner} gRPC listening on {host.GrpcAddress.GetLeftPart(UriPartial.Authority)}");
+            Console.WriteLine($"{Banner} FHIR AuditEvent API on {new Uri(host.HttpBase, "fhir")}, verify on {new Uri(host.HttpBase, "audit/verify")}");
+            Console.WriteLine($"{Banner} checkpoints signed with key {host.Signer.KeyId} ({host.Settings.SigningKeyPath})");
+            await host.App.WaitForShutdownAsync().ConfigureAwait(false);
             return 0;
         }
         catch (AuditConfigurationException e)
@@ -90,5 +76,48 @@ public static class AuditHost
             await Console.Error.WriteLineAsync($"{Banner} could not run: {e.Message.ReplaceLineEndings(" ")}").ConfigureAwait(false);
             return 1;
         }
+    }
+
+    /// <summary>Opens the storage and starts the service composed by <paramref name="compose"/>, configured by <paramref name="configurationArgs"/>.</summary>
+    /// <exception cref="AuditConfigurationException">A setting cannot be used.</exception>
+    public static async Task<RunningAuditHost> StartAsync(string[] configurationArgs, Func<WebApplicationBuilder, AuditHostSettings, WebApplication> compose)
+    {
+        ArgumentNullException.ThrowIfNull(compose);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = configurationArgs, ContentRootPath = AppContext.BaseDirectory });
+        var settings = AuditHostSettings.From(builder.Configuration);
+        var storage = await AuditStorage.OpenAsync(settings).ConfigureAwait(false);
+        try
+        {
+            builder.Services.AddSingleton(settings);
+            builder.Services.AddSingleton(storage.Events);
+            builder.Services.AddSingleton(storage.ReadModels);
+            var app = compose(builder, settings);
+            await app.StartAsync().ConfigureAwait(false);
+            return new RunningAuditHost(app, storage, settings);
+        }
+        catch
+        {
+            await storage.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+}
+
+/// <summary>A started Audit service: stopping it stops the host, then closes its storage.</summary>
+public sealed class RunningAuditHost(WebApplication app, AuditStorage storage, AuditHostSettings settings) : IAsyncDisposable
+{
+    public WebApplication App { get; } = app;
+    public AuditStorage Storage { get; } = storage;
+    public AuditHostSettings Settings { get; } = settings;
+    public IServiceProvider Services => App.Services;
+    public Uri HttpBase => Services.GetRequiredService<AuditListeners>().HttpBase;
+    public Uri GrpcAddress => Services.GetRequiredService<AuditListeners>().GrpcAddress;
+    public CheckpointSigner Signer => Services.GetRequiredService<CheckpointSigner>();
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync().ConfigureAwait(false);
+        await App.DisposeAsync().ConfigureAwait(false);
+        await Storage.DisposeAsync().ConfigureAwait(false);
     }
 }
