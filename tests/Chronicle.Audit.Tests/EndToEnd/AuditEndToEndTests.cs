@@ -211,7 +211,7 @@ public abstract class AuditEndToEndTests(IPlatformStorage storage)
         new(bundle.Entry.ToDictionary(e => $"{e.Resource.TypeName}/{e.Resource.Id}", e => FhirJson.Serialize(e.Resource)), StringComparer.Ordinal);
 }
 
-public sealed class SqliteAuditEndToEndTests() : AuditEndToEndTests(new SqlitePlatformStorage());
+public sealed class SqliteAuditEndToEndTests(SqlitePlatformStorage storage) : AuditEndToEndTests(storage), IClassFixture<SqlitePlatformStorage>;
 
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresAuditEndToEndTests(PostgresFixture postgres) : AuditEndToEndTests(new PostgresPlatformStorage(postgres));

@@ -20,16 +20,35 @@ public interface IPlatformStorage
     Task<IReadOnlyList<string>> CreateAsync(string service);
 }
 
-public sealed class SqlitePlatformStorage : IPlatformStorage
+/// <summary>SQLite files in a fresh folder per service.</summary>
+public sealed class SqlitePlatformStorage : IPlatformStorage, IDisposable
 {
-    public Task<IReadOnlyList<string>> CreateAsync(string service) =>
-        Task.FromResult<IReadOnlyList<string>>(["--Chronicle:Storage=sqlite", $"--Chronicle:DataDirectory=data/{service}"]);
+    private readonly string _root = Directory.CreateTempSubdirectory("chronicle-audit-data-").FullName;
+
+    public Task<IReadOnlyList<string>> CreateAsync(string service) => Task.FromResult<IReadOnlyList<string>>(
+        ["--Chronicle:Storage=sqlite", $"--Chronicle:DataDirectory={Path.Combine(_root, Guid.NewGuid().ToString("N"), service)}"]);
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // The OS temp cleaner gets what a failed test left open.
+        }
+    }
 }
 
+/// <summary>A fresh PostgreSQL database per service; the files a service keeps beside it (signing key, broker queue) in a fresh folder.</summary>
 public sealed class PostgresPlatformStorage(PostgresFixture postgres) : IPlatformStorage
 {
     public async Task<IReadOnlyList<string>> CreateAsync(string service) =>
-        ["--Chronicle:Storage=postgres", $"--ConnectionStrings:{(service == "record" ? "Record" : "Audit")}={await postgres.CreateDatabaseAsync(service)}"];
+    [
+        "--Chronicle:Storage=postgres", $"--ConnectionStrings:{(service == "record" ? "Record" : "Audit")}={await postgres.CreateDatabaseAsync(service)}",
+        $"--Chronicle:DataDirectory={Directory.CreateTempSubdirectory($"chronicle-{service}-files-").FullName}",
+    ];
 }
 
 /// <summary>
