@@ -37,7 +37,11 @@ internal sealed class ReadLatency : IAsyncDisposable
 
     public int AuditEntriesWritten { get; private set; }
 
-    public static async Task<ReadLatency> StartAsync(string dataDirectory, int patients, TextWriter progress)
+    /// <param name="background">
+    /// True: as deployed, the FHIR projection and the outbox relay follow the log (each audit entry wakes both, and each
+    /// moves a checkpoint). False: both are stopped once the read model has caught up, leaving the outbox append alone.
+    /// </param>
+    public static async Task<ReadLatency> StartAsync(string dataDirectory, int patients, bool background, TextWriter progress)
     {
         var settings = new RecordHostSettings { DataDirectory = dataDirectory, FhirPort = 0, GrpcPort = 0 };
         var storage = await RecordStorage.OpenAsync(settings);
@@ -51,9 +55,10 @@ internal sealed class ReadLatency : IAsyncDisposable
         builder.Services.AddRecordStorage(settings, storage);
         builder.AddRecordListeners(settings);
         builder.Services.AddRecordCommands();
-        builder.Services.AddRecordFhir();
+        builder.Services.AddRecordFhir(fhir => fhir.RunProjection = background);
         builder.Services.AddGrpcAuditing(audit => audit.Service = "record");
-        builder.AddRecordMessaging(settings);
+        if (background)
+            builder.AddRecordMessaging(settings);
         var app = builder.Build();
         app.UseWhen(context => context.Request.Headers.ContainsKey(AuditedHeader), audited => audited.UseFhirAuditing(audit => audit.Service = "record"));
         app.MapRecordGrpc();
@@ -61,8 +66,12 @@ internal sealed class ReadLatency : IAsyncDisposable
         await app.StartAsync();
 
         var readModel = app.Services.GetRequiredService<RecordFhirReadModel>();
+        if (!background)
+            await readModel.StartAsync();
         while ((await readModel.GetLagAsync()).EventsBehind > 0)
             await Task.Delay(50);
+        if (!background)
+            await readModel.DisposeAsync();
         var fhir = app.Services.GetRequiredService<RecordListeners>().FhirBase("/fhir");
         var ids = Enumerable.Range(0, patients).Select(i => records.Patient(i)[0].PatientId.ToString("D")).ToList();
         return new ReadLatency(app, storage, ids, new Uri(fhir + "/"));
@@ -93,20 +102,25 @@ internal sealed class ReadLatency : IAsyncDisposable
         }
     }
 
-    /// <summary>How many audit entries the Record's outbox holds: one per audited read, none per unaudited one.</summary>
-    public async Task<long> CountOutboxAsync()
+    /// <summary>
+    /// How many audit entries the Record's outbox holds (one per audited read, none per unaudited one), and in how many
+    /// appends they were written (an append's events share the log transaction number).
+    /// </summary>
+    public async Task<(long Entries, long Appends)> CountOutboxAsync()
     {
         var store = _app.Services.GetRequiredService<IEventStore>();
+        var appends = new HashSet<long>();
         long count = 0;
         long? from = 0;
         while (from is not null)
         {
             var page = await store.ReadStreamAsync(EventStoreAuditTrail.OutboxStream, new StreamReadOptions { FromVersion = from, MaxCount = 1000 });
             count += page.Count;
+            appends.UnionWith(page.Select(e => e.LogPosition.Transaction));
             from = page.Count == 1000 ? page[^1].StreamVersion + 1 : null;
         }
 
-        return count;
+        return (count, appends.Count);
     }
 
     private async Task RunWindowAsync(IReadOnlyList<HttpClient> clients, bool audit, TimeSpan window, LatencySample sample)
