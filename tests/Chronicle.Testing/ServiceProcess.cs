@@ -52,28 +52,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     public static async Task<ServiceProcess> StartAsync(string dllPath, IEnumerable<string> args, string workingDirectory,
         IReadOnlyDictionary<string, string> environment, IReadOnlyDictionary<string, Regex> announcements)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(environment);
-        if (!File.Exists(dllPath))
-            throw new FileNotFoundException($"The service is not built at {dllPath}; build it in the same configuration as the tests.");
-        var startInfo = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory,
-        };
-        startInfo.ArgumentList.Add(dllPath);
-        foreach (var arg in args)
-            startInfo.ArgumentList.Add(arg);
-        foreach (var name in startInfo.Environment.Keys.Where(k => k.StartsWith("Chronicle__", StringComparison.OrdinalIgnoreCase)
-                     || k.StartsWith("ConnectionStrings__", StringComparison.OrdinalIgnoreCase)).ToList())
-            startInfo.Environment.Remove(name);
-        foreach (var (name, value) in environment)
-            startInfo.Environment[name] = value;
-
-        var process = Process.Start(startInfo) ?? throw new InvalidOperationException("Could not start dotnet.");
-        Running[process.Id] = process;
+        var process = Start(dllPath, args, workingDirectory, environment);
         var service = new ServiceProcess(process, announcements);
         process.OutputDataReceived += (_, e) => service.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => service.OnLine(e.Data);
@@ -93,6 +72,25 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Runs the executable to its end (a command that is not a server, or a start that must fail) and returns what it printed.</summary>
+    public static async Task<(int ExitCode, string Output, string Errors)> RunToEndAsync(string dllPath, IEnumerable<string> args, string workingDirectory,
+        IReadOnlyDictionary<string, string> environment)
+    {
+        using var process = Start(dllPath, args, workingDirectory, environment);
+        try
+        {
+            var output = process.StandardOutput.ReadToEndAsync();
+            var errors = process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync().WaitAsync(Patience);
+            return (process.ExitCode, await output, await errors);
+        }
+        finally
+        {
+            Kill(process);
+            Running.TryRemove(process.Id, out _);
+        }
+    }
+
     /// <summary>Stops the service as an orchestrator would (SIGTERM) and returns its exit code.</summary>
     public async Task<int> StopAsync()
     {
@@ -108,6 +106,32 @@ public sealed class ServiceProcess : IAsyncDisposable
         await _process.WaitForExitAsync().WaitAsync(Patience);
         Running.TryRemove(_process.Id, out _);
         _process.Dispose();
+    }
+
+    private static Process Start(string dllPath, IEnumerable<string> args, string workingDirectory, IReadOnlyDictionary<string, string> environment)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(environment);
+        if (!File.Exists(dllPath))
+            throw new FileNotFoundException($"The service is not built at {dllPath}; build it in the same configuration as the tests.");
+        var startInfo = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory,
+        };
+        startInfo.ArgumentList.Add(dllPath);
+        foreach (var arg in args)
+            startInfo.ArgumentList.Add(arg);
+        foreach (var name in startInfo.Environment.Keys.Where(k => k.StartsWith("Chronicle__", StringComparison.OrdinalIgnoreCase)
+                     || k.StartsWith("ConnectionStrings__", StringComparison.OrdinalIgnoreCase)).ToList())
+            startInfo.Environment.Remove(name);
+        foreach (var (name, value) in environment)
+            startInfo.Environment[name] = value;
+        var process = Process.Start(startInfo) ?? throw new InvalidOperationException("Could not start dotnet.");
+        Running[process.Id] = process;
+        return process;
     }
 
     private static void Kill(Process process)

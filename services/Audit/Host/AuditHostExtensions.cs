@@ -71,13 +71,7 @@ public static class AuditHostExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(settings);
-        builder.Services.PostConfigure<MessagingOptions>(options =>
-        {
-            if (string.IsNullOrWhiteSpace(options.AppId))
-                options.AppId = AppId;
-            options.Direct.QueueDatabase ??= Path.Combine(settings.DataDirectory, "direct-broker.db");
-        });
-        builder.Services.AddChronicleMessaging(builder.Configuration)
+        builder.Services.AddChronicleMessaging(builder.Configuration, AppId, settings.DataDirectory)
             .AddIntegrationEvents(AuditIntegrationEventsJsonContext.Catalog())
             .Subscribe<AuditIntegrationEventsV1.AuditEntryRecorded, AuditEntryRecordedHandler>();
         return builder;

@@ -21,14 +21,7 @@ public static class RecordMessagingExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(settings);
-        builder.Services.PostConfigure<MessagingOptions>(options =>
-        {
-            if (string.IsNullOrWhiteSpace(options.AppId))
-                options.AppId = AppId;
-            // The direct broker's queue lives with the Record's other files, not in the working directory.
-            options.Direct.QueueDatabase ??= Path.Combine(settings.DataDirectory, "direct-broker.db");
-        });
-        builder.Services.AddChronicleMessaging(builder.Configuration)
+        builder.Services.AddChronicleMessaging(builder.Configuration, AppId, settings.DataDirectory)
             .AddIntegrationEvents(RecordIntegrationEventsJsonContext.Catalog())
             .AddIntegrationEvents(AuditIntegrationEventsJsonContext.Catalog())
             .AddOutboxRelay<RecordIntegrationEventMapper>();
