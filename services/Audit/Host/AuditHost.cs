@@ -62,7 +62,7 @@ public static class AuditHost
             Console.WriteLine($"{Banner} HTTP listening on {host.HttpBase}");
             Console.WriteLine($"{Banner} gRPC listening on {host.GrpcAddress.GetLeftPart(UriPartial.Authority)}");
             Console.WriteLine($"{Banner} FHIR AuditEvent API on {new Uri(host.HttpBase, "fhir")}, verify on {new Uri(host.HttpBase, "audit/verify")}");
-            Console.WriteLine($"{Banner} checkpoints signed with key {host.Signer.KeyId} ({host.Settings.SigningKeyPath})");
+            Console.WriteLine($"{Banner} checkpoints signed with key {host.Signer.KeyId}; public key in {host.Settings.PublicKeyPath}");
             await host.App.WaitForShutdownAsync().ConfigureAwait(false);
             return 0;
         }

@@ -55,7 +55,14 @@ public static class AuditHostExtensions
     public static IServiceCollection AddAuditChain(this IServiceCollection services, AuditHostSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        services.AddSingleton(_ => CheckpointSigner.LoadOrCreate(settings.SigningKeyPath));
+        services.AddSingleton(_ =>
+        {
+            var signer = CheckpointSigner.LoadOrCreate(settings.SigningKeyPath);
+            // The public half, for auditors to keep apart from the service and hand to `verify --key`.
+            if (!File.Exists(settings.PublicKeyPath))
+                File.WriteAllText(settings.PublicKeyPath, new string(System.Security.Cryptography.PemEncoding.Write("PUBLIC KEY", signer.PublicKey)) + "\n");
+            return signer;
+        });
         services.AddSingleton(provider => new AuditLog(provider.GetRequiredService<IEventStore>(), provider.GetRequiredService<CheckpointSigner>()));
         services.AddSingleton(provider => new TrustedCheckpointKeys([provider.GetRequiredService<CheckpointSigner>().PublicKey]));
         services.AddSingleton<AuditChainVerifier>();

@@ -43,6 +43,9 @@ public sealed record AuditHostSettings
     /// <summary>The PEM file holding the checkpoint signing key (created on first start, readable by the owner only).</summary>
     public string SigningKeyPath => Path.Combine(DataDirectory, "checkpoint-signing-key.pem");
 
+    /// <summary>The signing key's public half (SubjectPublicKeyInfo PEM), written beside it for <c>verify --key</c>.</summary>
+    public string PublicKeyPath => Path.Combine(DataDirectory, "checkpoint-signing-key.pub.pem");
+
     /// <exception cref="AuditConfigurationException">A setting is missing, unreadable or out of range.</exception>
     public static AuditHostSettings From(IConfiguration configuration)
     {

@@ -62,7 +62,7 @@ public sealed partial class ChroniclePlatform : IAsyncDisposable
     public const string Auditor = "AUD0001";
 
     private static readonly string RecordDll = HostPath("RecordHostPath");
-    private static readonly string AuditDll = HostPath("AuditHostPath");
+    public static readonly string AuditDll = HostPath("AuditHostPath");
 
     private readonly string _folder = Directory.CreateTempSubdirectory("chronicle-platform-").FullName;
     private readonly int _recordGrpcPort = FreePort();

@@ -24,6 +24,8 @@ public sealed class AuditServer : IAsyncDisposable
 
     public Uri GrpcAddress => _host.GrpcAddress;
 
+    public AuditHostSettings Settings => _host.Settings;
+
     public static async Task<AuditServer> StartAsync(IPlatformStorage storage, params string[] settings) =>
         new(await AuditHost.StartAsync([
             "--Chronicle:Ports:Http=0", "--Chronicle:Ports:Grpc=0", "--Chronicle:Transport=direct", "--Chronicle:AppId=audit",

@@ -40,4 +40,21 @@ public sealed class IngestionTests(SqlitePlatformStorage storage) : IClassFixtur
         Assert.Equal((entry.OccurredAt, entry.PatientId), (chained.GetProperty("entry").GetProperty("occurredAt").GetDateTimeOffset(),
             chained.GetProperty("entry").GetProperty("patientId").GetString()));
     }
+
+    [Fact]
+    public async Task GivenAServedChain_WhenStopped_ThenTheVerifyCommandTrustsThePublishedPublicKeyAndFindsItIntact()
+    {
+        var server = await AuditServer.StartAsync(storage, "--Chronicle:Checkpoints:EveryEntries=2");
+        var settings = server.Settings;
+        await server.IngestAsync(Enumerable.Range(0, 3).Select(_ => Entries.Read(Guid.NewGuid().ToString())));
+        await server.DisposeAsync(); // shutting down signs a last checkpoint
+        var output = new StringWriter();
+
+        var code = await AuditCommandLine.RunAsync(
+            ["verify", "--sqlite", Path.Combine(settings.DataDirectory, "events.db"), "--key", settings.PublicKeyPath], output, new StringWriter());
+
+        Assert.True(code == 0, output.ToString());
+        Assert.StartsWith("INTACT: 3 links", output.ToString(), StringComparison.Ordinal);
+        Assert.StartsWith("-----BEGIN PUBLIC KEY-----", await File.ReadAllTextAsync(settings.PublicKeyPath), StringComparison.Ordinal);
+    }
 }
