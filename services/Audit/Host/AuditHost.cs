@@ -1,4 +1,5 @@
 using Chronicle.Audit.Chain;
+using Chronicle.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -85,7 +86,7 @@ public static class AuditHost
         ArgumentNullException.ThrowIfNull(compose);
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = configurationArgs, ContentRootPath = AppContext.BaseDirectory });
         var settings = AuditHostSettings.From(builder.Configuration);
-        var storage = await AuditStorage.OpenAsync(settings).ConfigureAwait(false);
+        var storage = await OpenStorageAsync(settings).ConfigureAwait(false);
         try
         {
             builder.Services.AddSingleton(settings);
@@ -101,13 +102,25 @@ public static class AuditHost
             throw;
         }
     }
+
+    /// <summary>
+    /// The service's own store (the chain and its checkpoints; <c>events.db</c> in the data directory is what
+    /// <c>verify --sqlite</c> reads by default) and its query tables. The data directory is created either way: the signing key lives there.
+    /// </summary>
+    private static Task<ServiceStorage> OpenStorageAsync(AuditHostSettings settings)
+    {
+        Directory.CreateDirectory(settings.DataDirectory);
+        return settings.Storage == AuditStorageKind.Postgres
+            ? ServiceStorage.OpenPostgresAsync(settings.PostgresConnectionString!, AuditHostSettings.EventSchema, AuditHostSettings.ReadModelSchema)
+            : ServiceStorage.OpenSqliteAsync(settings.DataDirectory);
+    }
 }
 
 /// <summary>A started Audit service: stopping it stops the host, then closes its storage.</summary>
-public sealed class RunningAuditHost(WebApplication app, AuditStorage storage, AuditHostSettings settings) : IAsyncDisposable
+public sealed class RunningAuditHost(WebApplication app, ServiceStorage storage, AuditHostSettings settings) : IAsyncDisposable
 {
     public WebApplication App { get; } = app;
-    public AuditStorage Storage { get; } = storage;
+    public ServiceStorage Storage { get; } = storage;
     public AuditHostSettings Settings { get; } = settings;
     public IServiceProvider Services => App.Services;
     public Uri HttpBase => Services.GetRequiredService<AuditListeners>().HttpBase;

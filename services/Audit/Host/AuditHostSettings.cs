@@ -19,6 +19,11 @@ public sealed record AuditHostSettings
     public const string Section = "Chronicle";
     public const string ConnectionStringName = "Audit";
 
+    /// <summary>On PostgreSQL: the chain's schema (what <c>verify --postgres</c> reads by default) and the query tables' schema.</summary>
+    public const string EventSchema = "audit";
+
+    public const string ReadModelSchema = "audit_read";
+
     public AuditStorageKind Storage { get; init; } = AuditStorageKind.Sqlite;
 
     /// <summary>The SQLite files and the checkpoint signing key; an absolute path.</summary>
