@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Chronicle.EventStore;
 using Microsoft.Extensions.Logging;
 
@@ -29,23 +28,27 @@ public sealed class EventStoreAuditTrail : IAuditTrail, IAsyncDisposable
     private static readonly EventMetadata Metadata = new() { ClientId = "chronicle-audit-trail" };
     private readonly IEventStore _store;
     private readonly ILogger? _logger;
-    private readonly Channel<Pending> _pending = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Task _writer;
+    private readonly GroupCommit<AuditEntry, Guid> _writer;
 
     public EventStoreAuditTrail(IEventStore store, ILogger<EventStoreAuditTrail>? logger = null)
     {
         _store = store;
         _logger = logger;
-        _writer = Task.Run(WriteLoopAsync);
+        // An entry id repeated within one append would be refused by the store: it waits for the next append.
+        _writer = new GroupCommit<AuditEntry, Guid>(AppendAsync, entry => entry.EntryId, MaxBatch);
     }
 
     public Task RecordAsync(AuditEntry entry, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var pending = new Pending(entry);
-        if (!_pending.Writer.TryWrite(pending))
-            throw new ObjectDisposedException(nameof(EventStoreAuditTrail), "The audit trail is closed: the request cannot be audited.");
-        return pending.Done.Task.WaitAsync(cancellationToken);
+        try
+        {
+            return _writer.WriteAsync(entry, cancellationToken);
+        }
+        catch (ObjectDisposedException e)
+        {
+            throw new ObjectDisposedException("The audit trail is closed: the request cannot be audited.", e);
+        }
     }
 
     /// <summary>Reads an entry back from an outbox event (for the relay).</summary>
@@ -56,45 +59,20 @@ public sealed class EventStoreAuditTrail : IAuditTrail, IAsyncDisposable
         return AuditCanonicalForm.Read(document.RootElement);
     }
 
-    private async Task WriteLoopAsync()
+    private async Task AppendAsync(IReadOnlyList<AuditEntry> batch)
     {
-        var batch = new List<Pending>(MaxBatch);
-        while (await _pending.Reader.WaitToReadAsync().ConfigureAwait(false))
+        try
         {
-            batch.Clear();
-            var ids = new HashSet<Guid>();
-            while (batch.Count < MaxBatch && _pending.Reader.TryPeek(out var next) && (ids.Add(next.Entry.EntryId) || batch.Count == 0))
-            {
-                _pending.Reader.TryRead(out _);
-                batch.Add(next);
-            }
-
-            try
-            {
-                await _store.AppendAsync(OutboxStream, ExpectedVersion.Any,
-                    batch.Select(p => new EventData(p.Entry.EntryId, EventType, AuditCanonicalForm.ToBytes(p.Entry), Metadata)).ToList())
-                    .ConfigureAwait(false);
-                foreach (var pending in batch)
-                    pending.Done.TrySetResult();
-            }
-            catch (Exception error)
-            {
-                // The request must not be answered as if audited: every caller in the batch gets the failure.
-                _logger?.LogError(error, "Could not make {Count} audit entries durable", batch.Count);
-                foreach (var pending in batch)
-                    pending.Done.TrySetException(error);
-            }
+            await _store.AppendAsync(OutboxStream, ExpectedVersion.Any,
+                batch.Select(e => new EventData(e.EntryId, EventType, AuditCanonicalForm.ToBytes(e), Metadata)).ToList()).ConfigureAwait(false);
+        }
+        catch (Exception error)
+        {
+            // The request must not be answered as if audited: every caller in the batch gets the failure.
+            _logger?.LogError(error, "Could not make {Count} audit entries durable", batch.Count);
+            throw;
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _pending.Writer.TryComplete();
-        await _writer.ConfigureAwait(false);
-    }
-
-    private sealed record Pending(AuditEntry Entry)
-    {
-        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
+    public ValueTask DisposeAsync() => _writer.DisposeAsync();
 }

@@ -63,13 +63,16 @@ public static class AuditServiceCollectionExtensions
 /// </summary>
 public sealed class AuditGrpcInterceptor(IAuditTrail trail, Microsoft.Extensions.Options.IOptions<GrpcAuditOptions> options) : Interceptor
 {
+    private const string DaprServicePrefix = "/dapr.proto.";
+
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context,
         UnaryServerMethod<TRequest, TResponse> continuation)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(continuation);
         var method = context.Method[(context.Method.LastIndexOf('/') + 1)..];
-        if (options.Value.Classify(method) is not { } action)
+        // Dapr's app callback carries events and health checks between services, not anyone's request for patient data.
+        if (context.Method.StartsWith(DaprServicePrefix, StringComparison.Ordinal) || options.Value.Classify(method) is not { } action)
             return await continuation(request, context).ConfigureAwait(false);
 
         TResponse response;

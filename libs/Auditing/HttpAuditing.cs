@@ -44,18 +44,29 @@ public static class HttpAuditExtensions
 
     /// <summary>
     /// Audits every FHIR interaction that touches patient data (everything under the prefix but the
-    /// CapabilityStatement), including refusals and errors. The entry is made durable when the response starts,
-    /// before a byte of it is sent; if that fails, the request fails rather than go unaudited. A response that never
-    /// starts (the client went away) is audited when the request ends.
+    /// CapabilityStatement), including refusals and errors, as <see cref="UseAuditing"/> does.
     /// </summary>
     public static IApplicationBuilder UseFhirAuditing(this IApplicationBuilder app, Action<HttpAuditOptions> configure)
     {
-        ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(configure);
         var options = new HttpAuditOptions();
         configure(options);
+        return app.UseAuditing(options.Service,
+            request => FhirAuditClassifier.TryClassify(request, options.FhirPrefix, out var target) ? target : null);
+    }
+
+    /// <summary>
+    /// Audits every request <paramref name="classify"/> names a target for, including refusals and errors. The entry is
+    /// made durable when the response starts, before a byte of it is sent; if that fails, the request fails rather than
+    /// go unaudited. A response that never starts (the client went away) is audited when the request ends.
+    /// </summary>
+    public static IApplicationBuilder UseAuditing(this IApplicationBuilder app, string service, Func<HttpRequest, FhirAuditTarget?> classify)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(classify);
         return app.Use(async (context, next) =>
         {
-            if (!FhirAuditClassifier.TryClassify(context.Request, options.FhirPrefix, out var target))
+            if (classify(context.Request) is not { } target)
             {
                 await next(context).ConfigureAwait(false);
                 return;
@@ -68,7 +79,7 @@ public static class HttpAuditExtensions
             {
                 if (Interlocked.Exchange(ref recorded, 1) == 1)
                     return Task.CompletedTask;
-                return trail.RecordAsync(BuildEntry(context, options.Service, target, feature, status));
+                return trail.RecordAsync(BuildEntry(context, service, target, feature, status));
             }
 
             context.Response.OnStarting(() => RecordOnce(context.Response.StatusCode));
@@ -142,6 +153,7 @@ public sealed record AuditCaller(string? UserId, string? Role, string? Organisat
     }
 }
 
+/// <summary>What a request does to patient data: the action, the resource it names, and the patient it touches.</summary>
 public sealed record FhirAuditTarget(AuditAction Action, string? ResourceType, string? ResourceId, string? PatientId);
 
 /// <summary>Maps a FHIR REST request to what it does to patient data.</summary>

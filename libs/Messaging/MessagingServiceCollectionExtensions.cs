@@ -58,6 +58,25 @@ public static class MessagingServiceCollectionExtensions
     }
 
     /// <summary>
+    /// <see cref="AddChronicleMessaging(IServiceCollection, IConfiguration)"/> for a service host: the app id defaults to
+    /// <paramref name="defaultAppId"/> when <c>Chronicle:AppId</c> is not set, and the direct broker's queue lives in the
+    /// service's <paramref name="dataDirectory"/> (not the working directory) unless <c>Chronicle:Direct:QueueDatabase</c> says otherwise.
+    /// </summary>
+    public static MessagingBuilder AddChronicleMessaging(this IServiceCollection services, IConfiguration configuration,
+        string defaultAppId, string dataDirectory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(defaultAppId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(dataDirectory);
+        services.PostConfigure<MessagingOptions>(options =>
+        {
+            if (string.IsNullOrWhiteSpace(options.AppId))
+                options.AppId = defaultAppId;
+            options.Direct.QueueDatabase ??= Path.Combine(dataDirectory, "direct-broker.db");
+        });
+        return services.AddChronicleMessaging(configuration);
+    }
+
+    /// <summary>
     /// Serves Dapr's app callback (subscriptions, events, health) on the app's gRPC endpoint. The sidecar (or the direct
     /// transport) calls it without a user's token, so it is exempt from bearer authentication; it is guarded instead by
     /// Dapr's app API token when <see cref="DaprSidecarOptions.AppApiToken"/> is configured.

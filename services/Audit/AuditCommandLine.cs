@@ -64,7 +64,7 @@ public static class AuditCommandLine
         }
 
         await using IEventStore store = postgres is not null
-            ? PostgresEventStore.Create(postgres, new PostgresEventStoreOptions { Schema = schema ?? "audit" })
+            ? PostgresEventStore.Create(postgres, new PostgresEventStoreOptions { Schema = schema ?? Host.AuditHostSettings.EventSchema })
             : SqliteEventStore.ForFile(sqlite ?? Path.Combine("data", "audit", "events.db"));
         await store.InitializeAsync().ConfigureAwait(false);
         var result = await new AuditChainVerifier(store, new TrustedCheckpointKeys(keys)).VerifyAsync(from, to).ConfigureAwait(false);

@@ -1,3 +1,5 @@
-using Chronicle.Audit;
+using Chronicle.Audit.Host;
 
-return await AuditCommandLine.RunAsync(args, Console.Out, Console.Error);
+// `serve` (the default) or `verify [--sqlite PATH | --postgres CONNECTION] [--key PEM]... [--from SEQ] [--to SEQ]`;
+// `--help` lists the settings. What the service is made of: AuditService.Compose.
+return await AuditHost.RunAsync(args, AuditService.Compose);

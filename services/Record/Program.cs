@@ -3,6 +3,7 @@ using Chronicle.Fhir.Http;
 using Chronicle.Record.Fhir;
 using Chronicle.Record.Grpc;
 using Chronicle.Record.Host;
+using Chronicle.Record.Messaging;
 
 // `serve` (the default; `--demo N` seeds synthetic patients into an empty store) or
 // `generate --patients N [--seed S] [--today yyyy-MM-dd]`; `--help` lists the settings.
@@ -17,6 +18,7 @@ static WebApplication ComposeRecordService(WebApplicationBuilder builder, Record
     builder.Services.AddRecordFhir();              // FHIR R4 read side and its projection
     builder.Services.AddRecordHealth();            // /healthz, /readyz
     builder.Services.AddGrpcAuditing(audit => audit.Service = "record"); // every call audited before it is answered
+    builder.AddRecordMessaging(settings);          // facts and audit entries published from the store (outbox relay)
 
     var app = builder.Build();
     app.UseFhirForwardedHeaders();                 // fullUrls and links name the gateway when one is in front
@@ -24,5 +26,6 @@ static WebApplication ComposeRecordService(WebApplicationBuilder builder, Record
     app.MapRecordHealth();
     app.MapRecordGrpc();
     app.MapRecordFhir();
+    app.MapRecordMessaging();                      // Dapr app callback, auditors' replay over service invocation
     return app;
 }

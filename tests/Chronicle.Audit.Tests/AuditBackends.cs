@@ -91,6 +91,9 @@ public sealed class PostgresFixture : IAsyncLifetime
         ConnectionString = await _server.CreateDatabaseAsync("audit_tests");
     }
 
+    /// <summary>A fresh database on the same server, for a service under test.</summary>
+    public Task<string> CreateDatabaseAsync(string namePrefix) => _server!.CreateDatabaseAsync(namePrefix);
+
     public async Task DisposeAsync()
     {
         if (_server is not null)

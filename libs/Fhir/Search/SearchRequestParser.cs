@@ -171,12 +171,15 @@ public static class SearchRequestParser
 
     private static string ParseReference(SearchParameterDefinition parameter, string rawName, string value)
     {
-        // Accepts "id", "Type/id" and an absolute URL ending in "Type/id".
+        // Accepts "id", "Type/id" and an absolute URL ending in "Type/id". A parameter that may refer to any type
+        // (no TargetType) keeps the type: its values are "Type/id", or "id" when none was given.
         var segments = value.Split('/', StringSplitOptions.RemoveEmptyEntries);
         var id = segments[^1];
-        if (segments.Length > 1 && segments[^2] != parameter.TargetType)
+        if (segments.Length > 1 && parameter.TargetType is not null && segments[^2] != parameter.TargetType)
             throw FhirException.BadRequest($"'{rawName}={value}' must refer to a {parameter.TargetType}.");
-        return FhirIds.IsValid(id) ? id : throw FhirException.BadRequest($"'{rawName}={value}': '{id}' is not a valid FHIR id.");
+        if (!FhirIds.IsValid(id))
+            throw FhirException.BadRequest($"'{rawName}={value}': '{id}' is not a valid FHIR id.");
+        return segments.Length > 1 && parameter.TargetType is null ? $"{segments[^2]}/{id}" : id;
     }
 
     /// <summary>Splits on commas not escaped with a backslash (FHIR's "\," escape).</summary>

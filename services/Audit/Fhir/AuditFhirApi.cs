@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.Net;
+using Chronicle.Audit.Api;
+using Chronicle.Audit.Queries;
+using Chronicle.Auditing;
+using Chronicle.Fhir;
+using Chronicle.Fhir.Http;
+using Chronicle.Fhir.Search;
+using Hl7.Fhir.Model;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Chronicle.Audit.Fhir;
+
+/// <summary>FHIR R4 AuditEvent read and search over the query tables; errors as OperationOutcomes.</summary>
+public sealed class AuditFhirApi(AuditQueryReadModel queries)
+{
+    public const string RoutePrefix = "/fhir";
+    private static readonly SearchPaging Paging = new(DefaultCount: 50, MaxCount: 500);
+
+    private readonly FhirServerDescription _server = AuditFhirDefinitions.Server(typeof(AuditFhirApi).Assembly.GetName().Version?.ToString() ?? "0.0.0");
+
+    public IResult Metadata(HttpRequest request) => FhirResults.Resource(CapabilityStatements.Build(_server, BaseUrl(request)));
+
+    public async Task<IResult> ReadAsync(HttpRequest request, string id)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!Guid.TryParseExact(id, "D", out var entryId))
+            throw FhirException.NotFound($"AuditEvent/{id} is not known: AuditEvent ids are entry ids (UUIDs).");
+        var found = await queries.ReadAsync(entryId, request.HttpContext.RequestAborted).ConfigureAwait(false)
+            ?? throw FhirException.NotFound($"AuditEvent/{id} is not known.");
+        request.HttpContext.AuditPatient(found.Entry.PatientId);
+        return FhirResults.Resource(AuditEventMapping.ToAuditEvent(found.Seq, found.Entry));
+    }
+
+    public async Task<IResult> SearchAsync(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var (page, next) = await AuditSearch.RunAsync(queries, request, Paging).ConfigureAwait(false);
+        return FhirResults.Resource(FhirBundles.SearchSet(BaseUrl(request), page.Select(e => AuditEventMapping.ToAuditEvent(e.Seq, e.Entry)), [],
+            FhirRequestUrls.Self(request), next));
+    }
+
+    private static string BaseUrl(HttpRequest request) => FhirRequestUrls.BaseUrl(request, RoutePrefix);
+}
+
+/// <summary>A search of the audit log from a request's query: the same parameters for the FHIR API and the JSON API.</summary>
+internal static class AuditSearch
+{
+    public static async Task<(IReadOnlyList<ChainedAuditEntry> Page, Uri? Next)> RunAsync(AuditQueryReadModel queries, HttpRequest request, SearchPaging paging)
+    {
+        var search = SearchRequestParser.Parse(AuditFhirDefinitions.AuditEvent,
+            request.Query.SelectMany(p => p.Value.Select(v => new KeyValuePair<string, string?>(p.Key, v))), paging);
+        long? after = search.Cursor is null ? null
+            : long.TryParse(PageCursor.Decode(search.Cursor, 1)[0], NumberStyles.None, CultureInfo.InvariantCulture, out var seq) ? seq
+            : throw FhirException.BadRequest("'_cursor' is not a cursor this server issued; follow the 'next' link as given.");
+        var rows = await queries.SearchAsync(search.Criteria, after, search.Count + 1, request.HttpContext.RequestAborted).ConfigureAwait(false);
+        var page = rows.Take(search.Count).ToList();
+        var next = rows.Count > search.Count
+            ? FhirRequestUrls.WithParameter(request, SearchRequestParser.CursorParameter, PageCursor.Encode(page[^1].Seq.ToString(CultureInfo.InvariantCulture)))
+            : null;
+        return (page, next);
+    }
+}
+
+public static class AuditFhirEndpoints
+{
+    /// <summary>
+    /// <c>/fhir/metadata</c> for anyone; <c>/fhir/AuditEvent</c> (search) and <c>/fhir/AuditEvent/{id}</c> (read) for auditors.
+    /// Anything else under the prefix answers 404 (405 for writes: the audit trail is append-only, and only by delivery).
+    /// </summary>
+    public static RouteGroupBuilder MapAuditFhir(this IEndpointRouteBuilder endpoints)
+    {
+        var fhir = endpoints.MapGroup(AuditFhirApi.RoutePrefix);
+        fhir.AddEndpointFilter<FhirEndpointFilter>();
+        fhir.MapGet("/metadata", (AuditFhirApi api, HttpRequest request) => api.Metadata(request));
+
+        var auditEvents = fhir.MapGroup("/AuditEvent");
+        auditEvents.AddEndpointFilter(async (context, next) => AuditorAccess.Check(context.HttpContext) is { } refusal
+            ? FhirResults.Outcome(new FhirException((HttpStatusCode)refusal.Status,
+                refusal.Status == StatusCodes.Status401Unauthorized ? OperationOutcome.IssueType.Login : OperationOutcome.IssueType.Forbidden, refusal.Reason))
+            : await next(context).ConfigureAwait(false));
+        auditEvents.MapGet("", (AuditFhirApi api, HttpRequest request) => api.SearchAsync(request));
+        auditEvents.MapGet("/{id}", (AuditFhirApi api, HttpRequest request, string id) => api.ReadAsync(request, id));
+
+        fhir.MapFallback("/{**path}", (HttpRequest request, string? path) => System.Threading.Tasks.Task.FromException<IResult>(
+            HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)
+                ? FhirException.NotFound($"There is no FHIR endpoint at '{path}'; this server serves AuditEvent only.")
+                : FhirException.MethodNotAllowed("The audit trail is append-only: entries arrive from the services, never through this API.")));
+        return fhir;
+    }
+}

@@ -1,0 +1,136 @@
+using Chronicle.Audit.Chain;
+using Chronicle.ServiceDefaults;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Chronicle.Audit.Host;
+
+/// <summary>
+/// Runs the Audit executable: <c>verify</c> checks the chain (see <see cref="AuditCommandLine"/>); <c>serve</c>, the
+/// default, opens the storage and serves. What a launcher or a person needs is printed one line each: the storage, the
+/// bound URLs ("Chronicle Audit HTTP listening on http://127.0.0.1:5200/"), the signing key, and a configuration
+/// problem (exit code 2) or failure to start (exit code 1) as one sentence on standard error.
+/// </summary>
+public static class AuditHost
+{
+    public const string Banner = "Chronicle Audit";
+
+    public const string Usage = """
+        Usage:
+          Chronicle.Audit [serve] [settings]
+              Serve the Audit service: chain every audit entry delivered on topic chronicle.audit, and serve auditors the
+              FHIR AuditEvent API (/fhir), verification (/audit/verify) and replay (/audit/replay/{patientId}/...).
+          Chronicle.Audit verify [--sqlite PATH | --postgres CONNECTION] [--key PEM]... [--from SEQ] [--to SEQ]
+              Check the chain offline; exit 0 when intact, 1 at the first break.
+
+        Settings (appsettings.json, environment variables such as Chronicle__Storage, or arguments):
+          --Chronicle:Storage=sqlite|postgres          default sqlite
+          --Chronicle:DataDirectory=PATH               SQLite files and the checkpoint signing key; default ./data/audit
+          --ConnectionStrings:Audit=CONNECTION         PostgreSQL, e.g. "Host=localhost;Database=chronicle_audit;Username=chronicle"
+          --Chronicle:Ports:Http=5200                  FHIR, verify, replay, health (HTTP/1.1); 0 picks a free port
+          --Chronicle:Ports:Grpc=5201                  Dapr app callback (h2c); 0 picks a free port
+          --Chronicle:Checkpoints:EveryEntries=1000    sign a checkpoint after this many new entries...
+          --Chronicle:Checkpoints:Interval=00:01:00    ...or after this long with any new entry
+          --Chronicle:Transport=direct|dapr            how entries arrive and the Record is reached for replay
+          --Chronicle:Apps:record:Grpc=URL             the Record's gRPC address under the direct transport
+        """;
+
+    public static async Task<int> RunAsync(string[] args, Func<WebApplicationBuilder, AuditHostSettings, WebApplication> compose)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(compose);
+        if (args is ["verify", ..])
+            return await AuditCommandLine.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);
+        if (args.Any(a => a is "--help" or "-h" or "-?" or "help"))
+        {
+            Console.WriteLine(Usage);
+            return 0;
+        }
+
+        var configurationArgs = args is ["serve", .. var rest] ? rest : args;
+        if (configurationArgs is [var verb, ..] && verb.Length > 0 && verb.All(char.IsAsciiLetter))
+        {
+            await Console.Error.WriteLineAsync($"{Banner}: unknown command '{verb}'. Use 'serve' (the default) or 'verify'; --help lists the options.")
+                .ConfigureAwait(false);
+            return 2;
+        }
+
+        try
+        {
+            await using var host = await StartAsync(configurationArgs, compose).ConfigureAwait(false);
+            Console.WriteLine($"{Banner} storage: {host.Storage.Description}");
+            Console.WriteLine($"{Banner} HTTP listening on {host.HttpBase}");
+            Console.WriteLine($"{Banner} gRPC listening on {host.GrpcAddress.GetLeftPart(UriPartial.Authority)}");
+            Console.WriteLine($"{Banner} FHIR AuditEvent API on {new Uri(host.HttpBase, "fhir")}, verify on {new Uri(host.HttpBase, "audit/verify")}");
+            Console.WriteLine($"{Banner} checkpoints signed with key {host.Signer.KeyId}; public key in {host.Settings.PublicKeyPath}");
+            await host.App.WaitForShutdownAsync().ConfigureAwait(false);
+            return 0;
+        }
+        catch (AuditConfigurationException e)
+        {
+            await Console.Error.WriteLineAsync($"{Banner}: {e.Message}").ConfigureAwait(false);
+            return 2;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync($"{Banner} could not run: {e.Message.ReplaceLineEndings(" ")}").ConfigureAwait(false);
+            return 1;
+        }
+    }
+
+    /// <summary>Opens the storage and starts the service composed by <paramref name="compose"/>, configured by <paramref name="configurationArgs"/>.</summary>
+    /// <exception cref="AuditConfigurationException">A setting cannot be used.</exception>
+    public static async Task<RunningAuditHost> StartAsync(string[] configurationArgs, Func<WebApplicationBuilder, AuditHostSettings, WebApplication> compose)
+    {
+        ArgumentNullException.ThrowIfNull(compose);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = configurationArgs, ContentRootPath = AppContext.BaseDirectory });
+        var settings = AuditHostSettings.From(builder.Configuration);
+        var storage = await OpenStorageAsync(settings).ConfigureAwait(false);
+        try
+        {
+            builder.Services.AddSingleton(settings);
+            builder.Services.AddSingleton(storage.Events);
+            builder.Services.AddSingleton(storage.ReadModels);
+            var app = compose(builder, settings);
+            await app.StartAsync().ConfigureAwait(false);
+            return new RunningAuditHost(app, storage, settings);
+        }
+        catch
+        {
+            await storage.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The service's own store (the chain and its checkpoints; <c>events.db</c> in the data directory is what
+    /// <c>verify --sqlite</c> reads by default) and its query tables. The data directory is created either way: the signing key lives there.
+    /// </summary>
+    private static Task<ServiceStorage> OpenStorageAsync(AuditHostSettings settings)
+    {
+        Directory.CreateDirectory(settings.DataDirectory);
+        return settings.Storage == AuditStorageKind.Postgres
+            ? ServiceStorage.OpenPostgresAsync(settings.PostgresConnectionString!, AuditHostSettings.EventSchema, AuditHostSettings.ReadModelSchema)
+            : ServiceStorage.OpenSqliteAsync(settings.DataDirectory);
+    }
+}
+
+/// <summary>A started Audit service: stopping it stops the host, then closes its storage.</summary>
+public sealed class RunningAuditHost(WebApplication app, ServiceStorage storage, AuditHostSettings settings) : IAsyncDisposable
+{
+    public WebApplication App { get; } = app;
+    public ServiceStorage Storage { get; } = storage;
+    public AuditHostSettings Settings { get; } = settings;
+    public IServiceProvider Services => App.Services;
+    public Uri HttpBase => Services.GetRequiredService<AuditListeners>().HttpBase;
+    public Uri GrpcAddress => Services.GetRequiredService<AuditListeners>().GrpcAddress;
+    public CheckpointSigner Signer => Services.GetRequiredService<CheckpointSigner>();
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync().ConfigureAwait(false);
+        await App.DisposeAsync().ConfigureAwait(false);
+        await Storage.DisposeAsync().ConfigureAwait(false);
+    }
+}

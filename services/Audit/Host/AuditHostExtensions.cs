@@ -1,0 +1,163 @@
+using System.Net;
+using Chronicle.Audit.Api;
+using Chronicle.Audit.Chain;
+using Chronicle.Audit.Fhir;
+using Chronicle.Audit.Ingestion;
+using Chronicle.Audit.Queries;
+using Chronicle.Auditing;
+using Chronicle.Contracts.IntegrationEvents.Audit;
+using Chronicle.Contracts.Record.V1;
+using Chronicle.EventStore;
+using Chronicle.Fhir.Http;
+using Chronicle.Messaging;
+using Chronicle.Messaging.Invocation;
+using Chronicle.Projections;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Chronicle.Audit.Host;
+
+/// <summary>The pieces <c>Program.cs</c> assembles the Audit service from.</summary>
+public static class AuditHostExtensions
+{
+    public const string AppId = "audit";
+    public const string LivenessPath = "/healthz";
+    public const string ReadinessPath = "/readyz";
+
+    /// <summary>HTTP/1.1 for the FHIR, verify and replay APIs and health; HTTP/2 cleartext for Dapr's app callback.</summary>
+    public static WebApplicationBuilder AddAuditListeners(this WebApplicationBuilder builder, AuditHostSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(settings);
+        var listeners = new AuditListeners();
+        builder.Services.AddSingleton(listeners);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            var address = settings.ListenAnyIp ? IPAddress.Any : IPAddress.Loopback;
+            kestrel.Listen(address, settings.HttpPort, listen => (listen.Protocols, listeners.Http) = (HttpProtocols.Http1, listen));
+            kestrel.Listen(address, settings.GrpcPort, listen => (listen.Protocols, listeners.Grpc) = (HttpProtocols.Http2, listen));
+        });
+        return builder;
+    }
+
+    /// <summary>
+    /// The hash chain in the service's own store, with the checkpoint signing key from the data directory (created on
+    /// first start), periodic signed checkpoints, the verifier trusting that key, and the ingestor every entry enters by.
+    /// The Audit service's own audit trail appends straight to the chain.
+    /// </summary>
+    public static IServiceCollection AddAuditChain(this IServiceCollection services, AuditHostSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        services.AddSingleton(_ =>
+        {
+            var signer = CheckpointSigner.LoadOrCreate(settings.SigningKeyPath);
+            // The public half, for auditors to keep apart from the service and hand to `verify --key`.
+            if (!File.Exists(settings.PublicKeyPath))
+                File.WriteAllText(settings.PublicKeyPath, new string(System.Security.Cryptography.PemEncoding.Write("PUBLIC KEY", signer.PublicKey)) + "\n");
+            return signer;
+        });
+        services.AddSingleton(provider => new AuditLog(provider.GetRequiredService<IEventStore>(), provider.GetRequiredService<CheckpointSigner>()));
+        services.AddSingleton(provider => new TrustedCheckpointKeys([provider.GetRequiredService<CheckpointSigner>().PublicKey]));
+        services.AddSingleton<AuditChainVerifier>();
+        services.AddSingleton<AuditIngestor>();
+        services.AddSingleton<IAuditTrail, SelfAuditTrail>();
+        services.AddSingleton(new CheckpointSchedule(settings.CheckpointEveryEntries, settings.CheckpointInterval));
+        services.AddHostedService<CheckpointScheduler>();
+        return services;
+    }
+
+    /// <summary>Subscribes to every service's audit entries (topic chronicle.audit) and chains each once.</summary>
+    public static WebApplicationBuilder AddAuditIngestion(this WebApplicationBuilder builder, AuditHostSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(settings);
+        builder.Services.AddChronicleMessaging(builder.Configuration, AppId, settings.DataDirectory)
+            .AddIntegrationEvents(AuditIntegrationEventsJsonContext.Catalog())
+            .Subscribe<AuditIntegrationEventsV1.AuditEntryRecorded, AuditEntryRecordedHandler>();
+        return builder;
+    }
+
+    /// <summary>The query tables (a projection of the chain) and the FHIR AuditEvent API over them.</summary>
+    public static IServiceCollection AddAuditQueries(this IServiceCollection services)
+    {
+        services.AddSingleton(provider => new AuditQueryReadModel(provider.GetRequiredService<IEventStore>(), provider.GetRequiredService<ReadModelDatabase>(),
+            new ProjectionRunnerOptions { Logger = provider.GetService<ILoggerFactory>()?.CreateLogger<AuditQueryReadModel>() }));
+        services.AddHostedService<AuditQueriesHost>();
+        services.AddSingleton<AuditFhirApi>();
+        services.AddSingleton<FhirEndpointFilter>();
+        return services;
+    }
+
+    /// <summary>Replay from the Record service over service invocation (Dapr, or the direct transport's Chronicle:Apps:record:Grpc).</summary>
+    public static IServiceCollection AddAuditReplay(this IServiceCollection services)
+    {
+        services.AddServiceClient<PatientRecord.PatientRecordClient>("record",
+            client => client.IdempotentMethods.Add("/chronicle.record.v1.PatientRecord/GetHistory"));
+        services.AddServiceClient<RecordReplay.RecordReplayClient>("record",
+            client => client.IdempotentMethods.Add("/chronicle.record.v1.RecordReplay/GetFhirRecordAsAt"));
+        services.AddSingleton<RecordReplayClient>();
+        return services;
+    }
+
+    public static IServiceCollection AddAuditHealth(this IServiceCollection services)
+    {
+        services.AddHealthChecks().AddCheck<AuditReadiness>("audit-queries", tags: ["ready"]);
+        return services;
+    }
+
+    /// <summary>Audits every use of the service (FHIR AuditEvent API and /audit API), refusals included, into its own chain.</summary>
+    public static IApplicationBuilder UseSelfAuditing(this IApplicationBuilder app)
+    {
+        app.UseFhirAuditing(audit => (audit.Service, audit.FhirPrefix) = (AppId, AuditFhirApi.RoutePrefix));
+        return app.UseAuditing(AppId, AuditApiEndpoints.Classify);
+    }
+
+    public static IEndpointRouteBuilder MapAuditHealth(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapHealthChecks(LivenessPath, new HealthCheckOptions { Predicate = _ => false });
+        endpoints.MapHealthChecks(ReadinessPath, new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        return endpoints;
+    }
+}
+
+/// <summary>Starts the query projection with the host and stops it with the host.</summary>
+internal sealed class AuditQueriesHost(AuditQueryReadModel queries) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => queries.StartAsync(cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => queries.DisposeAsync().AsTask();
+}
+
+/// <summary>Ready when the query tables hold every chained entry: until then a search could miss recent accesses.</summary>
+internal sealed class AuditReadiness(AuditQueryReadModel queries) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var lag = await queries.GetLagAsync(cancellationToken).ConfigureAwait(false);
+        return lag.EventsBehind == 0
+            ? HealthCheckResult.Healthy("The query tables hold the whole chain.")
+            : HealthCheckResult.Unhealthy($"The query tables are {lag.EventsBehind} events behind the chain.");
+    }
+}
+
+/// <summary>The host's two listeners; after start their endpoints hold the bound ports (also when 0 was asked for).</summary>
+public sealed class AuditListeners
+{
+    public ListenOptions? Http { get; internal set; }
+
+    public ListenOptions? Grpc { get; internal set; }
+
+    public Uri HttpBase => new(Root(Http, "HTTP"));
+
+    public Uri GrpcAddress => new(Root(Grpc, "gRPC"));
+
+    private static string Root(ListenOptions? listen, string name) =>
+        listen?.IPEndPoint is { } endpoint ? $"http://{endpoint}/" : throw new InvalidOperationException($"The {name} listener is not bound yet.");
+}

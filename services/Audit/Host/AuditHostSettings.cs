@@ -1,0 +1,154 @@
+using Microsoft.Extensions.Configuration;
+using Npgsql;
+
+namespace Chronicle.Audit.Host;
+
+public enum AuditStorageKind
+{
+    Sqlite,
+    Postgres,
+}
+
+/// <summary>
+/// The Audit host's settings, from the <c>Chronicle</c> configuration section (appsettings.json, environment variables such
+/// as <c>Chronicle__Storage</c>, arguments such as <c>--Chronicle:Storage=postgres</c>) and <c>ConnectionStrings:Audit</c>.
+/// <see cref="From"/> checks them all before anything starts.
+/// </summary>
+public sealed record AuditHostSettings
+{
+    public const string Section = "Chronicle";
+    public const string ConnectionStringName = "Audit";
+
+    /// <summary>On PostgreSQL: the chain's schema (what <c>verify --postgres</c> reads by default) and the query tables' schema.</summary>
+    public const string EventSchema = "audit";
+
+    public const string ReadModelSchema = "audit_read";
+
+    public AuditStorageKind Storage { get; init; } = AuditStorageKind.Sqlite;
+
+    /// <summary>The SQLite files and the checkpoint signing key; an absolute path.</summary>
+    public string DataDirectory { get; init; } = Path.GetFullPath("./data/audit");
+
+    public string? PostgresConnectionString { get; init; }
+
+    public bool ListenAnyIp { get; init; }
+
+    /// <summary>FHIR AuditEvent API, verify and replay APIs, health (HTTP/1.1). 0 picks a free port.</summary>
+    public int HttpPort { get; init; } = 5200;
+
+    /// <summary>Dapr's app callback (pub/sub deliveries) over HTTP/2 cleartext. 0 picks a free port.</summary>
+    public int GrpcPort { get; init; } = 5201;
+
+    /// <summary>A signed checkpoint is taken once this many links were chained since the last one...</summary>
+    public int CheckpointEveryEntries { get; init; } = 1000;
+
+    /// <summary>...or once this long has passed with at least one new link.</summary>
+    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The PEM file holding the checkpoint signing key (created on first start, readable by the owner only).</summary>
+    public string SigningKeyPath => Path.Combine(DataDirectory, "checkpoint-signing-key.pem");
+
+    /// <summary>The signing key's public half (SubjectPublicKeyInfo PEM), written beside it for <c>verify --key</c>.</summary>
+    public string PublicKeyPath => Path.Combine(DataDirectory, "checkpoint-signing-key.pub.pem");
+
+    /// <exception cref="AuditConfigurationException">A setting is missing, unreadable or out of range.</exception>
+    public static AuditHostSettings From(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        AuditHostOptions options;
+        try
+        {
+            options = configuration.GetSection(Section).Get<AuditHostOptions>() ?? new AuditHostOptions();
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new AuditConfigurationException(e.Message, e);
+        }
+
+        var storage = options.Storage?.Trim().ToLowerInvariant() switch
+        {
+            null or "" or "sqlite" => AuditStorageKind.Sqlite,
+            "postgres" or "postgresql" => AuditStorageKind.Postgres,
+            _ => throw new AuditConfigurationException($"{Section}:Storage must be 'sqlite' or 'postgres'; it is '{options.Storage}'."),
+        };
+        var connectionString = configuration.GetConnectionString(ConnectionStringName);
+        if (storage == AuditStorageKind.Postgres)
+            connectionString = CheckPostgres(connectionString);
+        if (string.IsNullOrWhiteSpace(options.DataDirectory))
+            throw new AuditConfigurationException($"{Section}:DataDirectory must name a folder (the default is ./data/audit).");
+        if (options.Checkpoints.EveryEntries < 1)
+            throw new AuditConfigurationException($"{Section}:Checkpoints:EveryEntries must be 1 or more; it is {options.Checkpoints.EveryEntries}.");
+        if (options.Checkpoints.Interval <= TimeSpan.Zero)
+            throw new AuditConfigurationException($"{Section}:Checkpoints:Interval must be positive; it is {options.Checkpoints.Interval}.");
+
+        return new AuditHostSettings
+        {
+            Storage = storage,
+            DataDirectory = Path.GetFullPath(options.DataDirectory, Environment.CurrentDirectory),
+            PostgresConnectionString = storage == AuditStorageKind.Postgres ? connectionString : null,
+            ListenAnyIp = options.ListenAnyIp,
+            HttpPort = CheckPort("Http", options.Ports.Http),
+            GrpcPort = CheckPort("Grpc", options.Ports.Grpc),
+            CheckpointEveryEntries = options.Checkpoints.EveryEntries,
+            CheckpointInterval = options.Checkpoints.Interval,
+        };
+    }
+
+    private static string CheckPostgres(string? connectionString)
+    {
+        if (string.IsNullOrWhiteSpace(connectionString))
+            throw new AuditConfigurationException(
+                $"{Section}:Storage is 'postgres' but ConnectionStrings:{ConnectionStringName} is not set " +
+                $"(e.g. ConnectionStrings__{ConnectionStringName}=\"Host=localhost;Database=chronicle_audit;Username=chronicle;Password=...\").");
+        try
+        {
+            _ = new NpgsqlConnectionStringBuilder(connectionString);
+            return connectionString;
+        }
+        catch (ArgumentException e)
+        {
+            throw new AuditConfigurationException($"ConnectionStrings:{ConnectionStringName} is not a valid PostgreSQL connection string: {e.Message}", e);
+        }
+    }
+
+    private static int CheckPort(string name, int port) => port is >= 0 and <= 65_535
+        ? port
+        : throw new AuditConfigurationException($"{Section}:Ports:{name} must be a TCP port (0 to 65535, 0 picks a free one); it is {port}.");
+
+    private sealed class AuditHostOptions
+    {
+        public string? Storage { get; set; }
+        public string DataDirectory { get; set; } = "./data/audit";
+        public bool ListenAnyIp { get; set; }
+        public PortOptions Ports { get; set; } = new();
+        public CheckpointOptions Checkpoints { get; set; } = new();
+    }
+
+    private sealed class PortOptions
+    {
+        public int Http { get; set; } = 5200;
+        public int Grpc { get; set; } = 5201;
+    }
+
+    private sealed class CheckpointOptions
+    {
+        public int EveryEntries { get; set; } = 1000;
+        public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(60);
+    }
+}
+
+/// <summary>The host's configuration cannot be used; the message says which setting and how to fix it.</summary>
+public sealed class AuditConfigurationException : Exception
+{
+    public AuditConfigurationException(string message) : base(message)
+    {
+    }
+
+    public AuditConfigurationException(string message, Exception innerException) : base(message, innerException)
+    {
+    }
+
+    public AuditConfigurationException()
+    {
+    }
+}

@@ -1,0 +1,29 @@
+using Chronicle.Audit.Api;
+using Chronicle.Audit.Fhir;
+using Chronicle.Messaging;
+using Microsoft.AspNetCore.Builder;
+
+namespace Chronicle.Audit.Host;
+
+public static class AuditService
+{
+    /// <summary>What the Audit service is made of. The host has opened the storage and registered it.</summary>
+    public static WebApplication Compose(WebApplicationBuilder builder, AuditHostSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.AddAuditListeners(settings);           // FHIR, verify, replay, health on HTTP/1.1; app callback on h2c
+        builder.Services.AddAuditChain(settings);      // hash chain, signing key, periodic signed checkpoints, verifier
+        builder.AddAuditIngestion(settings);           // topic chronicle.audit -> the chain, each entry once
+        builder.Services.AddAuditQueries();            // query tables projected from the chain; FHIR AuditEvent API
+        builder.Services.AddAuditReplay();             // the Record's history and as-at record over service invocation
+        builder.Services.AddAuditHealth();             // /healthz, /readyz
+
+        var app = builder.Build();
+        app.UseSelfAuditing();                         // every use of the service, refusals too, into its own chain
+        app.MapAuditHealth();
+        app.MapAppCallback();
+        app.MapAuditFhir();
+        app.MapAuditApi();
+        return app;
+    }
+}

@@ -1,0 +1,240 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Reflection;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Chronicle.Testing;
+using Grpc.Net.Client;
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Rest;
+using Hl7.Fhir.Serialization;
+using Task = System.Threading.Tasks.Task;
+
+namespace Chronicle.Audit.Tests.EndToEnd;
+
+/// <summary>Where the Record and the Audit service keep their data: SQLite folders or PostgreSQL databases.</summary>
+public interface IPlatformStorage
+{
+    /// <summary>Settings (as arguments) that point a service at its own fresh storage.</summary>
+    Task<IReadOnlyList<string>> CreateAsync(string service);
+}
+
+/// <summary>SQLite files in a fresh folder per service.</summary>
+public sealed class SqlitePlatformStorage : IPlatformStorage, IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("chronicle-audit-data-").FullName;
+
+    public Task<IReadOnlyList<string>> CreateAsync(string service) => Task.FromResult<IReadOnlyList<string>>(
+        ["--Chronicle:Storage=sqlite", $"--Chronicle:DataDirectory={Path.Combine(_root, Guid.NewGuid().ToString("N"), service)}"]);
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // The OS temp cleaner gets what a failed test left open.
+        }
+    }
+}
+
+/// <summary>A fresh PostgreSQL database per service; the files a service keeps beside it (signing key, broker queue) in a fresh folder.</summary>
+public sealed class PostgresPlatformStorage(PostgresFixture postgres) : IPlatformStorage
+{
+    public async Task<IReadOnlyList<string>> CreateAsync(string service) =>
+    [
+        "--Chronicle:Storage=postgres", $"--ConnectionStrings:{(service == "record" ? "Record" : "Audit")}={await postgres.CreateDatabaseAsync(service)}",
+        $"--Chronicle:DataDirectory={Directory.CreateTempSubdirectory($"chronicle-{service}-files-").FullName}",
+    ];
+}
+
+/// <summary>
+/// The built Record and Audit executables as child processes on loopback, joined by the direct transport: the Record
+/// publishes its audit entries to the Audit service's app callback, the Audit service replays from the Record's gRPC.
+/// Both gRPC ports are chosen up front so each can be told where the other is, and the Audit service can be stopped and
+/// started again on the same port and data while the Record runs.
+/// </summary>
+public sealed partial class ChroniclePlatform : IAsyncDisposable
+{
+    public const string Auditor = "AUD0001";
+
+    private static readonly string RecordDll = HostPath("RecordHostPath");
+    public static readonly string AuditDll = HostPath("AuditHostPath");
+
+    private readonly string _folder = Directory.CreateTempSubdirectory("chronicle-platform-").FullName;
+    private readonly int _recordGrpcPort = FreePort();
+    private readonly int _auditGrpcPort = FreePort();
+    private readonly IReadOnlyList<string> _recordStorage;
+    private readonly IReadOnlyList<string> _auditStorage;
+    private readonly IReadOnlyList<string> _recordSettings;
+
+    private ChroniclePlatform(IReadOnlyList<string> recordStorage, IReadOnlyList<string> auditStorage, IReadOnlyList<string> recordSettings)
+    {
+        _recordStorage = recordStorage;
+        _auditStorage = auditStorage;
+        _recordSettings = recordSettings;
+    }
+
+    public ServiceProcess? Record { get; private set; }
+    public ServiceProcess? Audit { get; private set; }
+
+    public Uri RecordFhir => new(Record!["fhir"] + "/");
+    public Uri AuditHttp => Audit!["http"];
+
+    /// <summary>Starts the Audit service, then the Record. <paramref name="recordSettings"/> adds to the Record's configuration.</summary>
+    public static async Task<ChroniclePlatform> StartAsync(IPlatformStorage storage, params string[] recordSettings)
+    {
+        var platform = new ChroniclePlatform(await storage.CreateAsync("record"), await storage.CreateAsync("audit"), recordSettings);
+        try
+        {
+            await platform.StartAuditAsync();
+            platform.Record = await ServiceProcess.StartAsync(RecordDll, [
+                "serve", "--Chronicle:Ports:Fhir=0", $"--Chronicle:Ports:Grpc={platform._recordGrpcPort}",
+                $"--Chronicle:Apps:audit:Grpc=http://127.0.0.1:{platform._auditGrpcPort}",
+                "--Chronicle:Direct:MinRetryDelay=00:00:00.020", "--Chronicle:Direct:MaxRetryDelay=00:00:00.500",
+                .. platform._recordStorage, .. platform._recordSettings,
+            ], platform._folder, new Dictionary<string, string>(), new Dictionary<string, Regex>
+            {
+                ["fhir"] = RecordFhirLine(),
+                ["grpc"] = RecordGrpcLine(),
+            });
+            return platform;
+        }
+        catch
+        {
+            await platform.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task StartAuditAsync() =>
+        Audit = await ServiceProcess.StartAsync(AuditDll, [
+            "serve", "--Chronicle:Ports:Http=0", $"--Chronicle:Ports:Grpc={_auditGrpcPort}",
+            $"--Chronicle:Apps:record:Grpc=http://127.0.0.1:{_recordGrpcPort}", "--Chronicle:Checkpoints:Interval=00:00:01",
+            .. _auditStorage,
+        ], _folder, new Dictionary<string, string>(), new Dictionary<string, Regex>
+        {
+            ["http"] = AuditHttpLine(),
+            ["grpc"] = AuditGrpcLine(),
+        });
+
+    /// <summary>Takes the Audit service down as an outage would: killed, nothing flushed.</summary>
+    public async Task KillAuditAsync()
+    {
+        await Audit!.DisposeAsync();
+        Audit = null;
+    }
+
+    public GrpcChannel RecordChannel() => GrpcChannel.ForAddress(Record!["grpc"]);
+
+    /// <summary>A strict FHIR client of the Record, sending the caller's provenance headers.</summary>
+    public FhirClient RecordFhirClient(IReadOnlyDictionary<string, string> caller) => StrictClient(RecordFhir, caller);
+
+    /// <summary>A plain HTTP client of the Record's FHIR base, sending the caller's provenance headers.</summary>
+    public HttpClient RecordHttpClient(IReadOnlyDictionary<string, string> caller)
+    {
+        var http = new HttpClient { BaseAddress = RecordFhir };
+        foreach (var (name, value) in caller)
+            http.DefaultRequestHeaders.Add(name, value);
+        return http;
+    }
+
+    /// <summary>A strict FHIR client of the Audit service's AuditEvent API, as <paramref name="userId"/> in <paramref name="role"/>.</summary>
+    public FhirClient AuditFhirClient(string userId = Auditor, string role = "auditor") =>
+        StrictClient(new Uri(AuditHttp, "fhir/"), new Dictionary<string, string> { ["x-user-id"] = userId, ["x-user-role"] = role });
+
+    public HttpClient AuditHttpClient(string? userId = Auditor, string? role = "auditor")
+    {
+        var http = new HttpClient { BaseAddress = AuditHttp };
+        if (userId is not null)
+            http.DefaultRequestHeaders.Add("x-user-id", userId);
+        if (role is not null)
+            http.DefaultRequestHeaders.Add("x-user-role", role);
+        return http;
+    }
+
+    /// <summary>
+    /// Asks the auditors' entries API until <paramref name="query"/> matches <paramref name="count"/> entries (or more), and
+    /// returns them all. The asking is audited too, as entries of service "audit".
+    /// </summary>
+    public async Task<IReadOnlyList<JsonElement>> WaitForEntriesAsync(string query, int count)
+    {
+        using var http = AuditHttpClient();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        while (true)
+        {
+            var entries = new List<JsonElement>();
+            var next = $"audit/entries?{query}&_count=1000";
+            while (next is not null)
+            {
+                using var page = JsonDocument.Parse(await http.GetStringAsync(next));
+                entries.AddRange(page.RootElement.GetProperty("entries").EnumerateArray().Select(e => e.Clone()));
+                next = page.RootElement.GetProperty("next").GetString();
+            }
+
+            if (entries.Count >= count || DateTime.UtcNow > deadline)
+                return entries;
+            await Task.Delay(100);
+        }
+    }
+
+    public async Task<JsonElement> VerifyAsync()
+    {
+        using var http = AuditHttpClient();
+        return await http.GetFromJsonAsync<JsonElement>("audit/verify");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Record is not null)
+            await Record.DisposeAsync();
+        if (Audit is not null)
+            await Audit.DisposeAsync();
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // The OS temp cleaner gets what a failed test left open.
+        }
+    }
+
+    private static FhirClient StrictClient(Uri baseUrl, IReadOnlyDictionary<string, string> headers)
+    {
+        var http = new HttpClient();
+        foreach (var (name, value) in headers)
+            http.DefaultRequestHeaders.Add(name, value);
+        return new FhirClient(baseUrl, http, new FhirClientSettings
+        {
+            PreferredFormat = ResourceFormat.Json,
+            VerifyFhirVersion = false,
+            SerializationEngine = FhirSerializationEngineFactory.Strict(ModelInfo.ModelInspector),
+        });
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string HostPath(string key) => typeof(ChroniclePlatform).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == key).Value!;
+
+    [GeneratedRegex(@"^Chronicle Record FHIR listening on (\S+)$")]
+    private static partial Regex RecordFhirLine();
+
+    [GeneratedRegex(@"^Chronicle Record gRPC listening on (\S+)$")]
+    private static partial Regex RecordGrpcLine();
+
+    [GeneratedRegex(@"^Chronicle Audit HTTP listening on (\S+)$")]
+    private static partial Regex AuditHttpLine();
+
+    [GeneratedRegex(@"^Chronicle Audit gRPC listening on (\S+)$")]
+    private static partial Regex AuditGrpcLine();
+}
