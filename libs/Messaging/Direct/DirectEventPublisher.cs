@@ -77,7 +77,7 @@ public sealed partial class DirectEventPublisher : IEventPublisher, IAsyncDispos
                 }
                 catch (RpcException e)
                 {
-                    LogDiscoveryFailed(_logger, e, app);
+                    LogDiscoveryFailed(_logger, app, e is Grpc.Core.RpcException rpc ? rpc.Status.Detail : e.Message);
                 }
             }
         }
@@ -184,6 +184,7 @@ public sealed partial class DirectEventPublisher : IEventPublisher, IAsyncDispos
     [LoggerMessage(Level = LogLevel.Information, Message = "Direct transport: app {App} subscribes to [{Topics}]")]
     private static partial void LogDiscovered(ILogger logger, string app, string topics);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Direct transport: app {App} did not list its subscriptions; keeping what it last said")]
-    private static partial void LogDiscoveryFailed(ILogger logger, Exception exception, string app);
+    /// <summary>A peer that is starting or down is expected in a local run: one line, no stack trace.</summary>
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Direct transport: app {App} did not list its subscriptions ({Reason}); keeping what it last said")]
+    private static partial void LogDiscoveryFailed(ILogger logger, string app, string reason);
 }

@@ -101,7 +101,10 @@ public sealed partial class OutboxRelay : BackgroundService
                 // A relay that got somewhere before failing starts its back-off afresh.
                 if (Checkpoint > from)
                     delay = _options.MinRetryDelay;
-                LogPublishFailed(_logger, e, _options.Name, Checkpoint, delay);
+                if (e is Direct.DirectTransportUnavailableException or Grpc.Core.RpcException { StatusCode: Grpc.Core.StatusCode.Unavailable })
+                    LogTransportUnavailable(_logger, _options.Name, Checkpoint, delay, e.Message);
+                else
+                    LogPublishFailed(_logger, e, _options.Name, Checkpoint, delay);
                 try
                 {
                     await Task.Delay(delay, stoppingToken).ConfigureAwait(false);
@@ -142,4 +145,8 @@ public sealed partial class OutboxRelay : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox relay {Relay} could not publish after {Checkpoint}; retrying from its durable checkpoint in {Delay}")]
     private static partial void LogPublishFailed(ILogger logger, Exception exception, string relay, LogPosition checkpoint, TimeSpan delay);
+
+    /// <summary>The transport cannot take events yet (a subscriber is starting, the sidecar is not up): one line, no stack trace.</summary>
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox relay {Relay} waits for the transport after {Checkpoint}; retrying in {Delay}: {Reason}")]
+    private static partial void LogTransportUnavailable(ILogger logger, string relay, LogPosition checkpoint, TimeSpan delay, string reason);
 }

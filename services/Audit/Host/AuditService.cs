@@ -1,3 +1,4 @@
+using Chronicle.Fhir.Http;
 using Chronicle.Audit.Api;
 using Chronicle.Audit.Fhir;
 using Chronicle.Messaging;
@@ -19,6 +20,7 @@ public static class AuditService
         builder.Services.AddAuditHealth();             // /healthz, /readyz
 
         var app = builder.Build();
+        app.UseFhirForwardedHeaders();                 // fullUrls and links name the gateway when one is in front
         app.UseSelfAuditing();                         // every use of the service, refusals too, into its own chain
         app.MapAuditHealth();
         app.MapAppCallback();

@@ -33,7 +33,6 @@ public static class ServiceCatalog
             ],
             Readiness = new("HTTP", "/readyz"),
             Fhir = new("HTTP", "/fhir", ["AuditEvent"]),
-            NotAServiceYet = "services/Audit is the chain verifier command line so far; its service host is on its way",
         },
         new("Identity")
         {
