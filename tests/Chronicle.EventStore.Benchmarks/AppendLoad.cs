@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Chronicle.Testing;
 
 namespace Chronicle.EventStore.Benchmarks;
 
@@ -18,17 +19,8 @@ internal sealed record AppendMeasurement(long Appends, long Events, TimeSpan Ela
             Appends: latencies.Length,
             Events: (long)latencies.Length * eventsPerAppend,
             Elapsed: windows.Aggregate(TimeSpan.Zero, (total, w) => total + w.Elapsed),
-            P50Milliseconds: PercentileMilliseconds(latencies, 0.50),
-            P99Milliseconds: PercentileMilliseconds(latencies, 0.99));
-    }
-
-    /// <summary>Nearest-rank percentile.</summary>
-    private static double PercentileMilliseconds(long[] sorted, double percentile)
-    {
-        if (sorted.Length == 0)
-            return double.NaN;
-        var rank = (int)Math.Ceiling(percentile * sorted.Length) - 1;
-        return sorted[Math.Clamp(rank, 0, sorted.Length - 1)] * 1000.0 / Stopwatch.Frequency;
+            P50Milliseconds: BenchmarkMachine.PercentileMilliseconds(latencies, 0.50),
+            P99Milliseconds: BenchmarkMachine.PercentileMilliseconds(latencies, 0.99));
     }
 }
 
