@@ -71,7 +71,8 @@ public sealed class SyntheticRecords(int seed, DateOnly today)
     /// <summary>The appends of patient number <paramref name="index"/>, oldest first.</summary>
     public IReadOnlyList<SyntheticAppend> Patient(int index)
     {
-        var random = new Random(HashCode.Combine(seed, index));
+        // Not HashCode.Combine: its seed changes with every process, and the same seed must give the same records in every run.
+        var random = new Random(unchecked((seed * 1_000_003) ^ index));
         var patient = new PatientBuilder(random, today);
         return patient.Build(index);
     }
