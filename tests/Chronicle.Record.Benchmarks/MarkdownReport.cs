@@ -117,7 +117,12 @@ internal static class MarkdownReport
 
     private static string Rate(double perSecond) => perSecond.ToString("N0", CultureInfo.InvariantCulture);
 
-    private static string Ratio(double ratio) => ratio.ToString("0.00", CultureInfo.InvariantCulture) + "×";
+    /// <summary>Two decimals, or two significant digits for ratios below 0.1 (a rebuild can be thousands of times slower than a read).</summary>
+    private static string Ratio(double ratio)
+    {
+        var decimals = ratio is > 0 and < 0.1 ? 1 - (int)Math.Floor(Math.Log10(ratio)) : 2;
+        return ratio.ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) + "×";
+    }
 
     private static string Latency(LatencySummary summary) =>
         string.Create(CultureInfo.InvariantCulture, $"{summary.P50Milliseconds:F2} / {summary.P99Milliseconds:F2}");

@@ -31,7 +31,7 @@ progress.WriteLine($"  {load.Events:N0} events in {load.Elapsed.TotalSeconds:0.0
 await using var host = await RecordHost.StartAsync(backend);
 await backend.SettleAsync();
 progress.WriteLine("   FHIR projection catching up...");
-var catchUp = await ProjectionRuns.CatchUpAsync(host, load);
+var catchUp = await ProjectionRuns.CatchUpAsync(host, load, progress);
 progress.WriteLine($"  caught up in {catchUp.Elapsed.TotalSeconds:0.0} s ({catchUp.EventsPerSecond:N0} events/s)");
 await backend.AnalyzeAsync();
 await backend.SettleAsync();

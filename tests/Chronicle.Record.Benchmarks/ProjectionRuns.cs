@@ -20,11 +20,18 @@ internal sealed record RebuildResult(long Events, TimeSpan Rebuild, long RawEven
 /// <summary>The FHIR projection's first catch-up over the loaded log, and its rebuild from position 0 against a raw read of the log.</summary>
 internal static class ProjectionRuns
 {
-    public static async Task<CatchUpResult> CatchUpAsync(RecordHost host, LoadResult load)
+    public static async Task<CatchUpResult> CatchUpAsync(RecordHost host, LoadResult load, TextWriter progress)
     {
         var started = Stopwatch.GetTimestamp();
         await host.ReadModel.StartAsync();
-        await host.ReadModel.WaitForAsync(load.LastPosition);
+        var caughtUp = host.ReadModel.WaitForAsync(load.LastPosition);
+        while (await Task.WhenAny(caughtUp, Task.Delay(TimeSpan.FromSeconds(30))) != caughtUp)
+        {
+            progress.WriteLine($"  checkpoint at global position {host.ReadModel.Checkpoint.Position:N0} of {load.LastPosition.Position:N0} " +
+                $"({Stopwatch.GetElapsedTime(started).TotalSeconds:0} s)");
+        }
+
+        await caughtUp;
         return new CatchUpResult(load.Events, Stopwatch.GetElapsedTime(started), new ProjectionRunnerOptions().BatchSize);
     }
 
