@@ -1,4 +1,5 @@
-using System.Globalization;
+using System.Diagnostics.CodeAnalysis;
+using Chronicle.Testing;
 
 namespace Chronicle.Record.Benchmarks;
 
@@ -13,7 +14,9 @@ internal sealed record BenchmarkSettings
 {
     public const string Usage = """
         Usage: dotnet run -c Release --project tests/Chronicle.Record.Benchmarks -- [options]
-          --patients N      synthetic patients loaded before the measurements (default 10000)
+          --patients N      synthetic patients loaded before the measurements (default 1500, about 185,000 events;
+                            10000 make about 1.2M events, but the FHIR projection replays the log twice at a few
+                            hundred events/s on a small shared machine, which takes hours at that size)
           --seconds S       measured seconds per latency or command case and side, over all rounds (default 6)
           --warmup S        warm-up seconds per case and side before the first window (default 1)
           --rounds N        measured windows per case and side, alternating Chronicle/baseline (default 3)
@@ -31,7 +34,9 @@ internal sealed record BenchmarkSettings
     /// <summary>The synthetic records' "today", fixed so that every run loads the same events.</summary>
     public static readonly DateOnly SyntheticToday = new(2026, 1, 1);
 
-    public int Patients { get; init; } = 10_000;
+    public const int DefaultPatients = 1_500;
+
+    public int Patients { get; init; } = DefaultPatients;
     public TimeSpan Measure { get; init; } = TimeSpan.FromSeconds(6);
     public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(1);
     public int Rounds { get; init; } = 3;
@@ -43,6 +48,22 @@ internal sealed record BenchmarkSettings
     public IReadOnlyList<string> Arguments { get; init; } = [];
 
     public TimeSpan Window => Measure / Rounds;
+
+    /// <summary>Parses <paramref name="args"/>, or writes why they are wrong and the usage to <paramref name="errors"/>.</summary>
+    public static bool TryParse(string[] args, TextWriter errors, [NotNullWhen(true)] out BenchmarkSettings? settings)
+    {
+        try
+        {
+            settings = Parse(args);
+            return true;
+        }
+        catch (ArgumentException e)
+        {
+            errors.WriteLine(e.Message);
+            settings = null;
+            return false;
+        }
+    }
 
     public static BenchmarkSettings Parse(string[] args)
     {
@@ -85,11 +106,7 @@ internal sealed record BenchmarkSettings
         return settings with { SamplePatients = Math.Min(settings.SamplePatients, settings.Patients) };
     }
 
-    private static string ValueAt(string[] args, int index) =>
-        index < args.Length ? args[index] : throw new ArgumentException($"Option '{args[index - 1]}' needs a value.\n{Usage}");
+    private static string ValueAt(string[] args, int index) => BenchmarkArguments.Value(args, index, Usage);
 
-    private static double ParseNumber(string[] args, int index) =>
-        double.TryParse(ValueAt(args, index), NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
-            ? value
-            : throw new ArgumentException($"Option '{args[index - 1]}' needs a number, not '{args[index]}'.\n{Usage}");
+    private static double ParseNumber(string[] args, int index) => BenchmarkArguments.Number(args, index, Usage);
 }

@@ -2,16 +2,8 @@ using System.Diagnostics;
 using Chronicle.Record.Benchmarks;
 using Chronicle.Testing;
 
-BenchmarkSettings settings;
-try
-{
-    settings = BenchmarkSettings.Parse(args);
-}
-catch (ArgumentException e)
-{
-    Console.Error.WriteLine(e.Message);
+if (!BenchmarkSettings.TryParse(args, Console.Error, out var settings))
     return 2;
-}
 
 // Servers and clients share this process; do not let thread-pool ramp-up decide the first windows.
 ThreadPool.SetMinThreads(32, 32);

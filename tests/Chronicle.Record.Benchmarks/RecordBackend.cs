@@ -9,16 +9,17 @@ using Npgsql;
 namespace Chronicle.Record.Benchmarks;
 
 /// <summary>The Record service's two databases: the event store and the FHIR read model.</summary>
-internal abstract class RecordBackend : IAsyncDisposable
+internal abstract class RecordBackend(string name, IEventStore store, ReadModelDatabase readModels, IReadOnlyList<string> description)
+    : IAsyncDisposable
 {
-    public abstract string Name { get; }
+    public string Name => name;
 
     /// <summary>Version, settings and durability facts printed in the run header.</summary>
-    public abstract IReadOnlyList<string> Description { get; }
+    public IReadOnlyList<string> Description => description;
 
-    public abstract IEventStore Store { get; }
+    public IEventStore Store => store;
 
-    public abstract ReadModelDatabase ReadModels { get; }
+    public ReadModelDatabase ReadModels => readModels;
 
     /// <summary>Ends any checkpoint the previous section left to do, so it does not land in the next measurement.</summary>
     public abstract Task SettleAsync();
@@ -37,29 +38,10 @@ internal abstract class RecordBackend : IAsyncDisposable
 }
 
 /// <summary>One fresh database on the test PostgreSQL server: the store in schema "chronicle", the FHIR tables in "public".</summary>
-internal sealed class PostgresRecordBackend : RecordBackend
+internal sealed class PostgresRecordBackend(PostgresServer server, IEventStore store, NpgsqlDataSource readModelSource,
+    ReadModelDatabase readModels, IReadOnlyList<string> description)
+    : RecordBackend("PostgreSQL", store, readModels, description)
 {
-    private readonly PostgresServer _server;
-    private readonly NpgsqlDataSource _readModelSource;
-    private readonly PostgresEventStore _store;
-
-    private PostgresRecordBackend(PostgresServer server, PostgresEventStore store, NpgsqlDataSource readModelSource, IReadOnlyList<string> description)
-    {
-        _server = server;
-        _store = store;
-        _readModelSource = readModelSource;
-        ReadModels = ReadModelDatabase.Postgres(readModelSource);
-        Description = description;
-    }
-
-    public override string Name => "PostgreSQL";
-
-    public override IReadOnlyList<string> Description { get; }
-
-    public override IEventStore Store => _store;
-
-    public override ReadModelDatabase ReadModels { get; }
-
     public static async Task<PostgresRecordBackend> StartAsync()
     {
         var server = await PostgresServer.StartAsync();
@@ -74,7 +56,8 @@ internal sealed class PostgresRecordBackend : RecordBackend
                 "Event store: PostgresEventStore (schema chronicle, its own Npgsql pool); FHIR read model: ReadModelDatabase.Postgres over a " +
                 "second NpgsqlDataSource on the same database (schema public); pools of up to 100 connections each",
             ];
-            return new PostgresRecordBackend(server, store, NpgsqlDataSource.Create(connectionString), description);
+            var readModelSource = NpgsqlDataSource.Create(connectionString);
+            return new PostgresRecordBackend(server, store, readModelSource, ReadModelDatabase.Postgres(readModelSource), description);
         }
         catch
         {
@@ -89,43 +72,23 @@ internal sealed class PostgresRecordBackend : RecordBackend
 
     public override async ValueTask DisposeAsync()
     {
-        await _store.DisposeAsync();
-        await _readModelSource.DisposeAsync();
+        await Store.DisposeAsync();
+        await readModelSource.DisposeAsync();
         NpgsqlConnection.ClearAllPools();
-        await _server.DisposeAsync();
+        await server.DisposeAsync();
     }
 
     private async Task ExecuteAsync(string sql)
     {
-        await using var command = _readModelSource.CreateCommand(sql);
+        await using var command = readModelSource.CreateCommand(sql);
         await command.ExecuteNonQueryAsync();
     }
 }
 
 /// <summary>Two SQLite files in a temporary folder: events.db for the store, fhir.db for the FHIR tables.</summary>
-internal sealed class SqliteRecordBackend : RecordBackend
+internal sealed class SqliteRecordBackend(string folder, IEventStore store, ReadModelDatabase readModels, IReadOnlyList<string> description)
+    : RecordBackend("SQLite", store, readModels, description)
 {
-    private readonly string _folder;
-    private readonly SqliteEventStore _store;
-    private readonly string _readModelConnectionString;
-
-    private SqliteRecordBackend(string folder, SqliteEventStore store, string readModelConnectionString, IReadOnlyList<string> description)
-    {
-        _folder = folder;
-        _store = store;
-        _readModelConnectionString = readModelConnectionString;
-        ReadModels = ReadModelDatabase.Sqlite(readModelConnectionString);
-        Description = description;
-    }
-
-    public override string Name => "SQLite";
-
-    public override IReadOnlyList<string> Description { get; }
-
-    public override IEventStore Store => _store;
-
-    public override ReadModelDatabase ReadModels { get; }
-
     public static async Task<SqliteRecordBackend> CreateAsync()
     {
         var folder = Directory.CreateTempSubdirectory("chronicle-record-bench-").FullName;
@@ -134,23 +97,19 @@ internal sealed class SqliteRecordBackend : RecordBackend
         var readModels = new SqliteConnectionStringBuilder { DataSource = Path.Combine(folder, "fhir.db") }.ToString();
         await using var connection = new SqliteConnection(readModels);
         await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "select sqlite_version()";
-        var version = (string)(await command.ExecuteScalarAsync())!;
         string[] description =
         [
-            $"SQLite {version} (Microsoft.Data.Sqlite {typeof(SqliteConnection).Assembly.GetName().Version}), files in {folder} ({FileSystems.Describe(folder)})",
+            $"SQLite {connection.ServerVersion} (Microsoft.Data.Sqlite {typeof(SqliteConnection).Assembly.GetName().Version}), files in {folder} ({FileSystems.Describe(folder)})",
             "Event store: SqliteEventStore on events.db; FHIR read model: ReadModelDatabase.Sqlite on fhir.db; both WAL, synchronous=FULL",
         ];
-        return new SqliteRecordBackend(folder, store, readModels, description);
+        return new SqliteRecordBackend(folder, store, ReadModelDatabase.Sqlite(readModels), description);
     }
 
     public override Task SettleAsync() => Task.CompletedTask;
 
     public override async Task AnalyzeAsync()
     {
-        await using var connection = new SqliteConnection(_readModelConnectionString);
-        await connection.OpenAsync();
+        await using var connection = await ReadModels.OpenConnectionAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "analyze";
         await command.ExecuteNonQueryAsync();
@@ -158,8 +117,8 @@ internal sealed class SqliteRecordBackend : RecordBackend
 
     public override async ValueTask DisposeAsync()
     {
-        await _store.DisposeAsync();
+        await Store.DisposeAsync();
         SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
+        Directory.Delete(folder, recursive: true);
     }
 }

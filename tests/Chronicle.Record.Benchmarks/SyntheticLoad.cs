@@ -37,6 +37,7 @@ internal static class SyntheticLoad
     public static async Task<LoadResult> RunAsync(IEventStore store, BenchmarkSettings settings, PatientRoster roster, TextWriter progress)
     {
         var records = new SyntheticRecords(settings.Seed, BenchmarkSettings.SyntheticToday);
+        MeasureGeneration(records, Math.Min(settings.Patients, 50)); // JIT and caches first
         var generation = MeasureGeneration(records, Math.Min(settings.Patients, 200));
 
         var next = -1;
