@@ -1,34 +1,16 @@
-using System.Diagnostics;
+using Chronicle.Testing;
 
 namespace Chronicle.EventStore.Benchmarks;
-
-/// <summary>Per-call latencies (Stopwatch ticks) of the appends that completed inside one measured window.</summary>
-internal sealed record AppendWindow(long[] Latencies, TimeSpan Elapsed);
 
 /// <summary>Throughput and per-call latency over all measured windows of one side of a case.</summary>
 internal sealed record AppendMeasurement(long Appends, long Events, TimeSpan Elapsed, double P50Milliseconds, double P99Milliseconds)
 {
     public double EventsPerSecond => Events / Elapsed.TotalSeconds;
 
-    public static AppendMeasurement Combine(IReadOnlyList<AppendWindow> windows, int eventsPerAppend)
+    public static AppendMeasurement Combine(IReadOnlyList<LatencyWindow> windows, int eventsPerAppend)
     {
-        var latencies = windows.SelectMany(w => w.Latencies).ToArray();
-        Array.Sort(latencies);
-        return new AppendMeasurement(
-            Appends: latencies.Length,
-            Events: (long)latencies.Length * eventsPerAppend,
-            Elapsed: windows.Aggregate(TimeSpan.Zero, (total, w) => total + w.Elapsed),
-            P50Milliseconds: PercentileMilliseconds(latencies, 0.50),
-            P99Milliseconds: PercentileMilliseconds(latencies, 0.99));
-    }
-
-    /// <summary>Nearest-rank percentile.</summary>
-    private static double PercentileMilliseconds(long[] sorted, double percentile)
-    {
-        if (sorted.Length == 0)
-            return double.NaN;
-        var rank = (int)Math.Ceiling(percentile * sorted.Length) - 1;
-        return sorted[Math.Clamp(rank, 0, sorted.Length - 1)] * 1000.0 / Stopwatch.Frequency;
+        var calls = LatencySummary.Combine(windows);
+        return new AppendMeasurement(calls.Calls, calls.Calls * eventsPerAppend, calls.Elapsed, calls.P50Milliseconds, calls.P99Milliseconds);
     }
 }
 
@@ -38,13 +20,8 @@ internal sealed record AppendMeasurement(long Appends, long Events, TimeSpan Ela
 /// </summary>
 internal static class AppendLoad
 {
-    public static async Task<AppendWindow> RunAsync(IReadOnlyList<IAppendWriter> writers, TimeSpan leadIn, TimeSpan window)
-    {
-        var measureFrom = Stopwatch.GetTimestamp() + ToTimestampTicks(leadIn);
-        var measureUntil = measureFrom + ToTimestampTicks(window);
-        var perWriter = await Task.WhenAll(writers.Select(w => RunWriterAsync(w, measureFrom, measureUntil)));
-        return new AppendWindow(perWriter.SelectMany(l => l).ToArray(), window);
-    }
+    public static Task<LatencyWindow> RunAsync(IReadOnlyList<IAppendWriter> writers, TimeSpan leadIn, TimeSpan window) =>
+        ClosedLoop.RunAsync(writers.Select(w => (Func<Task>)(() => w.AppendAsync(CancellationToken.None))).ToList(), leadIn, window);
 
     /// <summary>Appends a fixed number of events as fast as the writers go (used to fill the log before catch-up).</summary>
     public static async Task FillAsync(IAppendTarget target, int totalEvents, int writers, int eventsPerAppend)
@@ -58,22 +35,4 @@ internal static class AppendLoad
                 await writer.AppendAsync(CancellationToken.None);
         }));
     }
-
-    private static async Task<List<long>> RunWriterAsync(IAppendWriter writer, long measureFrom, long measureUntil)
-    {
-        await Task.Yield();
-        var latencies = new List<long>(capacity: 4096);
-        while (Stopwatch.GetTimestamp() < measureUntil)
-        {
-            var started = Stopwatch.GetTimestamp();
-            await writer.AppendAsync(CancellationToken.None);
-            var completed = Stopwatch.GetTimestamp();
-            if (completed >= measureFrom && completed < measureUntil)
-                latencies.Add(completed - started);
-        }
-
-        return latencies;
-    }
-
-    private static long ToTimestampTicks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
 }

@@ -1,4 +1,4 @@
-using System.Globalization;
+using Chronicle.Testing;
 
 namespace Chronicle.EventStore.Benchmarks;
 
@@ -82,11 +82,7 @@ internal sealed record BenchmarkSettings
         return settings;
     }
 
-    private static string ValueAt(string[] args, int index) =>
-        index < args.Length ? args[index] : throw new ArgumentException($"Option '{args[index - 1]}' needs a value.\n{Usage}");
+    private static string ValueAt(string[] args, int index) => BenchmarkArguments.Value(args, index, Usage);
 
-    private static double ParseNumber(string[] args, int index) =>
-        double.TryParse(ValueAt(args, index), NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
-            ? value
-            : throw new ArgumentException($"Option '{args[index - 1]}' needs a number, not '{args[index]}'.\n{Usage}");
+    private static double ParseNumber(string[] args, int index) => BenchmarkArguments.Number(args, index, Usage);
 }

@@ -1,3 +1,5 @@
+using Chronicle.Testing;
+
 namespace Chronicle.EventStore.Benchmarks;
 
 internal sealed record AppendComparison(AppendCase Case, AppendMeasurement Store, AppendMeasurement Baseline)
@@ -45,8 +47,8 @@ internal static class Comparison
         await using var baseline = await backend.CreateBaselineAsync(appendCase.Tag);
         var storeWriters = CreateWriters(store, appendCase);
         var baselineWriters = CreateWriters(baseline, appendCase);
-        var storeWindows = new List<AppendWindow>();
-        var baselineWindows = new List<AppendWindow>();
+        var storeWindows = new List<LatencyWindow>();
+        var baselineWindows = new List<LatencyWindow>();
         var window = settings.Measure / settings.Rounds;
         for (var round = 0; round < settings.Rounds; round++)
         {

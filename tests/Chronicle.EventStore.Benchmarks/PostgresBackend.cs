@@ -32,21 +32,9 @@ internal sealed class PostgresBackend : IBenchmarkBackend
         try
         {
             var connectionString = await server.CreateDatabaseAsync("chronicle_bench");
-            await using var connection = new NpgsqlConnection(connectionString);
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand("""
-                select version(), current_setting('fsync'), current_setting('synchronous_commit'),
-                       current_setting('full_page_writes'), current_setting('wal_sync_method'),
-                       current_setting('shared_buffers'), current_setting('max_connections')
-                """, connection);
-            await using var reader = await command.ExecuteReaderAsync();
-            await reader.ReadAsync();
             string[] description =
             [
-                $"Server: {reader.GetString(0)}",
-                $"Source: {server.Source} (Chronicle.Testing.PostgresServer)",
-                $"Durability: fsync={reader.GetString(1)}, synchronous_commit={reader.GetString(2)}, full_page_writes={reader.GetString(3)}, " +
-                $"wal_sync_method={reader.GetString(4)}; shared_buffers={reader.GetString(5)}, max_connections={reader.GetString(6)}",
+                .. await server.DescribeAsync(connectionString),
                 "Store: PostgresEventStore.Create (its own pool, MaxAutoPrepare=32); baseline: NpgsqlDataSource with the same " +
                 "connection string and MaxAutoPrepare=32, pooled connection per append, autocommit",
                 "Each case uses fresh schemas; a CHECKPOINT runs before each side's warm-up (not between windows, so the usual WAL full-page-write cost is paid after it).",

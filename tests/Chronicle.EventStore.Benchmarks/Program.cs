@@ -1,4 +1,5 @@
 using Chronicle.EventStore.Benchmarks;
+using Chronicle.Testing;
 
 BenchmarkSettings settings;
 try

@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using Chronicle.Testing;
 
 namespace Chronicle.EventStore.Benchmarks;
 
@@ -12,8 +12,7 @@ internal static class RunHeader
         [
             $"Command: `dotnet run -c Release --project tests/Chronicle.EventStore.Benchmarks{arguments}`",
             $"Process: `{Environment.CommandLine}`",
-            $"Machine: {Environment.ProcessorCount} logical cores ({CpuModel()}), {RuntimeInformation.OSDescription} " +
-            $"{RuntimeInformation.OSArchitecture}, {RuntimeInformation.FrameworkDescription}, {BuildConfiguration} build",
+            $"Machine: {BenchmarkMachine.Describe()}, {BuildConfiguration} build",
             load.Describe(),
             $"Workload: event data {payload.Data.Length} B JSON + metadata {payload.MetadataBytes.Length} B JSON; " +
             $"per case and side: warm-up {settings.Warmup.TotalSeconds:0.##} s, then {settings.Measure.TotalSeconds:0.##} s measured in " +
@@ -28,14 +27,6 @@ internal static class RunHeader
             $"Targets: store appends ≥ {MarkdownReport.Target:P0} of the raw INSERT baseline in every case; " +
             $"catch-up ≥ {MarkdownReport.Target:P0} of the raw SELECT",
         ];
-    }
-
-    private static string CpuModel()
-    {
-        const string prefix = "model name";
-        return File.Exists("/proc/cpuinfo")
-            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU"
-            : RuntimeInformation.ProcessArchitecture.ToString();
     }
 
 #if DEBUG

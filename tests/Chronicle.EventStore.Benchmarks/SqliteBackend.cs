@@ -1,4 +1,5 @@
 using Chronicle.EventStore.Sqlite;
+using Chronicle.Testing;
 using Microsoft.Data.Sqlite;
 
 namespace Chronicle.EventStore.Benchmarks;

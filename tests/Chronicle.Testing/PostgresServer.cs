@@ -111,6 +111,30 @@ public sealed class PostgresServer : IAsyncDisposable
         }.ConnectionString;
     }
 
+    /// <summary>
+    /// Lines for a benchmark report: the server's version, where it came from, and the settings that decide what
+    /// a commit costs (durability) and how much fits in memory.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> DescribeAsync(string connectionString, CancellationToken cancellationToken = default)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand("""
+            select version(), current_setting('fsync'), current_setting('synchronous_commit'),
+                   current_setting('full_page_writes'), current_setting('wal_sync_method'),
+                   current_setting('shared_buffers'), current_setting('max_connections')
+            """, connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return
+        [
+            $"Server: {reader.GetString(0)}",
+            $"Source: {Source} (Chronicle.Testing.PostgresServer)",
+            $"Durability: fsync={reader.GetString(1)}, synchronous_commit={reader.GetString(2)}, full_page_writes={reader.GetString(3)}, " +
+            $"wal_sync_method={reader.GetString(4)}; shared_buffers={reader.GetString(5)}, max_connections={reader.GetString(6)}",
+        ];
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)

@@ -1,13 +1,13 @@
 using System.Diagnostics;
 
-namespace Chronicle.EventStore.Benchmarks;
+namespace Chronicle.Testing;
 
 /// <summary>
 /// How busy the machine was while the benchmark ran, from Linux pressure stall information: the share of
 /// wall time in which some task waited for CPU or for I/O. Other processes compete for the same cores
 /// and disk, and high values mean noisy numbers.
 /// </summary>
-internal sealed class BackgroundLoad
+public sealed class BackgroundLoad
 {
     private readonly long _started = Stopwatch.GetTimestamp();
     private readonly long? _cpuStallMicroseconds = StallMicroseconds("cpu");

@@ -1,7 +1,7 @@
-namespace Chronicle.EventStore.Benchmarks;
+namespace Chronicle.Testing;
 
 /// <summary>Names the file system a folder lives on (tmpfs would make fsync free and the numbers meaningless).</summary>
-internal static class FileSystems
+public static class FileSystems
 {
     public static string Describe(string folder)
     {
