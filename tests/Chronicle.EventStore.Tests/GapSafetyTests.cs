@@ -170,32 +170,4 @@ public sealed class PostgresOrderingTests(PostgresFixture postgres)
         var log = await TestEvents.ReadWholeLogAsync(store);
         Assert.Equal([0L, 1], log.Select(e => e.StreamVersion));
     }
-
-    [Fact]
-    public async Task GivenASchemaFromBeforeTheAppendFunctionChangedItsShape_WhenInitialised_ThenItIsUpgradedAndEventsAreKept()
-    {
-        var schema = PostgresFixture.NewSchemaName();
-        string stream = TestEvents.NewStream();
-        await using (PostgresEventStore store = await postgres.CreateStoreAsync(schema))
-        {
-            await store.AppendAsync(stream, ExpectedVersion.NoStream, TestEvents.Batch(2));
-
-            // Put the schema back at migration 1 with an append function of the old shape (it returned a table).
-            await using var connection = await store.DataSource.OpenConnectionAsync();
-            await using var downgrade = new Npgsql.NpgsqlCommand($"""
-                delete from {schema}.schema_migrations where version >= 2;
-                drop function {schema}.append_events(text, bigint, uuid[], text[], bytea[], bytea[]);
-                create function {schema}.append_events(p_stream text, p_expected bigint, p_ids uuid[], p_types text[], p_data bytea[], p_metadata bytea[])
-                returns table (status int, stream_version bigint, tx bigint, positions bigint[], conflict_id uuid)
-                language sql as 'select 9, 0::bigint, 0::bigint, null::bigint[], null::uuid';
-                """, connection);
-            await downgrade.ExecuteNonQueryAsync();
-        }
-
-        await using PostgresEventStore upgraded = await postgres.CreateStoreAsync(schema);
-        var appended = await upgraded.AppendAsync(stream, ExpectedVersion.Exact(1), TestEvents.Batch(1));
-
-        Assert.Equal(2, appended.NextExpectedVersion);
-        Assert.Equal([0L, 1, 2], (await upgraded.ReadStreamAsync(stream, StreamReadOptions.Forwards)).Select(e => e.StreamVersion));
-    }
 }

@@ -49,12 +49,11 @@ internal static partial class PostgresSchema
             {{AppendFunction(s)}}
             """),
         (2, "append function names a stored event id first in a conflict", AppendFunction(s)),
-        (3, "append function in fewer statements, answering through out parameters", AppendFunction(s)),
     ];
 
     /// <summary>
-    /// One round trip per append. Its latest form is installed by every migration that changes it (dropped and
-    /// created again), so a new schema and an upgraded one run the same function. Status: 0 appended, 1 idempotent replay of a stored batch,
+    /// One round trip per append. Its latest form is installed by every migration that changes it (create or
+    /// replace), so a new schema and an upgraded one run the same function. Status: 0 appended, 1 idempotent replay of a stored batch,
     /// 2 wrong expected version (stream_version is the actual version), 3 event id conflict (conflict_id is
     /// a stored id whose stored event differs, else the first id of a partly stored batch that is not stored),
     /// 4 ordering conflict (see <see cref="AppendOrderConflictException"/>).
@@ -73,81 +72,77 @@ internal static partial class PostgresSchema
     /// The expected version is checked under that lock before nextval, so a losing writer burns no position.
     /// </summary>
     private static string AppendFunction(string s) => $$"""
-        drop function if exists {{s}}.append_events(text, bigint, uuid[], text[], bytea[], bytea[]);
-        create function {{s}}.append_events(
+        create or replace function {{s}}.append_events(
             p_stream text, p_expected bigint,
-            p_ids uuid[], p_types text[], p_data bytea[], p_metadata bytea[],
-            out status int, out stream_version bigint, out tx bigint, out positions bigint[], out conflict_id uuid)
+            p_ids uuid[], p_types text[], p_data bytea[], p_metadata bytea[])
+        returns table (status int, stream_version bigint, tx bigint, positions bigint[], conflict_id uuid)
         language plpgsql
         as $fn$
         declare
             n           int := cardinality(p_ids);
-            v_found     bigint;
+            v_found     int;
             v_first     bigint;
+            v_conflict  uuid;
             v_current   bigint;
             v_last_tx   bigint;
             v_last_time timestamptz;
+            v_tx        bigint;
             v_now       timestamptz;
+            v_positions bigint[];
         begin
-            -- The stream's lock, alone in its statement: every read below takes its snapshot after it is held.
             perform pg_advisory_xact_lock(hashtextextended('{{s}}:' || p_stream, 0));
 
-            -- One statement: is any of the ids stored already, and where does the stream stand?
-            select (select count(*) from {{s}}.events e where e.event_id = any(p_ids)), h.stream_version, h.tx_id, h.recorded_at
-              into v_found, v_current, v_last_tx, v_last_time
-              from (select 1) one
-              left join lateral (select e.stream_version, e.tx_id, e.recorded_at from {{s}}.events e
-                                  where e.stream_id = p_stream order by e.stream_version desc limit 1) h on true;
-
+            select count(*) into v_found from {{s}}.events e where e.event_id = any(p_ids);
             if v_found > 0 then
                 select e.stream_version into v_first from {{s}}.events e where e.event_id = p_ids[1] and e.stream_id = p_stream;
-                select u.id into conflict_id
+                select u.id into v_conflict
                   from unnest(p_ids, p_types, p_data, p_metadata) with ordinality as u(id, t, d, m, i)
                   left join {{s}}.events e on e.event_id = u.id
                  where e.event_id is null or e.stream_id <> p_stream or e.event_type <> u.t or e.data <> u.d
                     or e.metadata <> u.m or v_first is null or e.stream_version <> v_first + u.i - 1
                  order by e.event_id is null, u.i
                  limit 1;
-                if conflict_id is null then
-                    status := 1;
-                    select max(e.stream_version), max(e.tx_id), array_agg(e.position order by e.stream_version)
-                      into stream_version, tx, positions
-                      from {{s}}.events e where e.event_id = any(p_ids);
+                if v_conflict is null then
+                    return query
+                        select 1, max(e.stream_version), max(e.tx_id), array_agg(e.position order by e.stream_version), null::uuid
+                          from {{s}}.events e where e.event_id = any(p_ids);
                 else
-                    status := 3;
+                    return query select 3, null::bigint, null::bigint, null::bigint[], v_conflict;
                 end if;
                 return;
             end if;
 
-            v_current := coalesce(v_current, -1);
+            select e.stream_version, e.tx_id, e.recorded_at into v_current, v_last_tx, v_last_time
+              from {{s}}.events e where e.stream_id = p_stream order by e.stream_version desc limit 1;
+            if not found then
+                v_current := -1;
+            end if;
+
             if not (p_expected = -2
                     or (p_expected = -1 and v_current = -1)
                     or (p_expected = -4 and v_current >= 0)
                     or p_expected = v_current) then
-                status := 2;
-                stream_version := v_current;
+                return query select 2, v_current, null::bigint, null::bigint[], null::uuid;
                 return;
             end if;
 
             -- The first thing in this transaction that assigns it an id (unless the caller wrote earlier).
-            select pg_current_xact_id()::text::bigint + c.tx_offset into tx from {{s}}.log_clock c;
-            if tx < v_last_tx then
-                status := 4;
-                stream_version := v_current;
-                tx := null;
+            select pg_current_xact_id()::text::bigint + c.tx_offset into v_tx from {{s}}.log_clock c;
+            if v_tx < v_last_tx then
+                return query select 4, v_current, null::bigint, null::bigint[], null::uuid;
                 return;
             end if;
 
-            -- Positions are drawn in order, then paired with the events by their place in the batch, so log order within
-            -- the batch is version order. Recorded times never go backwards within a stream, so an as-of-time read is a prefix.
+            -- Recorded times never go backwards within a stream, so an as-of-time read is a prefix.
             v_now := greatest(clock_timestamp(), v_last_time);
-            positions := array(select q.p from (select nextval('{{s}}.events_position_seq') as p from generate_series(1, n)) q order by q.p);
-            insert into {{s}}.events (tx_id, position, stream_id, stream_version, event_id, event_type, data, metadata, recorded_at)
-            select tx, positions[u.i], p_stream, v_current + u.i, u.id, u.t, u.d, u.m, v_now
-              from unnest(p_ids, p_types, p_data, p_metadata) with ordinality as u(id, t, d, m, i);
+            select array_agg(q.p order by q.p) into v_positions
+              from (select nextval('{{s}}.events_position_seq') as p from generate_series(1, n)) q;
 
-            status := 0;
-            stream_version := v_current + n;
+            insert into {{s}}.events (tx_id, position, stream_id, stream_version, event_id, event_type, data, metadata, recorded_at)
+            select v_tx, u.p, p_stream, v_current + u.i, u.id, u.t, u.d, u.m, v_now
+              from unnest(p_ids, p_types, p_data, p_metadata, v_positions) with ordinality as u(id, t, d, m, p, i);
+
+            return query select 0, v_current + n, v_tx, v_positions, null::uuid;
         end
         $fn$;
         """;
