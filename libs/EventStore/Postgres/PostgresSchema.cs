@@ -49,6 +49,7 @@ internal static partial class PostgresSchema
             {{AppendFunction(s)}}
             """),
         (2, "append function names a stored event id first in a conflict", AppendFunction(s)),
+        (3, "append function: a cheaper path for single events, answers without a query", AppendFunction(s)),
     ];
 
     /// <summary>
@@ -92,7 +93,14 @@ internal static partial class PostgresSchema
         begin
             perform pg_advisory_xact_lock(hashtextextended('{{s}}:' || p_stream, 0));
 
-            select count(*) into v_found from {{s}}.events e where e.event_id = any(p_ids);
+            -- A single event (the common case) takes the cheapest path at each step: one index probe, one
+            -- sequence call as a plain expression, one VALUES insert.
+            if n = 1 then
+                perform 1 from {{s}}.events e where e.event_id = p_ids[1];
+                v_found := case when found then 1 else 0 end;
+            else
+                select count(*) into v_found from {{s}}.events e where e.event_id = any(p_ids);
+            end if;
             if v_found > 0 then
                 select e.stream_version into v_first from {{s}}.events e where e.event_id = p_ids[1] and e.stream_id = p_stream;
                 select u.id into v_conflict
@@ -103,12 +111,15 @@ internal static partial class PostgresSchema
                  order by e.event_id is null, u.i
                  limit 1;
                 if v_conflict is null then
-                    return query
-                        select 1, max(e.stream_version), max(e.tx_id), array_agg(e.position order by e.stream_version), null::uuid
-                          from {{s}}.events e where e.event_id = any(p_ids);
+                    status := 1;
+                    select max(e.stream_version), max(e.tx_id), array_agg(e.position order by e.stream_version)
+                      into stream_version, tx, positions
+                      from {{s}}.events e where e.event_id = any(p_ids);
                 else
-                    return query select 3, null::bigint, null::bigint, null::bigint[], v_conflict;
+                    status := 3;
+                    conflict_id := v_conflict;
                 end if;
+                return next;
                 return;
             end if;
 
@@ -122,27 +133,42 @@ internal static partial class PostgresSchema
                     or (p_expected = -1 and v_current = -1)
                     or (p_expected = -4 and v_current >= 0)
                     or p_expected = v_current) then
-                return query select 2, v_current, null::bigint, null::bigint[], null::uuid;
+                status := 2;
+                stream_version := v_current;
+                return next;
                 return;
             end if;
 
             -- The first thing in this transaction that assigns it an id (unless the caller wrote earlier).
             select pg_current_xact_id()::text::bigint + c.tx_offset into v_tx from {{s}}.log_clock c;
             if v_tx < v_last_tx then
-                return query select 4, v_current, null::bigint, null::bigint[], null::uuid;
+                status := 4;
+                stream_version := v_current;
+                return next;
                 return;
             end if;
 
             -- Recorded times never go backwards within a stream, so an as-of-time read is a prefix.
             v_now := greatest(clock_timestamp(), v_last_time);
-            select array_agg(q.p order by q.p) into v_positions
-              from (select nextval('{{s}}.events_position_seq') as p from generate_series(1, n)) q;
+            if n = 1 then
+                v_positions := array[nextval('{{s}}.events_position_seq')];
+                insert into {{s}}.events (tx_id, position, stream_id, stream_version, event_id, event_type, data, metadata, recorded_at)
+                values (v_tx, v_positions[1], p_stream, v_current + 1, p_ids[1], p_types[1], p_data[1], p_metadata[1], v_now);
+            else
+                -- Positions are drawn in ascending order, then paired with the events by their place in the batch,
+                -- so log order within the batch is version order.
+                select array_agg(q.p order by q.p) into v_positions
+                  from (select nextval('{{s}}.events_position_seq') as p from generate_series(1, n)) q;
+                insert into {{s}}.events (tx_id, position, stream_id, stream_version, event_id, event_type, data, metadata, recorded_at)
+                select v_tx, u.p, p_stream, v_current + u.i, u.id, u.t, u.d, u.m, v_now
+                  from unnest(p_ids, p_types, p_data, p_metadata, v_positions) with ordinality as u(id, t, d, m, p, i);
+            end if;
 
-            insert into {{s}}.events (tx_id, position, stream_id, stream_version, event_id, event_type, data, metadata, recorded_at)
-            select v_tx, u.p, p_stream, v_current + u.i, u.id, u.t, u.d, u.m, v_now
-              from unnest(p_ids, p_types, p_data, p_metadata, v_positions) with ordinality as u(id, t, d, m, p, i);
-
-            return query select 0, v_current + n, v_tx, v_positions, null::uuid;
+            status := 0;
+            stream_version := v_current + n;
+            tx := v_tx;
+            positions := v_positions;
+            return next;
         end
         $fn$;
         """;
