@@ -95,6 +95,8 @@ public sealed partial class ChroniclePlatform : IAsyncDisposable
                 "serve", "--Chronicle:Ports:Fhir=0", $"--Chronicle:Ports:Grpc={platform._recordGrpcPort}",
                 $"--Chronicle:Apps:audit:Grpc=http://127.0.0.1:{platform._auditGrpcPort}",
                 "--Chronicle:Direct:MinRetryDelay=00:00:00.020", "--Chronicle:Direct:MaxRetryDelay=00:00:00.500",
+                // About delivery, the chain and replay, with callers stated in headers; tokens are tested in Chronicle.Identity.Tests.
+                "--Chronicle:Security:Disabled=true",
                 .. platform._recordStorage, .. platform._recordSettings,
             ], platform._folder, new Dictionary<string, string>(), new Dictionary<string, Regex>
             {
@@ -114,6 +116,7 @@ public sealed partial class ChroniclePlatform : IAsyncDisposable
         Audit = await ServiceProcess.StartAsync(AuditDll, [
             "serve", "--Chronicle:Ports:Http=0", $"--Chronicle:Ports:Grpc={_auditGrpcPort}",
             $"--Chronicle:Apps:record:Grpc=http://127.0.0.1:{_recordGrpcPort}", "--Chronicle:Checkpoints:Interval=00:00:01",
+            "--Chronicle:Security:Disabled=true", // as for the Record above
             .. _auditStorage,
         ], _folder, new Dictionary<string, string>(), new Dictionary<string, Regex>
         {
