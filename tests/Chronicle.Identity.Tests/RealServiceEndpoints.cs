@@ -69,7 +69,7 @@ public static class RealServiceEndpoints
             RealEndpoint.AuditEventRead => new Uri(services.AuditHttp, "fhir/AuditEvent/1"),
             RealEndpoint.AuditVerify => new Uri(services.AuditHttp, "audit/verify"),
             RealEndpoint.AuditEntries => new Uri(services.AuditHttp, $"audit/entries?patient={patientId}"),
-            RealEndpoint.AuditReplayAsAt => new Uri(services.AuditHttp, $"audit/replay/{patientId}/as-at?at={DateTimeOffset.UtcNow:O}"),
+            RealEndpoint.AuditReplayAsAt => new Uri(services.AuditHttp, $"audit/replay/{patientId}/as-at?at={Uri.EscapeDataString(DateTimeOffset.UtcNow.ToString("O"))}"),
             RealEndpoint.AuditReplayHistory => new Uri(services.AuditHttp, $"audit/replay/{patientId}/history"),
             _ => throw new ArgumentOutOfRangeException(nameof(endpoint)),
         };

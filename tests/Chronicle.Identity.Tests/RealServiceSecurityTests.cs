@@ -82,7 +82,7 @@ public sealed class RealServiceAccessTests(RealServicesFixture services)
         Assert.Equal(HttpStatusCode.OK, read.StatusCode);
         Assert.Equal(HttpStatusCode.OK, everything.StatusCode);
         Assert.Equal(HttpStatusCode.OK, search.StatusCode);
-        Assert.True(record.Version > 0);
+        Assert.NotNull(record.Patient);
         Assert.Equal(HttpStatusCode.OK, metadata.StatusCode);
         var history = await new PatientRecord.PatientRecordClient(channel).GetHistoryAsync(
             new GetHistoryRequest { PatientId = services.PatientAtA }, RealServicesFixture.Bearer(gp));
@@ -191,7 +191,7 @@ public sealed class RealServiceAccessTests(RealServicesFixture services)
         asGp.DefaultRequestHeaders.Add("x-user-role", "auditor");
 
         using var search = await asAuditor.GetAsync(new Uri(services.AuditHttp, $"fhir/AuditEvent?patient={services.PatientAtA}"));
-        using var replay = await asAuditor.GetAsync(new Uri(services.AuditHttp, $"audit/replay/{services.PatientAtA}/as-at?at={DateTimeOffset.UtcNow:O}"));
+        using var replay = await asAuditor.GetAsync(new Uri(services.AuditHttp, $"audit/replay/{services.PatientAtA}/as-at?at={Uri.EscapeDataString(DateTimeOffset.UtcNow.ToString("O"))}"));
         using var history = await asAuditor.GetAsync(new Uri(services.AuditHttp, $"audit/replay/{services.PatientAtA}/history"));
         using var spoofed = await asGp.GetAsync(new Uri(services.AuditHttp, "audit/verify"));
         using var anonymous = await new HttpClient().GetAsync(new Uri(services.AuditHttp, "fhir/AuditEvent"));
