@@ -1,10 +1,7 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Reflection;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Chronicle.Contracts.Record.V1;
 using Chronicle.Identity.Directory;
 using Chronicle.Identity.Hosting;
@@ -22,7 +19,7 @@ namespace Chronicle.Identity.Tests;
 /// publishes its audit entries to the Audit service; the Audit service replays from the Record with the auditor's token.
 /// Two patients are registered through the Record's own gRPC command by each practice's GP.
 /// </summary>
-public sealed partial class RealServicesFixture : IAsyncLifetime
+public sealed class RealServicesFixture : IAsyncLifetime
 {
     private static readonly string RecordDll = HostPath("RecordHostPath");
     private static readonly string AuditDll = HostPath("AuditHostPath");
@@ -49,8 +46,8 @@ public sealed partial class RealServicesFixture : IAsyncLifetime
     {
         Identity = await IdentityInstance.StartAsync(new Dictionary<string, string?> { ["Chronicle:Identity:AccessTokenLifetime"] = "00:30:00" });
         OAuth = new OAuthTestClient(Identity.Http);
-        var recordGrpcPort = FreePort();
-        var auditGrpcPort = FreePort();
+        var recordGrpcPort = ServiceAnnouncements.FreeLoopbackPort();
+        var auditGrpcPort = ServiceAnnouncements.FreeLoopbackPort();
         string[] security =
         [
             $"--Chronicle:Security:Authority={Identity.Issuer.AbsoluteUri}", $"--Chronicle:Security:AccessServiceAddress={Identity.Grpc.AbsoluteUri}",
@@ -58,11 +55,11 @@ public sealed partial class RealServicesFixture : IAsyncLifetime
         ];
         Audit = await ServiceProcess.StartAsync(AuditDll,
             ["serve", "--Chronicle:Ports:Http=0", $"--Chronicle:Ports:Grpc={auditGrpcPort}", $"--Chronicle:Apps:record:Grpc=http://127.0.0.1:{recordGrpcPort}", .. security],
-            Folder("audit"), new Dictionary<string, string>(), new Dictionary<string, Regex> { ["http"] = AuditHttpLine(), ["grpc"] = AuditGrpcLine() });
+            Folder("audit"), new Dictionary<string, string>(), ServiceAnnouncements.Audit);
         Record = await ServiceProcess.StartAsync(RecordDll,
             ["serve", "--Chronicle:Ports:Fhir=0", $"--Chronicle:Ports:Grpc={recordGrpcPort}", $"--Chronicle:Apps:audit:Grpc=http://127.0.0.1:{auditGrpcPort}",
                 "--Chronicle:Direct:MinRetryDelay=00:00:00.020", "--Chronicle:Direct:MaxRetryDelay=00:00:00.500", .. security],
-            Folder("record"), new Dictionary<string, string>(), new Dictionary<string, Regex> { ["fhir"] = RecordFhirLine(), ["grpc"] = RecordGrpcLine() });
+            Folder("record"), new Dictionary<string, string>(), ServiceAnnouncements.Record);
 
         await RegisterAsync(await GpTokenAsync(DemoDirectory.PracticeA), PatientAtA, "9434765919", DemoDirectory.PracticeA);
         PatientAtB = await RegisterAsync(await GpTokenAsync(DemoDirectory.PracticeB), "", "9434765927", DemoDirectory.PracticeB);
@@ -154,25 +151,6 @@ public sealed partial class RealServicesFixture : IAsyncLifetime
 
     private static string HostPath(string key) =>
         typeof(RealServicesFixture).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    [GeneratedRegex(@"^Chronicle Record FHIR listening on (\S+)$")]
-    private static partial Regex RecordFhirLine();
-
-    [GeneratedRegex(@"^Chronicle Record gRPC listening on (\S+)$")]
-    private static partial Regex RecordGrpcLine();
-
-    [GeneratedRegex(@"^Chronicle Audit HTTP listening on (\S+)$")]
-    private static partial Regex AuditHttpLine();
-
-    [GeneratedRegex(@"^Chronicle Audit gRPC listening on (\S+)$")]
-    private static partial Regex AuditGrpcLine();
 }
 
 [CollectionDefinition(Name)]
