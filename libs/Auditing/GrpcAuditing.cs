@@ -136,30 +136,9 @@ internal sealed class GrpcCallAudited
 
 internal static class GrpcAuditEntries
 {
-    public static AuditEntry Build(HttpContext http, string service, string method, AuditAction action, string? patientId, int status)
-    {
-        var caller = AuditCaller.From(http.User, http.Request.Headers);
-        var feature = http.Features.Get<AuditFeature>();
-        return new AuditEntry
-        {
-            EntryId = Guid.CreateVersion7(),
-            OccurredAt = DateTimeOffset.UtcNow,
-            Service = service,
-            UserId = caller.UserId,
-            Role = caller.Role,
-            OrganisationOds = caller.OrganisationOds,
-            ClientId = caller.ClientId,
-            OnBehalfOf = caller.OnBehalfOf,
-            PatientId = feature?.PatientId ?? patientId,
-            Action = action,
-            ResourceType = "grpc:" + method,
-            ResourceId = patientId,
-            Outcome = status,
-            CorrelationId = caller.CorrelationId ?? http.TraceIdentifier,
-            BreakGlass = feature?.BreakGlass ?? false,
-            BreakGlassReason = feature?.BreakGlassReason,
-        };
-    }
+    public static AuditEntry Build(HttpContext http, string service, string method, AuditAction action, string? patientId, int status) =>
+        HttpAuditExtensions.BuildEntry(http, service, new FhirAuditTarget(action, "grpc:" + method, patientId, patientId),
+            http.Features.Get<AuditFeature>() ?? new AuditFeature(), status);
 }
 
 public static class GrpcRefusalAuditing
