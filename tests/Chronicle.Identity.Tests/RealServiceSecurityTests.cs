@@ -175,8 +175,9 @@ public sealed class RealServiceAccessTests(RealServicesFixture services)
     [Fact]
     public async Task GivenStaffRegisteringAtAnotherPractice_ThenRefused()
     {
-        var refused = await Assert.ThrowsAsync<RpcException>(() =>
-            services.RegisterAsync(services.GpTokenAsync().Result, "", "9434765943", DemoDirectory.PracticeB));
+        var gpAtA = await services.GpTokenAsync();
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => services.RegisterAsync(gpAtA, "", "9434765943", DemoDirectory.PracticeB));
 
         Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
         Assert.Contains("own practice", refused.Status.Detail, StringComparison.Ordinal);
