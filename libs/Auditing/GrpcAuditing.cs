@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -98,27 +99,8 @@ public sealed class AuditGrpcInterceptor(IAuditTrail trail, Microsoft.Extensions
     private AuditEntry Entry(ServerCallContext context, string method, AuditAction action, string? patientId, int status)
     {
         var http = context.GetHttpContext();
-        var caller = AuditCaller.From(http.User, http.Request.Headers);
-        var feature = http.Features.Get<AuditFeature>();
-        return new AuditEntry
-        {
-            EntryId = Guid.CreateVersion7(),
-            OccurredAt = DateTimeOffset.UtcNow,
-            Service = options.Value.Service,
-            UserId = caller.UserId,
-            Role = caller.Role,
-            OrganisationOds = caller.OrganisationOds,
-            ClientId = caller.ClientId,
-            OnBehalfOf = caller.OnBehalfOf,
-            PatientId = feature?.PatientId ?? patientId,
-            Action = action,
-            ResourceType = "grpc:" + method,
-            ResourceId = patientId,
-            Outcome = status,
-            CorrelationId = caller.CorrelationId ?? http.TraceIdentifier,
-            BreakGlass = feature?.BreakGlass ?? false,
-            BreakGlassReason = feature?.BreakGlassReason,
-        };
+        http.Features.Set(GrpcCallAudited.Instance);
+        return GrpcAuditEntries.Build(http, options.Value.Service, method, action, patientId, status);
     }
 
     private static string? PatientOf(object? message) =>
@@ -144,4 +126,56 @@ public sealed class AuditGrpcInterceptor(IAuditTrail trail, Microsoft.Extensions
         StatusCode.DeadlineExceeded => 504,
         _ => 500,
     };
+}
+
+/// <summary>Marks a gRPC call whose audit entry the interceptor recorded, so the refusal middleware does not record it twice.</summary>
+internal sealed class GrpcCallAudited
+{
+    public static readonly GrpcCallAudited Instance = new();
+}
+
+internal static class GrpcAuditEntries
+{
+    public static AuditEntry Build(HttpContext http, string service, string method, AuditAction action, string? patientId, int status) =>
+        HttpAuditExtensions.BuildEntry(http, service, new FhirAuditTarget(action, "grpc:" + method, patientId, patientId),
+            http.Features.Get<AuditFeature>() ?? new AuditFeature(), status);
+}
+
+public static class GrpcRefusalAuditing
+{
+    /// <summary>
+    /// Audits gRPC calls refused before any interceptor ran (authentication and authorization middleware answer
+    /// them with a trailers-only status), so a refusal is in the trail whichever layer refused it. Place it before
+    /// the authentication middleware; needs <see cref="AuditServiceCollectionExtensions.AddGrpcAuditing"/>.
+    /// </summary>
+    public static IApplicationBuilder UseGrpcRefusalAuditing(this IApplicationBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return app.Use(async (context, next) =>
+        {
+            if (context.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) != true
+                || context.Request.Path.StartsWithSegments("/dapr.proto", StringComparison.Ordinal))
+            {
+                await next(context).ConfigureAwait(false);
+                return;
+            }
+
+            context.Response.OnStarting(async () =>
+            {
+                if (context.Features.Get<GrpcCallAudited>() is not null
+                    || !int.TryParse(context.Response.Headers["grpc-status"].FirstOrDefault(), out var code) || code == 0)
+                    return;
+                var options = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<GrpcAuditOptions>>().Value;
+                var path = context.Request.Path.Value ?? "";
+                var method = path[(path.LastIndexOf('/') + 1)..];
+                if (options.Classify(method) is not { } action)
+                    return;
+                context.Features.Set(GrpcCallAudited.Instance);
+                var trail = context.RequestServices.GetRequiredService<IAuditTrail>();
+                await trail.RecordAsync(GrpcAuditEntries.Build(context, options.Service, method, action, null,
+                    AuditGrpcInterceptor.HttpStatusOf((StatusCode)code))).ConfigureAwait(false);
+            });
+            await next(context).ConfigureAwait(false);
+        });
+    }
 }

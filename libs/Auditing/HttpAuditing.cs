@@ -97,7 +97,8 @@ public static class HttpAuditExtensions
         });
     }
 
-    private static AuditEntry BuildEntry(HttpContext context, string service, FhirAuditTarget target, AuditFeature feature, int status)
+    /// <summary>The entry for one request (HTTP or gRPC): who from the token or headers, what from the target, patient and break-glass from the handler.</summary>
+    internal static AuditEntry BuildEntry(HttpContext context, string service, FhirAuditTarget target, AuditFeature feature, int status)
     {
         var caller = AuditCaller.From(context.User, context.Request.Headers);
         return new AuditEntry

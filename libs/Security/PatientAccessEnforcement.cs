@@ -27,10 +27,24 @@ public static class PatientAccessHttpExtensions
         if (await PatientAccessEnforcement.EnforceAsync(context, patientId, reason).ConfigureAwait(false) is { } refusal)
             throw AccessRefusals.FhirForbidden(refusal);
     }
+
+    /// <summary>
+    /// Whether the caller may reach the patient's record through a legitimate relationship (break-glass is not
+    /// considered): for filtering search results that name no patient, where nothing is refused, only left out.
+    /// </summary>
+    public static ValueTask<bool> CanReachPatientAsync(this HttpContext context, string patientId)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return PatientAccessEnforcement.CanReachAsync(context, patientId);
+    }
 }
 
 internal static class PatientAccessEnforcement
 {
+    /// <summary>Whether the caller has a legitimate relationship with the patient (no break-glass), without refusing.</summary>
+    public static async ValueTask<bool> CanReachAsync(HttpContext context, string patientId) =>
+        await CheckAsync(context, patientId, null).ConfigureAwait(false) == PatientAccessOutcome.Allowed;
+
     /// <summary>Null when the caller may reach the patient (flagging a break-glass access on the request), else why not.</summary>
     public static async ValueTask<string?> EnforceAsync(HttpContext context, string patientId, string? breakGlassReason)
     {
@@ -114,12 +128,13 @@ public sealed class ChronicleSecurityInterceptor : Interceptor
     {
         ArgumentNullException.ThrowIfNull(context);
         var http = context.GetHttpContext();
+        var metadata = http.GetEndpoint()?.Metadata;
+        // Marked anonymous on purpose (e.g. Dapr's app callback): nothing to enforce, even when registered for every service.
+        if (metadata?.GetMetadata<IAllowAnonymous>() is not null)
+            return;
         if (http.User.Identity?.IsAuthenticated != true)
             throw new RpcException(new Status(StatusCode.Unauthenticated, AccessRefusals.Unauthenticated));
 
-        var metadata = http.GetEndpoint()?.Metadata;
-        if (metadata?.GetMetadata<IAllowAnonymous>() is not null)
-            return;
         var scopes = metadata?.GetOrderedMetadata<RequireFhirScopeAttribute>() ?? [];
         if (scopes.Count == 0)
             throw new RpcException(new Status(StatusCode.PermissionDenied, "This method declares no scope, so no token may call it."));

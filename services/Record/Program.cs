@@ -4,6 +4,7 @@ using Chronicle.Record.Fhir;
 using Chronicle.Record.Grpc;
 using Chronicle.Record.Host;
 using Chronicle.Record.Messaging;
+using Chronicle.Security;
 
 // `serve` (the default; `--demo N` seeds synthetic patients into an empty store) or
 // `generate --patients N [--seed S] [--today yyyy-MM-dd]`; `--help` lists the settings.
@@ -13,6 +14,10 @@ return await RecordCommandLine.RunAsync(args, ComposeRecordService);
 static WebApplication ComposeRecordService(WebApplicationBuilder builder, RecordHostSettings settings)
 {
     builder.AddRecordListeners(settings);          // FHIR + health on HTTP/1.1, gRPC on h2c
+    var secured = builder.Services.AddChronicleSecurityOrOptOut(builder.Configuration, "Chronicle Record", Console.Error,
+        message => new RecordConfigurationException(message)); // tokens from Identity: scopes, patient relationships
+    if (secured)                                   // audit first, then security, then break-glass into the audit entry
+        builder.Services.AddGrpc(o => o.AddChronicleSecurity().Interceptors.Add<BreakGlassAuditInterceptor>());
     builder.Services.AddRecordCommands();          // chronicle.record.v1 over gRPC
     builder.Services.AddRecordReadYourWrites();    // a command's reply waits for the FHIR read model
     builder.Services.AddRecordFhir();              // FHIR R4 read side and its projection
@@ -23,6 +28,9 @@ static WebApplication ComposeRecordService(WebApplicationBuilder builder, Record
     var app = builder.Build();
     app.UseFhirForwardedHeaders();                 // fullUrls and links name the gateway when one is in front
     app.UseFhirAuditing(audit => audit.Service = "record");  // every FHIR access to patient data, refusals too
+    app.UseGrpcRefusalAuditing();                  // gRPC calls refused before any interceptor ran
+    if (secured)
+        app.UseChronicleSecurity();                // authentication, then authorization (inside the auditing above)
     app.MapRecordHealth();
     app.MapRecordGrpc();
     app.MapRecordFhir();

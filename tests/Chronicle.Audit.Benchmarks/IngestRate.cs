@@ -75,6 +75,7 @@ internal static class IngestRate
     {
         await using var host = await AuditHost.StartAsync([
             "--Chronicle:Ports:Http=0", "--Chronicle:Ports:Grpc=0", "--Chronicle:Transport=direct", "--Chronicle:AppId=audit",
+            "--Chronicle:Security:Disabled=true", // measures ingestion, not token checks
             $"--Chronicle:DataDirectory={dataDirectory}", "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Chronicle.Messaging=Critical",
         ], AuditService.Compose);
         using var channel = GrpcChannel.ForAddress(host.GrpcAddress);

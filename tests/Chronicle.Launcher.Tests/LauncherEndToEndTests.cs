@@ -26,7 +26,12 @@ public sealed partial class LauncherEndToEndTests : IDisposable
         await using var launcher = await LauncherProcess.StartReadyAsync(Data("demo"), "--demo");
         var patientId = DemoPatientId(launcher);
         using var http = new HttpClient();
+        using var anonymous = await http.GetAsync(new Uri(launcher.GatewayBase, $"Patient/{patientId}"));
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        // The demo module (enabled at A81001, where the printed demo patient is registered), as the README's curl does.
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await launcher.DemoModuleTokenAsync(http));
         using var fhir = launcher.CreateFhirClient(http);
+        await WaitUntilReadableAsync(http, new Uri(launcher.GatewayBase, $"Patient/{patientId}"));
 
         var patient = await fhir.ReadAsync<Patient>($"Patient/{patientId}");
         var observations = await fhir.SearchAsync<Observation>([$"patient={patientId}", "_count=5"]);
@@ -59,7 +64,7 @@ public sealed partial class LauncherEndToEndTests : IDisposable
         var data = Data("restart");
         string patientId;
         string family;
-        await using (var first = await LauncherProcess.StartReadyAsync(data, "--demo"))
+        await using (var first = await LauncherProcess.StartReadyAsync(data, LauncherProcess.SecurityDisabled, "--demo"))
         {
             patientId = DemoPatientId(first);
             using var http = new HttpClient();
@@ -68,7 +73,7 @@ public sealed partial class LauncherEndToEndTests : IDisposable
             Assert.Equal(0, await first.WaitForExitAsync());
         }
 
-        await using var second = await LauncherProcess.StartReadyAsync(data);
+        await using var second = await LauncherProcess.StartReadyAsync(data, LauncherProcess.SecurityDisabled);
         using var client = new HttpClient();
         var again = await second.CreateFhirClient(client).ReadAsync<Patient>($"Patient/{patientId}");
 
@@ -138,7 +143,7 @@ public sealed partial class LauncherEndToEndTests : IDisposable
     [Fact]
     public async Task GivenRunningPlatform_ThenTheGatewayAnswersAnUnknownTypeWithAnOperationOutcome_AndPassesTheServicesOwnAnswersThrough()
     {
-        await using var launcher = await LauncherProcess.StartReadyAsync(Data("outcomes"));
+        await using var launcher = await LauncherProcess.StartReadyAsync(Data("outcomes"), LauncherProcess.SecurityDisabled);
         using var http = new HttpClient();
 
         using var unknown = await http.GetAsync(new Uri(launcher.GatewayBase, "Spaceship/1"));
@@ -165,6 +170,21 @@ public sealed partial class LauncherEndToEndTests : IDisposable
     }
 
     private string Data(string name) => Path.Combine(_root, name);
+
+    /// <summary>Identity learns registrations from the Record's published facts, a moment after the Record writes them.</summary>
+    private static async Task WaitUntilReadableAsync(HttpClient http, Uri resource)
+    {
+        var deadline = DateTime.UtcNow + LauncherProcess.Patience;
+        while (true)
+        {
+            using var response = await http.GetAsync(resource);
+            if (response.StatusCode == HttpStatusCode.OK)
+                return;
+            Assert.True(DateTime.UtcNow < deadline && response.StatusCode == HttpStatusCode.Forbidden,
+                $"{resource} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+            await Task.Delay(250);
+        }
+    }
 
     /// <summary>The patient in the demo lines Record prints, which the launcher shows with the gateway's base.</summary>
     private static string DemoPatientId(LauncherProcess launcher)

@@ -100,9 +100,20 @@ public sealed partial class LauncherProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the launcher and waits until it says the platform is ready.</summary>
-    public static async Task<LauncherProcess> StartReadyAsync(string dataDirectory, params string[] args)
+    public static Task<LauncherProcess> StartReadyAsync(string dataDirectory, params string[] args) =>
+        StartReadyAsync(dataDirectory, new Dictionary<string, string>(), args);
+
+    /// <summary>
+    /// Tests about running the platform rather than about access (restarts, the gateway's own answers) switch token
+    /// checks off explicitly; the demo test and Chronicle.Identity.Tests call with real tokens.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> SecurityDisabled =
+        new Dictionary<string, string> { ["Chronicle__Security__Disabled"] = "true" };
+
+    /// <summary>Starts the launcher with <paramref name="environment"/> and waits until it says the platform is ready.</summary>
+    public static async Task<LauncherProcess> StartReadyAsync(string dataDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        var launcher = Start(dataDirectory, args);
+        var launcher = Start(dataDirectory, environment, args);
         try
         {
             await launcher.WaitForLineAsync(l => l == Platform.PlatformLauncher.ReadyLine);
@@ -114,6 +125,28 @@ public sealed partial class LauncherProcess : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>The Identity service's issuer (its HTTP address), from the line it prints when it listens.</summary>
+    public Uri IdentityBase => new(IdentityLine().Match(Output) is { Success: true } match
+        ? match.Groups[1].Value
+        : throw new InvalidOperationException($"Identity printed no listening line:\n{Output}"));
+
+    /// <summary>An access token for the demo supplier module (client credentials; Identity's --demo directory).</summary>
+    public async Task<string> DemoModuleTokenAsync(HttpClient http)
+    {
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials", ["client_id"] = "demo-module", ["client_secret"] = "demo-module-secret", ["scope"] = "system/*.rs",
+        });
+        using var response = await http.PostAsync(new Uri(IdentityBase, "connect/token"), form);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, body);
+        using var json = System.Text.Json.JsonDocument.Parse(body);
+        return json.RootElement.GetProperty("access_token").GetString()!;
+    }
+
+    [GeneratedRegex(@"Chronicle Identity listening on (\S+)")]
+    private static partial Regex IdentityLine();
 
     /// <summary>The first line (printed already or later) that matches; fails if the launcher exits first.</summary>
     public async Task<string> WaitForLineAsync(Func<string, bool> matches)

@@ -25,6 +25,21 @@ public sealed class RecordHostConfigurationTests : IClassFixture<SqliteHostStora
         Assert.DoesNotContain("listening on", run.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task GivenNoIdentityAuthority_WhenServed_ThenItRefusesToStartWithOneLine_UnlessSecurityIsDisabledExplicitly()
+    {
+        var run = await RecordHostProcess.RunAsync(await _storages.CreateAsync(), "serve");
+
+        Assert.NotEqual(0, run.ExitCode);
+        var line = Assert.Single(run.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("Chronicle:Security:Authority is not set", line, StringComparison.Ordinal);
+        Assert.Contains("Chronicle:Security:Disabled=true", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("listening on", run.Output, StringComparison.Ordinal);
+
+        await using var open = await RecordHostProcess.StartAsync(await _storages.CreateAsync());
+        Assert.Contains("WARNING: Chronicle Record: Chronicle:Security:Disabled=true: NO ACCESS TOKENS ARE CHECKED", open.Output, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("frobnicate")]
     [InlineData("generate")]

@@ -35,9 +35,14 @@ public sealed partial class RecordHostProcess : IAsyncDisposable
     public static string HostPath { get; } = typeof(RecordHostProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
         .Single(a => a.Key == "RecordHostPath").Value!;
 
-    /// <summary>Starts <c>serve</c> (plus <paramref name="args"/>) on free ports and waits for the printed URLs.</summary>
+    /// <summary>
+    /// Starts <c>serve</c> (plus <paramref name="args"/>) on free ports and waits for the printed URLs. These tests are
+    /// about hosting (storage, ports, health, commands and reads); token enforcement is tested against a real Identity in
+    /// Chronicle.Identity.Tests (RecordSecurityTests), so security is switched off here explicitly.
+    /// </summary>
     public static async Task<RecordHostProcess> StartAsync(HostStorage storage, params string[] args) =>
-        new(await ServiceProcess.StartAsync(HostPath, ["serve", .. args, "--Chronicle:Ports:Fhir=0", "--Chronicle:Ports:Grpc=0", .. storage.Args],
+        new(await ServiceProcess.StartAsync(HostPath, ["serve", .. args, "--Chronicle:Ports:Fhir=0", "--Chronicle:Ports:Grpc=0",
+                "--Chronicle:Security:Disabled=true", .. storage.Args],
             storage.WorkingDirectory, storage.Environment, new Dictionary<string, Regex> { ["fhir"] = FhirLine(), ["grpc"] = GrpcLine() }));
 
     /// <summary>Runs the executable with <paramref name="args"/> to its end (generate, or a start that must fail).</summary>

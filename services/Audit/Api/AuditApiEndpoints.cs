@@ -7,6 +7,7 @@ using Chronicle.Auditing;
 using Chronicle.Fhir;
 using Chronicle.Fhir.Http;
 using Chronicle.Fhir.Search;
+using Chronicle.Security;
 using Grpc.Core;
 using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Builder;
@@ -39,6 +40,8 @@ public static class AuditApiEndpoints
     public static RouteGroupBuilder MapAuditApi(this IEndpointRouteBuilder endpoints)
     {
         var audit = endpoints.MapGroup(Prefix);
+        // A token that may read audit events (auditors get user/*.rs), then the auditor role (the filter below).
+        audit.RequireFhirScope("AuditEvent", ScopeAccess.Read);
         audit.AddEndpointFilter(async (context, next) => AuditorAccess.Check(context.HttpContext) is { } refusal
             ? TypedResults.Problem(refusal.Reason, statusCode: refusal.Status, title: refusal.Status == 401 ? "Unauthorized" : "Forbidden")
             : await next(context).ConfigureAwait(false));

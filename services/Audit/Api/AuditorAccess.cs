@@ -1,4 +1,5 @@
 using Chronicle.Auditing;
+using Chronicle.Security;
 using Microsoft.AspNetCore.Http;
 
 namespace Chronicle.Audit.Api;
@@ -7,9 +8,9 @@ namespace Chronicle.Audit.Api;
 public sealed record AccessRefusal(int Status, string Reason);
 
 /// <summary>
-/// The one rule for the Audit service's query, replay and verify APIs: only the auditor role. The caller is read as
-/// <see cref="AuditCaller"/> reads it (a validated token's claims when authentication puts them on the request, else
-/// Chronicle's x-user-id / x-user-role headers), so enforcing tokens changes nothing here.
+/// The one rule for the Audit service's query, replay and verify APIs: only the auditor role. With security on (the
+/// default) the caller is the validated token's claims only (<c>role</c> = auditor); the x-user-id / x-user-role
+/// headers count only in a host run with <c>Chronicle:Security:Disabled=true</c>.
 /// </summary>
 public static class AuditorAccess
 {
@@ -18,7 +19,7 @@ public static class AuditorAccess
     public static AccessRefusal? Check(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var caller = AuditCaller.From(context.User, context.Request.Headers);
+        var caller = Caller(context);
         if (caller.UserId is null && caller.Role is null)
             return new AccessRefusal(StatusCodes.Status401Unauthorized, "The audit trail is for auditors: say who you are (a user and the auditor role).");
         return string.Equals(caller.Role, AuditorRole, StringComparison.OrdinalIgnoreCase)
@@ -31,8 +32,11 @@ public static class AuditorAccess
     public static Grpc.Core.Metadata ForwardedIdentity(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var caller = AuditCaller.From(context.User, context.Request.Headers);
+        var caller = Caller(context);
         var metadata = new Grpc.Core.Metadata { { "x-client-id", "chronicle-audit" }, { "x-reason", "audit replay" } };
+        // The auditor's own token: the Record checks it, allows auditors to replay, and audits the auditor.
+        if (context.Request.Headers.Authorization.FirstOrDefault() is { Length: > 0 } authorization)
+            metadata.Add("authorization", authorization);
         void Add(string key, string? value)
         {
             if (value is not null)
@@ -45,5 +49,16 @@ public static class AuditorAccess
         Add("x-on-behalf-of", caller.OnBehalfOf);
         Add("x-correlation-id", caller.CorrelationId ?? context.TraceIdentifier);
         return metadata;
+    }
+
+    /// <summary>Who asks: the token's claims when security is on (headers are then ignored), else as <see cref="AuditCaller"/> reads it.</summary>
+    private static AuditCaller Caller(HttpContext context)
+    {
+        if (!SecurityStartup.IsEnforced(context.RequestServices))
+            return AuditCaller.From(context.User, context.Request.Headers);
+        var headers = new HeaderDictionary();
+        if (context.Request.Headers["x-correlation-id"].FirstOrDefault() is { Length: > 0 } correlation)
+            headers["x-correlation-id"] = correlation;
+        return AuditCaller.From(context.User, headers);
     }
 }

@@ -6,6 +6,7 @@ using Chronicle.Auditing;
 using Chronicle.Fhir;
 using Chronicle.Fhir.Http;
 using Chronicle.Fhir.Search;
+using Chronicle.Security;
 using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -74,15 +75,15 @@ public static class AuditFhirEndpoints
     {
         var fhir = endpoints.MapGroup(AuditFhirApi.RoutePrefix);
         fhir.AddEndpointFilter<FhirEndpointFilter>();
-        fhir.MapGet("/metadata", (AuditFhirApi api, HttpRequest request) => api.Metadata(request));
+        fhir.MapGet("/metadata", (AuditFhirApi api, HttpRequest request) => api.Metadata(request)).AllowAnonymous();
 
         var auditEvents = fhir.MapGroup("/AuditEvent");
+        auditEvents.MapGet("", (AuditFhirApi api, HttpRequest request) => api.SearchAsync(request)).RequireFhirScope("AuditEvent", ScopeAccess.Search);
+        auditEvents.MapGet("/{id}", (AuditFhirApi api, HttpRequest request, string id) => api.ReadAsync(request, id)).RequireFhirScope("AuditEvent", ScopeAccess.Read);
         auditEvents.AddEndpointFilter(async (context, next) => AuditorAccess.Check(context.HttpContext) is { } refusal
             ? FhirResults.Outcome(new FhirException((HttpStatusCode)refusal.Status,
                 refusal.Status == StatusCodes.Status401Unauthorized ? OperationOutcome.IssueType.Login : OperationOutcome.IssueType.Forbidden, refusal.Reason))
             : await next(context).ConfigureAwait(false));
-        auditEvents.MapGet("", (AuditFhirApi api, HttpRequest request) => api.SearchAsync(request));
-        auditEvents.MapGet("/{id}", (AuditFhirApi api, HttpRequest request, string id) => api.ReadAsync(request, id));
 
         fhir.MapFallback("/{**path}", (HttpRequest request, string? path) => System.Threading.Tasks.Task.FromException<IResult>(
             HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)

@@ -121,8 +121,9 @@ public static class AuditHostExtensions
 
     public static IEndpointRouteBuilder MapAuditHealth(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapHealthChecks(LivenessPath, new HealthCheckOptions { Predicate = _ => false });
-        endpoints.MapHealthChecks(ReadinessPath, new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        // Health stays anonymous: orchestrators and the launcher probe it without a token.
+        endpoints.MapHealthChecks(LivenessPath, new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+        endpoints.MapHealthChecks(ReadinessPath, new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") }).AllowAnonymous();
         return endpoints;
     }
 }

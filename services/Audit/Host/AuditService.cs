@@ -2,6 +2,7 @@ using Chronicle.Fhir.Http;
 using Chronicle.Audit.Api;
 using Chronicle.Audit.Fhir;
 using Chronicle.Messaging;
+using Chronicle.Security;
 using Microsoft.AspNetCore.Builder;
 
 namespace Chronicle.Audit.Host;
@@ -13,6 +14,8 @@ public static class AuditService
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddAuditListeners(settings);           // FHIR, verify, replay, health on HTTP/1.1; app callback on h2c
+        var secured = builder.Services.AddChronicleSecurityOrOptOut(builder.Configuration, "Chronicle Audit", Console.Error,
+            message => new AuditConfigurationException(message)); // tokens from Identity; the auditor role from the token
         builder.Services.AddAuditChain(settings);      // hash chain, signing key, periodic signed checkpoints, verifier
         builder.AddAuditIngestion(settings);           // topic chronicle.audit -> the chain, each entry once
         builder.Services.AddAuditQueries();            // query tables projected from the chain; FHIR AuditEvent API
@@ -22,6 +25,8 @@ public static class AuditService
         var app = builder.Build();
         app.UseFhirForwardedHeaders();                 // fullUrls and links name the gateway when one is in front
         app.UseSelfAuditing();                         // every use of the service, refusals too, into its own chain
+        if (secured)
+            app.UseChronicleSecurity();                // authentication, then authorization (inside the auditing above)
         app.MapAuditHealth();
         app.MapAppCallback();
         app.MapAuditFhir();

@@ -8,9 +8,21 @@ public static class ServiceCatalog
 {
     public static IReadOnlyList<ServiceDefinition> All { get; } =
     [
+        // First: the others check every request's token against it.
+        new("Identity")
+        {
+            Ports =
+            [
+                new("HTTP", "Chronicle:Ports:Http", "Chronicle Identity listening on "),
+                new("gRPC", "Chronicle:Ports:Grpc", "Chronicle Identity gRPC (chronicle.identity.v1.Access) on ", PortProtocol.Grpc),
+            ],
+            Readiness = new("HTTP", "/health"),
+            DemoArguments = ["--demo"],
+        },
         new("Record")
         {
             Arguments = ["serve"],
+            EnforcesTokens = true,
             Ports =
             [
                 new("FHIR", "Chronicle:Ports:Fhir", "Chronicle Record FHIR listening on "),
@@ -26,6 +38,7 @@ public static class ServiceCatalog
         },
         new("Audit")
         {
+            EnforcesTokens = true,
             Ports =
             [
                 new("HTTP", "Chronicle:Ports:Http", "Chronicle Audit HTTP listening on "),
@@ -33,16 +46,6 @@ public static class ServiceCatalog
             ],
             Readiness = new("HTTP", "/readyz"),
             Fhir = new("HTTP", "/fhir", ["AuditEvent"]),
-        },
-        new("Identity")
-        {
-            Ports =
-            [
-                new("HTTP", "Chronicle:Ports:Http", "Chronicle Identity listening on "),
-                new("gRPC", "Chronicle:Ports:Grpc", "Chronicle Identity gRPC (chronicle.identity.v1.Access) on ", PortProtocol.Grpc),
-            ],
-            Readiness = new("HTTP", "/health"),
-            DemoArguments = ["--demo"],
         },
     ];
 }

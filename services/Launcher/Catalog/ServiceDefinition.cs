@@ -52,6 +52,15 @@ public sealed record ServiceDefinition(string Name)
     /// </summary>
     public string? NotAServiceYet { get; init; }
 
+    /// <summary>
+    /// Enforces access tokens (libs/Security): the launcher points it at the Identity service
+    /// (<c>Chronicle:Security:Authority</c>, <c>AccessServiceAddress</c>) or, when Identity cannot run, disables it loudly.
+    /// </summary>
+    public bool EnforcesTokens { get; init; }
+
+    /// <summary>The authorization server every <see cref="EnforcesTokens"/> service trusts.</summary>
+    public bool IsIdentity => Name == "Identity";
+
     public ServicePort? GrpcPort => Ports.FirstOrDefault(p => p.Protocol == PortProtocol.Grpc);
 
     public ServicePort Port(string name) => Ports.FirstOrDefault(p => p.Name == name)

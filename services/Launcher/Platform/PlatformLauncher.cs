@@ -172,7 +172,8 @@ internal sealed class PlatformLauncher(LauncherOptions options, ServiceLocations
             .Append($"--{definition.DataDirectorySetting}={data}")
             // For a service that stops when its parent is gone; none watches it yet, so the watchdog does that job.
             .Append(string.Create(CultureInfo.InvariantCulture, $"--Chronicle:ParentPid={Environment.ProcessId}"))
-            .Concat(MessagingSettings(definition, all, ports, data));
+            .Concat(MessagingSettings(definition, all, ports, data))
+            .Concat(SecuritySettings(definition, all, ports));
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
         // One line per log entry, so the console can pick out warnings and a failure report reads well.
@@ -193,6 +194,25 @@ internal sealed class PlatformLauncher(LauncherOptions options, ServiceLocations
         yield return $"--Chronicle:Direct:QueueDatabase={Path.Combine(data, "direct-broker.db")}";
         foreach (var other in all.Where(o => o != service && o.GrpcPort is not null))
             yield return $"--Chronicle:Apps:{other.AppId}:Grpc={Address(other, other.GrpcPort!.Name, ports)}";
+    }
+
+    /// <summary>
+    /// For a service that enforces tokens: the Identity service's issuer (its HTTP address, plain HTTP on this machine)
+    /// and its Access gRPC address; without a runnable Identity, security is switched off explicitly and the service says so.
+    /// </summary>
+    private static IEnumerable<string> SecuritySettings(ServiceDefinition service, List<ServiceDefinition> all, Dictionary<(string, string), int> ports)
+    {
+        if (!service.EnforcesTokens)
+            yield break;
+        if (all.FirstOrDefault(s => s.IsIdentity) is not { } identity)
+        {
+            yield return "--Chronicle:Security:Disabled=true";
+            yield break;
+        }
+
+        yield return $"--Chronicle:Security:Authority={Address(identity, identity.Ports[0].Name, ports, "/")}";
+        yield return $"--Chronicle:Security:AccessServiceAddress={Address(identity, identity.GrpcPort!.Name, ports)}";
+        yield return "--Chronicle:Security:RequireHttpsMetadata=false";
     }
 
     private async Task<ServiceFailure?> WaitUntilReadyAsync(List<ServiceProcess> services, Dictionary<ServiceDefinition, FhirBackend> backends,

@@ -4,6 +4,7 @@ using Chronicle.EventStore;
 using Chronicle.Fhir;
 using Chronicle.Fhir.Http;
 using Chronicle.Fhir.Search;
+using Chronicle.Security;
 using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
@@ -42,9 +43,10 @@ public sealed class RecordFhirApi(RecordFhirReadModel readModel, IOptions<Record
         await WaitForMinPositionAsync(request).ConfigureAwait(false);
         Definition(type);
         ValidateId(id);
+        await RecordFhirAccess.BeforeLookupAsync(request.HttpContext, type, id, ScopeAccess.Read).ConfigureAwait(false);
         var stored = await readModel.Queries.ReadCurrentAsync(type, id, request.HttpContext.RequestAborted).ConfigureAwait(false)
             ?? throw FhirException.NotFound($"{type}/{id} is not known.");
-        request.HttpContext.AuditPatient(stored.PatientId);
+        await RecordFhirAccess.RequirePatientAsync(request.HttpContext, stored.PatientId).ConfigureAwait(false);
         return FhirResults.ResourceOrNotModified(request, stored.Parse());
     }
 
@@ -53,11 +55,12 @@ public sealed class RecordFhirApi(RecordFhirReadModel readModel, IOptions<Record
         await WaitForMinPositionAsync(request).ConfigureAwait(false);
         Definition(type);
         ValidateId(id);
+        await RecordFhirAccess.BeforeLookupAsync(request.HttpContext, type, id, ScopeAccess.Read).ConfigureAwait(false);
         if (!long.TryParse(versionId, NumberStyles.None, CultureInfo.InvariantCulture, out var version) || version < 1)
             throw FhirException.NotFound($"{type}/{id} has no version '{versionId}'; versions are 1, 2, 3 and so on.");
         var stored = await readModel.Queries.ReadVersionAsync(type, id, version, request.HttpContext.RequestAborted).ConfigureAwait(false)
             ?? throw FhirException.NotFound($"{type}/{id} has no version {version}.");
-        request.HttpContext.AuditPatient(stored.PatientId);
+        await RecordFhirAccess.RequirePatientAsync(request.HttpContext, stored.PatientId).ConfigureAwait(false);
         return FhirResults.ResourceOrNotModified(request, stored.Parse());
     }
 
@@ -67,6 +70,7 @@ public sealed class RecordFhirApi(RecordFhirReadModel readModel, IOptions<Record
         Definition(type);
         ValidateId(id);
         RejectUnknownParameters(request, HistoryParameters, "_history");
+        await RecordFhirAccess.BeforeLookupAsync(request.HttpContext, type, id, ScopeAccess.Read).ConfigureAwait(false);
         var count = Count(request);
         var before = request.Query[SearchRequestParser.CursorParameter].FirstOrDefault() is { Length: > 0 } cursor
             ? ParseVersionCursor(cursor)
@@ -75,7 +79,7 @@ public sealed class RecordFhirApi(RecordFhirReadModel readModel, IOptions<Record
         var cancellationToken = request.HttpContext.RequestAborted;
         var current = await readModel.Queries.ReadCurrentAsync(type, id, cancellationToken).ConfigureAwait(false)
             ?? throw FhirException.NotFound($"{type}/{id} is not known.");
-        request.HttpContext.AuditPatient(current.PatientId);
+        await RecordFhirAccess.RequirePatientAsync(request.HttpContext, current.PatientId).ConfigureAwait(false);
 
         var rows = await readModel.Queries.HistoryAsync(type, id, before, since is null ? null : FhirDateRange.ToMicros(since.Value),
             count + 1, cancellationToken).ConfigureAwait(false);
@@ -92,15 +96,18 @@ public sealed class RecordFhirApi(RecordFhirReadModel readModel, IOptions<Record
         await WaitForMinPositionAsync(request).ConfigureAwait(false);
         var definition = Definition(type);
         var search = SearchRequestParser.Parse(definition, QueryPairs(request), _options.Paging);
+        var filter = await RecordFhirAccess.BeforeSearchAsync(request, type).ConfigureAwait(false);
         var after = search.Cursor is null ? (ResourceSortKey?)null : ResourceSortKey.FromCursor(search.Cursor);
         var cancellationToken = request.HttpContext.RequestAborted;
         var rows = await readModel.Queries.SearchAsync(type, search.Criteria, after, search.Count + 1, cancellationToken).ConfigureAwait(false);
         var page = rows.Take(search.Count).ToList();
+        // A search naming no patient pages through everything but shows only what the caller may reach.
+        var shown = filter ? await RecordFhirAccess.ReachableAsync(request.HttpContext, page).ConfigureAwait(false) : page;
 
         var included = new List<Resource>();
         foreach (var include in search.Includes)
         {
-            var patientIds = page.Select(r => r.PatientId).Distinct(StringComparer.Ordinal).ToList();
+            var patientIds = shown.Select(r => r.PatientId).Distinct(StringComparer.Ordinal).ToList();
             var patients = await readModel.Queries.ReadCurrentAsync(include.TargetType, patientIds, cancellationToken).ConfigureAwait(false);
             included.AddRange(patients.Select(p => p.Parse()));
         }
@@ -108,7 +115,7 @@ public sealed class RecordFhirApi(RecordFhirReadModel readModel, IOptions<Record
         var next = rows.Count > search.Count
             ? FhirRequestUrls.WithParameter(request, SearchRequestParser.CursorParameter, page[^1].Key.ToCursor())
             : null;
-        return FhirResults.Resource(FhirBundles.SearchSet(BaseUrl(request), page.Select(r => r.Parse()), included,
+        return FhirResults.Resource(FhirBundles.SearchSet(BaseUrl(request), shown.Select(r => r.Parse()), included,
             FhirRequestUrls.Self(request), next));
     }
 
@@ -117,6 +124,9 @@ public sealed class RecordFhirApi(RecordFhirReadModel readModel, IOptions<Record
         await WaitForMinPositionAsync(request).ConfigureAwait(false);
         ValidateId(id);
         RejectUnknownParameters(request, EverythingParameters, "Patient/$everything");
+        // Every type it returns: a scope on all resource types, then the patient, before anything is looked up.
+        RecordFhirAccess.RequireScope(request.HttpContext, SmartScope.AnyResource, ScopeAccess.Read);
+        await RecordFhirAccess.RequirePatientAsync(request.HttpContext, id).ConfigureAwait(false);
         var count = Count(request);
         var after = request.Query[SearchRequestParser.CursorParameter].FirstOrDefault() is { Length: > 0 } cursor
             ? ResourceSortKey.FromCursor(cursor)

@@ -79,7 +79,7 @@ public static class RecordFhirEndpoints
         var fhir = app.MapGroup(prefix);
         fhir.AddEndpointFilter<FhirEndpointFilter>();
 
-        fhir.MapGet("/metadata", (RecordFhirApi api, HttpRequest request) => api.Metadata(request));
+        fhir.MapGet("/metadata", (RecordFhirApi api, HttpRequest request) => api.Metadata(request)).AllowAnonymous(); // discovery needs no token
         fhir.MapGet("/Patient/{id}/$everything", (RecordFhirApi api, HttpRequest request, string id) => api.EverythingAsync(request, id));
         fhir.MapGet("/{type}", (RecordFhirApi api, HttpRequest request, string type) => api.SearchAsync(request, type));
         fhir.MapGet("/{type}/_history", (string type) =>

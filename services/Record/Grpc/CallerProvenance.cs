@@ -10,8 +10,9 @@ public interface ICallerProvenance
 }
 
 /// <summary>
-/// Takes provenance from request headers as the caller states it. Until authentication arrives nothing
-/// vouches for these values; the authenticated replacement reads the same fields from the caller's token.
+/// Who: from the validated access token (sub, role, org, client_id) when the call is authenticated, which it always is
+/// when security is on; the x-user-id / x-user-role / x-organisation-ods / x-client-id headers count only in a host run
+/// with security explicitly disabled. On whose behalf, why and the correlation id are the caller's statements (headers).
 /// </summary>
 public sealed class RequestHeaderProvenance : ICallerProvenance
 {
@@ -19,15 +20,20 @@ public sealed class RequestHeaderProvenance : ICallerProvenance
     {
         ArgumentNullException.ThrowIfNull(context);
         var headers = context.RequestHeaders;
+        var user = context.GetHttpContext().User;
+        var authenticated = user.Identity?.IsAuthenticated == true;
         string? Header(string key) => headers.GetValue(key) is { Length: > 0 } value ? value : null;
+        string? Claimed(string claim, string header) => authenticated
+            ? user.FindFirst(claim)?.Value is { Length: > 0 } value ? value : null
+            : Header(header);
 
         return new EventMetadata
         {
-            UserId = Header("x-user-id"),
-            Role = Header("x-user-role"),
-            OrganisationOds = Header("x-organisation-ods"),
+            UserId = Claimed("sub", "x-user-id"),
+            Role = Claimed("role", "x-user-role"),
+            OrganisationOds = Claimed("org", "x-organisation-ods"),
             OnBehalfOf = Header("x-on-behalf-of"),
-            ClientId = Header("x-client-id"),
+            ClientId = Claimed("client_id", "x-client-id"),
             Reason = Header("x-reason"),
             CorrelationId = Header("x-correlation-id"),
         };

@@ -1,5 +1,6 @@
 using Chronicle.Contracts.Record.V1;
 using Chronicle.Record.Application;
+using Chronicle.Security;
 using Grpc.Core;
 
 namespace Chronicle.Record.Grpc;
@@ -8,29 +9,44 @@ namespace Chronicle.Record.Grpc;
 public sealed class PatientRecordGrpcService(PatientRecordCommands commands, PatientRecordQueries queries, ICallerProvenance provenance)
     : PatientRecord.PatientRecordBase
 {
-    public override Task<CommandReply> RegisterPatient(RegisterPatientRequest request, ServerCallContext context) =>
-        RunAsync(ProtoRequests.Read(request), context);
+    // Registering creates the relationship, so there is none to check; staff register only at their own practice.
+    [RequireFhirScope("Patient", ScopeAccess.Create)]
+    [NoPatientRelationshipCheck]
+    public override Task<CommandReply> RegisterPatient(RegisterPatientRequest request, ServerCallContext context)
+    {
+        RecordGrpcAccess.RequireOwnPractice(context, request.GeneralPracticeOds);
+        return RunAsync(ProtoRequests.Read(request), context);
+    }
 
+    [RequireFhirScope("Patient", ScopeAccess.Update)]
     public override Task<CommandReply> UpdateDemographics(UpdateDemographicsRequest request, ServerCallContext context) =>
         RunAsync(ProtoRequests.Read(request), context);
 
+    [RequireFhirScope("Encounter", ScopeAccess.Create)]
     public override Task<CommandReply> RecordConsultation(RecordConsultationRequest request, ServerCallContext context) =>
         RunAsync(ProtoRequests.Read(request), context);
 
+    [RequireFhirScope("Condition", ScopeAccess.Update)]
     public override Task<CommandReply> ResolveProblem(ResolveProblemRequest request, ServerCallContext context) =>
         RunAsync(ProtoRequests.Read(request), context);
 
+    // Any entry of the record can be marked, so any resource type.
+    [RequireFhirScope(SmartScope.AnyResource, ScopeAccess.Update)]
     public override Task<CommandReply> MarkEnteredInError(MarkEnteredInErrorRequest request, ServerCallContext context) =>
         RunAsync(ProtoRequests.Read(request), context);
 
+    [RequireFhirScope(SmartScope.AnyResource, ScopeAccess.Read)]
     public override async Task<PatientRecordView> GetRecord(GetRecordRequest request, ServerCallContext context)
     {
         var patientId = ReadPatientId(request.PatientId);
         return ProtoReplies.View(await queries.GetRecordAsync(patientId, context.CancellationToken).ConfigureAwait(false));
     }
 
+    [RequireFhirScope(SmartScope.AnyResource, ScopeAccess.Read)]
+    [NoPatientRelationshipCheck] // checked below: auditors replay any record
     public override async Task<PatientRecordView> GetRecordAsAt(GetRecordAsAtRequest request, ServerCallContext context)
     {
+        await RecordGrpcAccess.RequirePatientOrAuditorAsync(context, request.PatientId).ConfigureAwait(false);
         var read = new RequestReader();
         var patientId = read.PatientId(request.PatientId);
         RecordAsAt? asAt = request.AsAtCase switch
@@ -46,8 +62,11 @@ public sealed class PatientRecordGrpcService(PatientRecordCommands commands, Pat
         return ProtoReplies.View(await queries.GetRecordAsAtAsync(patientId, asAt!, context.CancellationToken).ConfigureAwait(false));
     }
 
+    [RequireFhirScope(SmartScope.AnyResource, ScopeAccess.Read)]
+    [NoPatientRelationshipCheck] // checked below: auditors replay any record's history
     public override async Task<GetHistoryReply> GetHistory(GetHistoryRequest request, ServerCallContext context)
     {
+        await RecordGrpcAccess.RequirePatientOrAuditorAsync(context, request.PatientId).ConfigureAwait(false);
         var patientId = ReadPatientId(request.PatientId);
         var page = await queries.GetHistoryAsync(patientId, request.FromVersion, request.MaxCount, context.CancellationToken).ConfigureAwait(false);
         return ProtoReplies.History(page);

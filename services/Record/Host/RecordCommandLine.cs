@@ -127,7 +127,10 @@ public static class RecordCommandLine
             $"{summary.RecordEvents} events appended; the store holds {stored} events; {elapsed.Elapsed.TotalSeconds:0.0} s"));
     }
 
-    /// <summary>A few requests to try, about the first registered patient in the log.</summary>
+    /// <summary>The practice the Identity service's demo directory (<c>--demo</c>) puts its staff and demo module at.</summary>
+    private const string DemoPractice = "A81001";
+
+    /// <summary>A few requests to try, about the first patient registered at <see cref="DemoPractice"/> (else the first at all).</summary>
     private static async Task PrintExamplesAsync(IEventStore store, Uri fhir)
     {
         var registry = RecordEventsJsonContext.CreateRegistry();
@@ -135,8 +138,9 @@ public static class RecordCommandLine
         for (var page = 0; page < 10; page++)
         {
             var events = await store.ReadAllAsync(position, 1000).ConfigureAwait(false);
-            if (events.FirstOrDefault(e => e.EventType == "V1.PatientRegistered") is { } found
-                && registry.Deserialize(found) is PatientRegistered patient)
+            // A patient of the practice Identity's demo directory has staff and an enabled module at, so a demo token reaches them.
+            var registered = events.Where(e => e.EventType == "V1.PatientRegistered").Select(e => registry.Deserialize(e)).OfType<PatientRegistered>().ToList();
+            if ((registered.FirstOrDefault(p => p.PracticeOds == DemoPractice) ?? registered.FirstOrDefault()) is { } patient)
             {
                 var id = new PatientId(patient.PatientId).ToString();
                 Console.WriteLine($"{Banner} demo: try {fhir}/Patient/{id}");

@@ -1,6 +1,7 @@
 using Chronicle.Contracts.Record.V1;
 using Chronicle.EventStore;
 using Chronicle.Record.Fhir;
+using Chronicle.Security;
 using Grpc.Core;
 
 namespace Chronicle.Record.Messaging;
@@ -12,10 +13,13 @@ namespace Chronicle.Record.Messaging;
 /// </summary>
 public sealed class RecordReplayGrpcService(IEventStore store) : RecordReplay.RecordReplayBase
 {
+    [RequireFhirScope(SmartScope.AnyResource, ScopeAccess.Read)]
+    [NoPatientRelationshipCheck] // auditors replay any record; everyone else needs the relationship (checked below)
     public override async Task<FhirRecord> GetFhirRecordAsAt(GetFhirRecordAsAtRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
+        await Chronicle.Record.Grpc.RecordGrpcAccess.RequirePatientOrAuditorAsync(context, request.PatientId).ConfigureAwait(false);
         if (!Guid.TryParseExact(request.PatientId, "D", out var patientId))
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"patient_id: '{request.PatientId}' is not a UUID."));
         if (request.Time is null)

@@ -1,9 +1,6 @@
-using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Reflection;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Chronicle.Testing;
 using Grpc.Net.Client;
 using Hl7.Fhir.Model;
@@ -57,7 +54,7 @@ public sealed class PostgresPlatformStorage(PostgresFixture postgres) : IPlatfor
 /// Both gRPC ports are chosen up front so each can be told where the other is, and the Audit service can be stopped and
 /// started again on the same port and data while the Record runs.
 /// </summary>
-public sealed partial class ChroniclePlatform : IAsyncDisposable
+public sealed class ChroniclePlatform : IAsyncDisposable
 {
     public const string Auditor = "AUD0001";
 
@@ -65,8 +62,8 @@ public sealed partial class ChroniclePlatform : IAsyncDisposable
     public static readonly string AuditDll = HostPath("AuditHostPath");
 
     private readonly string _folder = Directory.CreateTempSubdirectory("chronicle-platform-").FullName;
-    private readonly int _recordGrpcPort = FreePort();
-    private readonly int _auditGrpcPort = FreePort();
+    private readonly int _recordGrpcPort = ServiceAnnouncements.FreeLoopbackPort();
+    private readonly int _auditGrpcPort = ServiceAnnouncements.FreeLoopbackPort();
     private readonly IReadOnlyList<string> _recordStorage;
     private readonly IReadOnlyList<string> _auditStorage;
     private readonly IReadOnlyList<string> _recordSettings;
@@ -95,12 +92,10 @@ public sealed partial class ChroniclePlatform : IAsyncDisposable
                 "serve", "--Chronicle:Ports:Fhir=0", $"--Chronicle:Ports:Grpc={platform._recordGrpcPort}",
                 $"--Chronicle:Apps:audit:Grpc=http://127.0.0.1:{platform._auditGrpcPort}",
                 "--Chronicle:Direct:MinRetryDelay=00:00:00.020", "--Chronicle:Direct:MaxRetryDelay=00:00:00.500",
+                // About delivery, the chain and replay, with callers stated in headers; tokens are tested in Chronicle.Identity.Tests.
+                "--Chronicle:Security:Disabled=true",
                 .. platform._recordStorage, .. platform._recordSettings,
-            ], platform._folder, new Dictionary<string, string>(), new Dictionary<string, Regex>
-            {
-                ["fhir"] = RecordFhirLine(),
-                ["grpc"] = RecordGrpcLine(),
-            });
+            ], platform._folder, new Dictionary<string, string>(), ServiceAnnouncements.Record);
             return platform;
         }
         catch
@@ -114,12 +109,9 @@ public sealed partial class ChroniclePlatform : IAsyncDisposable
         Audit = await ServiceProcess.StartAsync(AuditDll, [
             "serve", "--Chronicle:Ports:Http=0", $"--Chronicle:Ports:Grpc={_auditGrpcPort}",
             $"--Chronicle:Apps:record:Grpc=http://127.0.0.1:{_recordGrpcPort}", "--Chronicle:Checkpoints:Interval=00:00:01",
+            "--Chronicle:Security:Disabled=true", // as for the Record above
             .. _auditStorage,
-        ], _folder, new Dictionary<string, string>(), new Dictionary<string, Regex>
-        {
-            ["http"] = AuditHttpLine(),
-            ["grpc"] = AuditGrpcLine(),
-        });
+        ], _folder, new Dictionary<string, string>(), ServiceAnnouncements.Audit);
 
     /// <summary>Takes the Audit service down as an outage would: killed, nothing flushed.</summary>
     public async Task KillAuditAsync()
@@ -216,25 +208,6 @@ public sealed partial class ChroniclePlatform : IAsyncDisposable
         });
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     private static string HostPath(string key) => typeof(ChroniclePlatform).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
         .Single(a => a.Key == key).Value!;
-
-    [GeneratedRegex(@"^Chronicle Record FHIR listening on (\S+)$")]
-    private static partial Regex RecordFhirLine();
-
-    [GeneratedRegex(@"^Chronicle Record gRPC listening on (\S+)$")]
-    private static partial Regex RecordGrpcLine();
-
-    [GeneratedRegex(@"^Chronicle Audit HTTP listening on (\S+)$")]
-    private static partial Regex AuditHttpLine();
-
-    [GeneratedRegex(@"^Chronicle Audit gRPC listening on (\S+)$")]
-    private static partial Regex AuditGrpcLine();
 }

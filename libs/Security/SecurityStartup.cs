@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Chronicle.Security;
+
+/// <summary>Secure by default: a service that serves patient data enforces tokens unless told, explicitly, not to.</summary>
+public static class SecurityStartup
+{
+    /// <summary>Set <c>Chronicle:Security:Disabled=true</c> to run with no token checks at all (tests about something else, never production).</summary>
+    public const string DisabledSetting = ChronicleSecurityOptions.Section + ":Disabled";
+
+    /// <summary>
+    /// Registers <see cref="SecurityServiceCollectionExtensions.AddChronicleSecurity(IServiceCollection, IConfiguration, Action{ChronicleSecurityOptions}?)"/>
+    /// and returns true; or, with <see cref="DisabledSetting"/> true, writes a warning line to <paramref name="warnings"/>
+    /// and returns false. Throws the exception <paramref name="fail"/> makes (one line) when neither the authority nor
+    /// the opt-out is configured.
+    /// </summary>
+    public static bool AddChronicleSecurityOrOptOut(this IServiceCollection services, IConfiguration configuration, string service,
+        TextWriter warnings, Func<string, Exception> fail)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(warnings);
+        ArgumentNullException.ThrowIfNull(fail);
+        if (configuration.GetValue<bool>(DisabledSetting))
+        {
+            warnings.WriteLine($"WARNING: {service}: {DisabledSetting}=true: NO ACCESS TOKENS ARE CHECKED; anyone who can reach this service can read and change every record. Never run it like this with real data.");
+            return false;
+        }
+
+        var section = configuration.GetSection(ChronicleSecurityOptions.Section);
+        if (string.IsNullOrWhiteSpace(section[nameof(ChronicleSecurityOptions.Authority)]))
+            throw fail($"{ChronicleSecurityOptions.Section}:{nameof(ChronicleSecurityOptions.Authority)} is not set: give the Identity service's issuer URL (and {nameof(ChronicleSecurityOptions.AccessServiceAddress)}), or set {DisabledSetting}=true to run without token checks.");
+        if (string.IsNullOrWhiteSpace(section[nameof(ChronicleSecurityOptions.AccessServiceAddress)]))
+            throw fail($"{ChronicleSecurityOptions.Section}:{nameof(ChronicleSecurityOptions.AccessServiceAddress)} is not set: give the Identity service's gRPC address, used to check patient relationships.");
+        services.AddChronicleSecurity(configuration);
+        return true;
+    }
+
+    /// <summary>Whether this service enforces tokens (security was registered), for code that also runs in hosts without it.</summary>
+    public static bool IsEnforced(IServiceProvider services) =>
+        services.GetService<IPatientAccessChecker>() is not null;
+}

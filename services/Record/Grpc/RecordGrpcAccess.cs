@@ -1,0 +1,79 @@
+using System.Net;
+using Chronicle.Auditing;
+using Chronicle.Fhir;
+using Chronicle.Security;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+
+namespace Chronicle.Record.Grpc;
+
+/// <summary>
+/// The Record's own access rules on top of libs/Security's interceptor (which checks tokens, scopes and, for requests
+/// with a <c>patient_id</c>, the relationship). In a host without security (explicitly disabled) they do nothing.
+/// </summary>
+public static class RecordGrpcAccess
+{
+    /// <summary>Staff register patients only at their own practice: the token's <c>org</c> must be the request's practice.</summary>
+    public static void RequireOwnPractice(ServerCallContext context, string practiceOds)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var http = context.GetHttpContext();
+        if (!SecurityStartup.IsEnforced(http.RequestServices))
+            return;
+        var caller = Caller.From(http.User);
+        if (!caller.IsStaff)
+            throw new RpcException(new Status(StatusCode.PermissionDenied, "Only practice staff register patients, at their own practice."));
+        if (!string.Equals(caller.Organisation, practiceOds?.Trim(), StringComparison.OrdinalIgnoreCase))
+            throw new RpcException(new Status(StatusCode.PermissionDenied,
+                $"Staff register patients only at their own practice ({caller.Organisation}), not at '{practiceOds}'."));
+    }
+
+    /// <summary>
+    /// Auditors (role <c>auditor</c>) replay any patient's record and history, read-only and audited; anyone else needs a
+    /// legitimate relationship with the patient or breaks glass, as for every other request naming a patient.
+    /// </summary>
+    public static async Task RequirePatientOrAuditorAsync(ServerCallContext context, string patientId)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var http = context.GetHttpContext();
+        if (!SecurityStartup.IsEnforced(http.RequestServices) || string.IsNullOrEmpty(patientId))
+            return; // an empty id is refused by the request's own validation
+        if (string.Equals(Caller.From(http.User).Role, StaffRoles.Auditor, StringComparison.Ordinal))
+            return;
+        try
+        {
+            await http.RequirePatientAccessAsync(patientId).ConfigureAwait(false);
+        }
+        catch (FhirException e)
+        {
+            throw new RpcException(new Status(e.Status == HttpStatusCode.BadRequest ? StatusCode.InvalidArgument : StatusCode.PermissionDenied, e.Message));
+        }
+
+        BreakGlassAuditInterceptor.CopyToAudit(http);
+    }
+}
+
+/// <summary>
+/// Runs after libs/Security's interceptor: when the caller broke glass to reach the patient, the call's audit entry
+/// says so, with the stated reason.
+/// </summary>
+public sealed class BreakGlassAuditInterceptor : Interceptor
+{
+    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context,
+        UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(continuation);
+        CopyToAudit(context.GetHttpContext());
+        return continuation(request, context);
+    }
+
+    internal static void CopyToAudit(Microsoft.AspNetCore.Http.HttpContext http)
+    {
+        if (http.GetBreakGlass() is { } breakGlass)
+        {
+            http.AuditPatient(breakGlass.PatientId);
+            http.AuditBreakGlass(breakGlass.Reason);
+        }
+    }
+}
