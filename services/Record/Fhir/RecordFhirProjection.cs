@@ -25,12 +25,11 @@ public sealed class RecordFhirProjection : IBatchProjection
 {
     public const string ProjectionName = "record-fhir";
 
-    // Rows per multi-row INSERT: the widest (resources, 12 columns) stays far below SQLite's 32,766 and PostgreSQL's
-    // 65,535 parameters a statement.
-    private const int RowsPerInsert = 1000;
-
-    // Ids per IN list of the batch's read.
-    private const int IdsPerRead = 1000;
+    // Rows per multi-row INSERT on SQLite, and ids per IN list of the batch's read. Microsoft.Data.Sqlite looks each
+    // parameter up by name among the statement's, so a statement's cost grows with the square of its parameters:
+    // a few hundred keep that small while still saving most of the per-statement overhead.
+    private const int RowsPerInsert = 50;
+    private const int IdsPerRead = 250;
 
     public string Name => ProjectionName;
 
