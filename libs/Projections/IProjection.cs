@@ -112,14 +112,7 @@ public sealed class ProjectionContext
             {
                 var command = batch.CreateBatchCommand();
                 command.CommandText = sql;
-                foreach (var (name, value) in parameters)
-                {
-                    var parameter = command.CreateParameter();
-                    parameter.ParameterName = "@" + name;
-                    parameter.Value = value ?? DBNull.Value;
-                    command.Parameters.Add(parameter);
-                }
-
+                SqlCommand.AddParameters(command.Parameters, command.CreateParameter, parameters);
                 batch.BatchCommands.Add(command);
             }
 
@@ -144,14 +137,19 @@ internal static class SqlCommand
         var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
+        AddParameters(command.Parameters, command.CreateParameter, parameters);
+        return command;
+    }
+
+    public static void AddParameters(DbParameterCollection collection, Func<DbParameter> create,
+        ReadOnlySpan<(string Name, object? Value)> parameters)
+    {
         foreach (var (name, value) in parameters)
         {
-            var parameter = command.CreateParameter();
+            var parameter = create();
             parameter.ParameterName = "@" + name;
             parameter.Value = value ?? DBNull.Value;
-            command.Parameters.Add(parameter);
+            collection.Add(parameter);
         }
-
-        return command;
     }
 }
