@@ -26,16 +26,34 @@ public interface IProjection
     Task ApplyAsync(ProjectionContext context, RecordedEvent recorded, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// A projection that wants to see each batch whole: the runner calls <see cref="BeginBatchAsync"/> before the batch's
+/// first <see cref="IProjection.ApplyAsync"/> (to load in one query what the batch will read, say) and
+/// <see cref="EndBatchAsync"/> after its last (to queue the batch's writes with <see cref="ProjectionContext.Enqueue"/>,
+/// say). All three run in the batch's transaction with the same <see cref="ProjectionContext"/>, which lives for that
+/// batch only; its queued writes are flushed after <see cref="EndBatchAsync"/>, before the checkpoint moves.
+/// </summary>
+public interface IBatchProjection : IProjection
+{
+    Task BeginBatchAsync(ProjectionContext context, IReadOnlyList<RecordedEvent> events, CancellationToken cancellationToken);
+
+    Task EndBatchAsync(ProjectionContext context, CancellationToken cancellationToken);
+}
+
 public enum SqlDialect
 {
     Postgres,
     Sqlite,
 }
 
-/// <summary>The open write transaction a projection applies events in, and where its tables physically are.</summary>
+/// <summary>
+/// The open write transaction a projection applies events in, and where its tables physically are. The runner makes
+/// one per batch of events.
+/// </summary>
 public sealed class ProjectionContext
 {
     private readonly IReadOnlyDictionary<string, string> _physicalTables;
+    private readonly List<(string Sql, (string Name, object? Value)[] Parameters)> _queued = [];
 
     internal ProjectionContext(DbConnection connection, DbTransaction transaction, SqlDialect dialect,
         IReadOnlyDictionary<string, string> physicalTables)
@@ -61,6 +79,54 @@ public sealed class ProjectionContext
     /// </summary>
     public DbCommand CreateCommand(string sql, params ReadOnlySpan<(string Name, object? Value)> parameters) =>
         SqlCommand.Create(Connection, Transaction, sql, parameters);
+
+    /// <summary>
+    /// Whatever the projection keeps from one event of this batch to the next (a cache of the rows it has written,
+    /// say). It starts null and is dropped with the batch, so nothing in it outlives a rolled-back transaction.
+    /// </summary>
+    public object? BatchState { get; set; }
+
+    /// <summary>Statements queued by <see cref="Enqueue"/> and not yet sent.</summary>
+    public int QueuedCount => _queued.Count;
+
+    /// <summary>
+    /// Queues a write to be sent with the others in one round trip (a <see cref="DbBatch"/> where the provider has
+    /// one) by <see cref="FlushAsync"/>, which the runner calls before it writes the checkpoint. Queued writes run in
+    /// the order queued; commands from <see cref="CreateCommand"/> do not see them until they are flushed.
+    /// </summary>
+    public void Enqueue(string sql, params ReadOnlySpan<(string Name, object? Value)> parameters) =>
+        _queued.Add((sql, parameters.ToArray()));
+
+    /// <summary>Sends the queued writes, in order, in this context's transaction.</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        if (_queued.Count == 0)
+            return;
+        var queued = _queued.ToArray();
+        _queued.Clear();
+        if (Connection.CanCreateBatch)
+        {
+            await using var batch = Connection.CreateBatch();
+            batch.Transaction = Transaction;
+            foreach (var (sql, parameters) in queued)
+            {
+                var command = batch.CreateBatchCommand();
+                command.CommandText = sql;
+                SqlCommand.AddParameters(command.Parameters, command.CreateParameter, parameters);
+                batch.BatchCommands.Add(command);
+            }
+
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // In-process providers (SQLite) have no round trip to save: one command after another.
+        foreach (var (sql, parameters) in queued)
+        {
+            await using var command = SqlCommand.Create(Connection, Transaction, sql, parameters);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
 }
 
 internal static class SqlCommand
@@ -71,14 +137,19 @@ internal static class SqlCommand
         var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
+        AddParameters(command.Parameters, command.CreateParameter, parameters);
+        return command;
+    }
+
+    public static void AddParameters(DbParameterCollection collection, Func<DbParameter> create,
+        ReadOnlySpan<(string Name, object? Value)> parameters)
+    {
         foreach (var (name, value) in parameters)
         {
-            var parameter = command.CreateParameter();
+            var parameter = create();
             parameter.ParameterName = "@" + name;
             parameter.Value = value ?? DBNull.Value;
-            command.Parameters.Add(parameter);
+            collection.Add(parameter);
         }
-
-        return command;
     }
 }

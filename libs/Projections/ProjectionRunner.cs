@@ -275,6 +275,9 @@ public sealed partial class ProjectionRunner : IAsyncDisposable
         IReadOnlyList<RecordedEvent> events, CancellationToken cancellationToken)
     {
         var context = Context(write, tables);
+        var batched = _projection as IBatchProjection;
+        if (batched is not null)
+            await batched.BeginBatchAsync(context, events, cancellationToken).ConfigureAwait(false);
         foreach (var recorded in events)
         {
             try
@@ -286,6 +289,11 @@ public sealed partial class ProjectionRunner : IAsyncDisposable
                 throw new ProjectionApplyException(_projection.Name, recorded, e);
             }
         }
+
+        if (batched is not null)
+            await batched.EndBatchAsync(context, cancellationToken).ConfigureAwait(false);
+        // The batch's queued writes go before the checkpoint, in the same transaction.
+        await context.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private ProjectionContext Context(WriteTransaction write, IReadOnlyDictionary<string, string> tables) =>

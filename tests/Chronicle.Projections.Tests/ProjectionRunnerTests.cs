@@ -36,6 +36,26 @@ public abstract class ProjectionRunnerTests
     }
 
     [Fact]
+    public async Task A_batch_projections_queued_writes_take_effect_exactly_once_with_the_checkpoint()
+    {
+        await using var backend = await CreateBackendAsync();
+        await AppendAsync(backend.Store, streams: 9, appendsPerStream: 3, eventsPerAppend: 4);
+        var projection = new QueuedStreamCountsProjection();
+        await using var runner = new ProjectionRunner(backend.Store, backend.ReadModels, projection, Options(batchSize: 25));
+        await runner.StartAsync();
+        var last = await AppendAsync(backend.Store, streams: 9, appendsPerStream: 2, eventsPerAppend: 3);
+
+        await WaitForAsync(runner, last);
+        var log = await ReadWholeLogAsync(backend.Store);
+        Assert.Equal(StreamCounts.Expected(log), await StreamCounts.ReadAsync(backend.ReadModels));
+        Assert.Equal(last, await backend.ReadModels.ReadCheckpointAsync("stream-counts"));
+        Assert.True(projection.Batches >= log.Count / 25);
+
+        await runner.RebuildAsync().WaitAsync(Patience);
+        Assert.Equal(StreamCounts.Expected(log), await StreamCounts.ReadAsync(backend.ReadModels));
+    }
+
+    [Fact]
     public async Task A_failed_batch_is_rolled_back_and_retried_without_skipping_the_failing_event()
     {
         await using var backend = await CreateBackendAsync();

@@ -66,6 +66,55 @@ public sealed class StreamCountsProjection : IProjection
     }
 }
 
+/// <summary>
+/// The same counts through <see cref="IBatchProjection"/>: each event's effect is queued with
+/// <see cref="ProjectionContext.Enqueue"/> and the total is written once, at the end of the batch.
+/// </summary>
+public sealed class QueuedStreamCountsProjection : IBatchProjection
+{
+    private readonly StreamCountsProjection _tables = new();
+    private int _batches;
+
+    public string Name => _tables.Name;
+
+    public IReadOnlyList<string> Tables => _tables.Tables;
+
+    /// <summary>Batches begun and ended in pairs.</summary>
+    public int Batches => Volatile.Read(ref _batches);
+
+    public Task CreateTablesAsync(ProjectionContext context, CancellationToken cancellationToken) =>
+        _tables.CreateTablesAsync(context, cancellationToken);
+
+    public Task BeginBatchAsync(ProjectionContext context, IReadOnlyList<RecordedEvent> events, CancellationToken cancellationToken)
+    {
+        Assert.Null(context.BatchState);
+        context.BatchState = 0L;
+        return Task.CompletedTask;
+    }
+
+    public Task ApplyAsync(ProjectionContext context, RecordedEvent recorded, CancellationToken cancellationToken)
+    {
+        var counts = context.Table(StreamCountsProjection.StreamCounts);
+        context.Enqueue($"""
+            insert into {counts} (stream_id, events, last_version) values (@stream, 1, @version)
+            on conflict (stream_id) do update set events = {counts}.events + 1, last_version = excluded.last_version
+            """, ("stream", recorded.StreamId), ("version", recorded.StreamVersion));
+        context.BatchState = (long)context.BatchState! + 1;
+        return Task.CompletedTask;
+    }
+
+    public Task EndBatchAsync(ProjectionContext context, CancellationToken cancellationToken)
+    {
+        var totals = context.Table(StreamCountsProjection.Totals);
+        context.Enqueue($"""
+            insert into {totals} (id, events) values (1, @n)
+            on conflict (id) do update set events = {totals}.events + excluded.events
+            """, ("n", (long)context.BatchState!));
+        Interlocked.Increment(ref _batches);
+        return Task.CompletedTask;
+    }
+}
+
 /// <summary>What the projection's tables hold, or what a replay of the log says they should hold.</summary>
 public sealed record StreamCounts(IReadOnlyDictionary<string, (long Events, long LastVersion)> ByStream, long Total)
 {

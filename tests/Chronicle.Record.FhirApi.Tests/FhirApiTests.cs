@@ -402,6 +402,57 @@ public abstract class FhirApiTests(IFhirBackendFactory backends) : IAsyncLifetim
         Assert.Equal(live, rebuilt);
     }
 
+    [Fact]
+    public async Task GivenTheBatchedProjection_ThenEveryTableMatchesTheOneStatementAtATimeReferenceRowForRow()
+    {
+        var synthetic = new Chronicle.Record.Synthetic.SyntheticRecords(seed: 23, today: new DateOnly(2025, 1, 1));
+        foreach (var append in synthetic.Patients(6))
+            await Server.AppendWithoutWaitingAsync(append.PatientId, append.Metadata, [.. append.Events]);
+        var record = await SeedAsync();
+        var asthma = Guid.NewGuid();
+        // In one append (one batch) and across appends (batches): new versions of rows written in the same batch and before it.
+        await Server.AppendAsync(record.PatientId,
+            new ProblemAdded(asthma, record.Encounter, SampleRecord.Asthma, new DateOnly(1999, 1, 1), "active", null),
+            new ProblemResolved(asthma, new DateOnly(2010, 1, 1)),
+            new DemographicsUpdated(record.PatientId, record.Demographics with { Gender = "other" }),
+            new EntryMarkedEnteredInError(asthma, "Wrong patient"));
+        await Server.AppendAsync(record.PatientId, new EntryMarkedEnteredInError(record.Observation, "Wrong patient"));
+        var last = await Server.AppendAsync(record.PatientId,
+            new DemographicsUpdated(record.PatientId, record.Demographics with { Name = new PersonName("Reid", ["Olivia"]) }));
+
+        await using var reference = new Chronicle.Projections.ProjectionRunner(Server.Store, Server.ReadModels, new ReferenceRecordFhirProjection(),
+            new Chronicle.Projections.ProjectionRunnerOptions { BatchSize = 7 });
+        await reference.StartAsync();
+        await reference.WaitForAsync(last.LastLogPosition).WaitAsync(TimeSpan.FromSeconds(120));
+        await Server.ReadModel.WaitForAsync(last.LastLogPosition);
+
+        foreach (var table in new[] { RecordFhirTables.Resources, RecordFhirTables.Tokens, RecordFhirTables.Dates, RecordFhirTables.Strings })
+        {
+            var expected = await DumpAsync(ReferenceRecordFhirProjection.Prefix + table);
+            var actual = await DumpAsync(table);
+            Assert.True(expected.Count > 10, $"Only {expected.Count} rows in {table}.");
+            Assert.Equal(expected, actual);
+        }
+    }
+
+    /// <summary>Every row of a table, every column as text, sorted: what the table holds, whatever order it was written in.</summary>
+    private async Task<List<string>> DumpAsync(string table)
+    {
+        await using var connection = await Server.ReadModels.OpenConnectionAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"select * from {table}";
+        var rows = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(string.Join("|", Enumerable.Range(0, reader.FieldCount).Select(i =>
+                $"{reader.GetName(i)}={Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)}:{reader.GetFieldType(i).Name}")));
+        }
+
+        rows.Sort(StringComparer.Ordinal);
+        return rows;
+    }
+
     private async Task<(int Rows, string Hash)> HashAllVersionsAsync()
     {
         await using var connection = await Server.ReadModels.OpenConnectionAsync();
