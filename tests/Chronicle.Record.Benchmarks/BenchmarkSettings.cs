@@ -14,9 +14,8 @@ internal sealed record BenchmarkSettings
 {
     public const string Usage = """
         Usage: dotnet run -c Release --project tests/Chronicle.Record.Benchmarks -- [options]
-          --patients N      synthetic patients loaded before the measurements (default 1500, about 185,000 events;
-                            10000 make about 1.2M events, but the FHIR projection replays the log twice at a few
-                            hundred events/s on a small shared machine, which takes hours at that size)
+          --patients N      synthetic patients loaded before the measurements (default 10000, about 1.2M events;
+                            --quick uses 300)
           --seconds S       measured seconds per latency or command case and side, over all rounds (default 6)
           --warmup S        warm-up seconds per case and side before the first window (default 1)
           --rounds N        measured windows per case and side, alternating Chronicle/baseline (default 3)
@@ -34,7 +33,7 @@ internal sealed record BenchmarkSettings
     /// <summary>The synthetic records' "today", fixed so that every run loads the same events.</summary>
     public static readonly DateOnly SyntheticToday = new(2026, 1, 1);
 
-    public const int DefaultPatients = 1_500;
+    public const int DefaultPatients = 10_000;
 
     public int Patients { get; init; } = DefaultPatients;
     public TimeSpan Measure { get; init; } = TimeSpan.FromSeconds(6);

@@ -44,8 +44,7 @@ internal static class MarkdownReport
         {
             var replayMinutes = TargetEvents / catchUp.EventsPerSecond / 60;
             Line(text, $"- Why not 1M: at this run's catch-up rate ({Rate(catchUp.EventsPerSecond)} events/s) the FHIR projection alone would take " +
-                $"about {replayMinutes:N0} min to replay 1M events, and the rebuild (section 3) replays them again; the default of " +
-                $"{BenchmarkSettings.DefaultPatients:N0} patients keeps the whole run near 25 minutes on a small shared machine.");
+                $"about {replayMinutes:N0} min to replay 1M events, and the rebuild (section 3) replays them again.");
         }
         Line(text, $"- Appends go straight to the event store (no command handling), one append per synthetic consultation, ExpectedVersion " +
             $"NoStream then Exact(n). The writers also generate and serialise the events; that alone runs at {Rate(load.GenerationEventsPerSecond)} " +
