@@ -72,7 +72,7 @@ internal sealed class ReadLatency : IAsyncDisposable
             await Task.Delay(50);
         if (!background)
             await readModel.DisposeAsync();
-        var fhir = app.Services.GetRequiredService<RecordListeners>().FhirBase("/fhir");
+        var fhir = app.Services.GetRequiredService<Chronicle.ServiceDefaults.ServiceListeners>().HttpUrl("/fhir");
         var ids = Enumerable.Range(0, patients).Select(i => records.Patient(i)[0].PatientId.ToString("D")).ToList();
         return new ReadLatency(app, storage, ids, new Uri(fhir + "/"));
     }

@@ -42,6 +42,7 @@ internal sealed class SqliteAppendWriter : IDisposable
     private readonly SqliteCommand _savepoint;
     private readonly SqliteCommand _release;
     private readonly SqliteCommand _rollbackToSavepoint;
+    private readonly SqliteCommand[] _commands;
     private bool _disposed;
 
     public SqliteAppendWriter(SqliteConnection connection)
@@ -57,6 +58,7 @@ internal sealed class SqliteAppendWriter : IDisposable
         _savepoint = Prepare("savepoint append");
         _release = Prepare("release append");
         _rollbackToSavepoint = Prepare("rollback to append");
+        _commands = [_nextPosition, _head, _insertOne, _insertChunk, _lookup, _savepoint, _release, _rollbackToSavepoint];
     }
 
     public async Task<AppendResult> AppendAsync(AppendRequest request, CancellationToken cancellationToken)
@@ -335,7 +337,7 @@ internal sealed class SqliteAppendWriter : IDisposable
 
     private void Enlist(SqliteTransaction transaction)
     {
-        foreach (var command in new[] { _nextPosition, _head, _insertOne, _insertChunk, _lookup, _savepoint, _release, _rollbackToSavepoint })
+        foreach (var command in _commands)
             command.Transaction = transaction;
     }
 
@@ -347,7 +349,7 @@ internal sealed class SqliteAppendWriter : IDisposable
             if (_disposed)
                 return;
             _disposed = true;
-            foreach (var command in new[] { _nextPosition, _head, _insertOne, _insertChunk, _lookup, _savepoint, _release, _rollbackToSavepoint })
+            foreach (var command in _commands)
                 command.Dispose();
             _connection.Dispose();
         }

@@ -123,8 +123,8 @@ public sealed class RunningAuditHost(WebApplication app, ServiceStorage storage,
     public ServiceStorage Storage { get; } = storage;
     public AuditHostSettings Settings { get; } = settings;
     public IServiceProvider Services => App.Services;
-    public Uri HttpBase => Services.GetRequiredService<AuditListeners>().HttpBase;
-    public Uri GrpcAddress => Services.GetRequiredService<AuditListeners>().GrpcAddress;
+    public Uri HttpBase => Services.GetRequiredService<Chronicle.ServiceDefaults.ServiceListeners>().HttpBase;
+    public Uri GrpcAddress => Services.GetRequiredService<Chronicle.ServiceDefaults.ServiceListeners>().GrpcAddress;
     public CheckpointSigner Signer => Services.GetRequiredService<CheckpointSigner>();
 
     public async ValueTask DisposeAsync()

@@ -12,6 +12,7 @@ using Chronicle.Fhir.Http;
 using Chronicle.Messaging;
 using Chronicle.Messaging.Invocation;
 using Chronicle.Projections;
+using Chronicle.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;
@@ -34,16 +35,8 @@ public static class AuditHostExtensions
     /// <summary>HTTP/1.1 for the FHIR, verify and replay APIs and health; HTTP/2 cleartext for Dapr's app callback.</summary>
     public static WebApplicationBuilder AddAuditListeners(this WebApplicationBuilder builder, AuditHostSettings settings)
     {
-        ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(settings);
-        var listeners = new AuditListeners();
-        builder.Services.AddSingleton(listeners);
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            var address = settings.ListenAnyIp ? IPAddress.Any : IPAddress.Loopback;
-            kestrel.Listen(address, settings.HttpPort, listen => (listen.Protocols, listeners.Http) = (HttpProtocols.Http1, listen));
-            kestrel.Listen(address, settings.GrpcPort, listen => (listen.Protocols, listeners.Grpc) = (HttpProtocols.Http2, listen));
-        });
+        ServiceListeners.AddTo(builder, settings.ListenAnyIp, settings.HttpPort, settings.GrpcPort);
         return builder;
     }
 
@@ -148,17 +141,3 @@ internal sealed class AuditReadiness(AuditQueryReadModel queries) : IHealthCheck
     }
 }
 
-/// <summary>The host's two listeners; after start their endpoints hold the bound ports (also when 0 was asked for).</summary>
-public sealed class AuditListeners
-{
-    public ListenOptions? Http { get; internal set; }
-
-    public ListenOptions? Grpc { get; internal set; }
-
-    public Uri HttpBase => new(Root(Http, "HTTP"));
-
-    public Uri GrpcAddress => new(Root(Grpc, "gRPC"));
-
-    private static string Root(ListenOptions? listen, string name) =>
-        listen?.IPEndPoint is { } endpoint ? $"http://{endpoint}/" : throw new InvalidOperationException($"The {name} listener is not bound yet.");
-}

@@ -93,11 +93,11 @@ public static class RecordCommandLine
         await using (app.ConfigureAwait(false))
         {
             await app.StartAsync().ConfigureAwait(false);
-            var listeners = app.Services.GetRequiredService<RecordListeners>();
-            var fhir = listeners.FhirBase(app.Services.GetRequiredService<IOptions<RecordFhirOptions>>().Value.RoutePrefix);
+            var listeners = app.Services.GetRequiredService<Chronicle.ServiceDefaults.ServiceListeners>();
+            var fhir = listeners.HttpUrl(app.Services.GetRequiredService<IOptions<RecordFhirOptions>>().Value.RoutePrefix);
             Console.WriteLine($"{Banner} FHIR listening on {fhir}");
             Console.WriteLine($"{Banner} gRPC listening on {listeners.GrpcAddress.GetLeftPart(UriPartial.Authority)}");
-            Console.WriteLine($"{Banner} health on {new Uri(listeners.HealthBase, RecordHostExtensions.LivenessPath)} and {new Uri(listeners.HealthBase, RecordHostExtensions.ReadinessPath)}");
+            Console.WriteLine($"{Banner} health on {new Uri(listeners.HttpBase, RecordHostExtensions.LivenessPath)} and {new Uri(listeners.HttpBase, RecordHostExtensions.ReadinessPath)}");
             if (demo)
                 await PrintExamplesAsync(app.Services.GetRequiredService<IEventStore>(), fhir).ConfigureAwait(false);
             // Ctrl+C or SIGTERM: the host stops the projection; the caller then disposes the stores.

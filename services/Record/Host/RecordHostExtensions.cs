@@ -3,6 +3,7 @@ using Chronicle.EventStore;
 using Chronicle.Projections;
 using Chronicle.Record.Fhir;
 using Chronicle.Record.Grpc;
+using Chronicle.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;
@@ -31,28 +32,12 @@ public static class RecordHostExtensions
 
     /// <summary>
     /// Two Kestrel listeners: FHIR REST and health over HTTP/1.1, gRPC over HTTP/2 cleartext (h2c). Loopback only
-    /// unless <see cref="RecordHostSettings.ListenAnyIp"/>. <see cref="RecordListeners"/> tells the bound addresses.
+    /// unless <see cref="RecordHostSettings.ListenAnyIp"/>. <see cref="ServiceListeners"/> tells the bound addresses.
     /// </summary>
     public static WebApplicationBuilder AddRecordListeners(this WebApplicationBuilder builder, RecordHostSettings settings)
     {
-        ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(settings);
-        var listeners = new RecordListeners();
-        builder.Services.AddSingleton(listeners);
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            var address = settings.ListenAnyIp ? IPAddress.Any : IPAddress.Loopback;
-            kestrel.Listen(address, settings.FhirPort, listen =>
-            {
-                listen.Protocols = HttpProtocols.Http1;
-                listeners.Fhir = listen;
-            });
-            kestrel.Listen(address, settings.GrpcPort, listen =>
-            {
-                listen.Protocols = HttpProtocols.Http2;
-                listeners.Grpc = listen;
-            });
-        });
+        ServiceListeners.AddTo(builder, settings.ListenAnyIp, settings.FhirPort, settings.GrpcPort);
         return builder;
     }
 
@@ -83,21 +68,4 @@ public static class RecordHostExtensions
         endpoints.MapHealthChecks(ReadinessPath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) }).AllowAnonymous();
         return endpoints;
     }
-}
-
-/// <summary>The host's two listeners; after start their endpoints hold the bound ports (also when 0 was asked for).</summary>
-public sealed class RecordListeners
-{
-    public ListenOptions? Fhir { get; internal set; }
-
-    public ListenOptions? Grpc { get; internal set; }
-
-    public Uri FhirBase(string routePrefix) => new(Root(Fhir, "FHIR") + routePrefix.TrimStart('/'));
-
-    public Uri GrpcAddress => new(Root(Grpc, "gRPC"));
-
-    public Uri HealthBase => new(Root(Fhir, "FHIR"));
-
-    private static string Root(ListenOptions? listen, string name) =>
-        listen?.IPEndPoint is { } endpoint ? $"http://{endpoint}/" : throw new InvalidOperationException($"The {name} listener is not bound yet.");
 }
