@@ -1,11 +1,12 @@
-using System.Threading.Channels;
+using System.Collections.Concurrent;
 
 namespace Chronicle.Auditing;
 
 /// <summary>
-/// Makes items durable in groups: callers hand in one item each and wait; a single writer takes every item waiting (up
-/// to <see cref="MaxBatch"/>) into one write and completes their waits together, or fails them all. Under load one
-/// durable write serves many requests; alone, a request pays for one write, as it would without grouping.
+/// Makes items durable in groups, by flat combining: callers queue one item each; whoever holds the write lock takes every
+/// item waiting (up to <see cref="MaxBatch"/>) into one write and completes their waits together, or fails them all.
+/// Under load one durable write serves many requests. Alone, a request writes its own item on its own thread, with no
+/// hand-over to a writer thread and back, so grouping costs it nothing.
 /// </summary>
 /// <param name="write">Writes one group; an exception fails every caller in it.</param>
 /// <param name="keyOf">When given, a group never holds two items with the same key (the second waits for the next write).</param>
@@ -14,8 +15,9 @@ public sealed class GroupCommit<T, TKey> : IAsyncDisposable
 {
     private readonly Func<IReadOnlyList<T>, Task> _write;
     private readonly Func<T, TKey> _keyOf;
-    private readonly Channel<Pending> _pending = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Task _writer;
+    private readonly ConcurrentQueue<Pending> _queue = new();
+    private readonly SemaphoreSlim _lock = new(1, 1);
+    private volatile bool _closed;
 
     public GroupCommit(Func<IReadOnlyList<T>, Task> write, Func<T, TKey> keyOf, int maxBatch)
     {
@@ -25,57 +27,141 @@ public sealed class GroupCommit<T, TKey> : IAsyncDisposable
         _write = write;
         _keyOf = keyOf;
         MaxBatch = maxBatch;
-        _writer = Task.Run(WriteLoopAsync);
     }
 
     public int MaxBatch { get; }
 
     /// <summary>Completes once <paramref name="item"/> is written; throws what the write threw.</summary>
     /// <exception cref="ObjectDisposedException">The writer is closed.</exception>
-    public Task WriteAsync(T item, CancellationToken cancellationToken = default)
+    public async Task WriteAsync(T item, CancellationToken cancellationToken = default)
     {
-        var pending = new Pending(item);
-        if (!_pending.Writer.TryWrite(pending))
-            throw new ObjectDisposedException(GetType().Name, "The writer is closed.");
-        return pending.Done.Task.WaitAsync(cancellationToken);
-    }
-
-    private async Task WriteLoopAsync()
-    {
-        var batch = new List<Pending>(MaxBatch);
-        var keys = new HashSet<TKey>();
-        while (await _pending.Reader.WaitToReadAsync().ConfigureAwait(false))
+        ObjectDisposedException.ThrowIf(_closed, this);
+        using var pending = new Pending(item);
+        _queue.Enqueue(pending);
+        while (!pending.Done.IsCompleted)
         {
-            batch.Clear();
-            keys.Clear();
-            while (batch.Count < MaxBatch && _pending.Reader.TryPeek(out var next) && keys.Add(_keyOf(next.Item)))
+            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, pending.Answered))
             {
-                _pending.Reader.TryRead(out _);
-                batch.Add(next);
+                try
+                {
+                    // The lock, or another caller answering this item in its group, whichever comes first.
+                    await _lock.WaitAsync(wait.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (pending.Done.IsCompleted)
+                {
+                    break;
+                }
+                catch (OperationCanceledException) when (pending.TryCancel())
+                {
+                    throw;
+                }
+                catch (OperationCanceledException)
+                {
+                    // Already taken into a group that is being written: its outcome is coming.
+                    break;
+                }
             }
 
             try
             {
-                await _write(batch.Select(p => p.Item).ToList()).ConfigureAwait(false);
-                foreach (var pending in batch)
-                    pending.Done.TrySetResult();
+                await WriteGroupAsync().ConfigureAwait(false);
             }
-            catch (Exception error)
+            finally
             {
-                foreach (var pending in batch)
-                    pending.Done.TrySetException(error);
+                _lock.Release();
             }
+        }
+
+        await pending.Done.ConfigureAwait(false);
+    }
+
+    private async Task WriteGroupAsync()
+    {
+        var group = new List<Pending>();
+        var keys = new HashSet<TKey>();
+        // Items are taken in queue order; one whose key is already in the group stops it, so order is kept.
+        while (group.Count < MaxBatch && _queue.TryPeek(out var next))
+        {
+            if (next.IsTakeable && !keys.Add(_keyOf(next.Item)))
+                break;
+            _queue.TryDequeue(out _);
+            if (next.TryTake())
+                group.Add(next);
+        }
+
+        if (group.Count == 0)
+            return;
+        try
+        {
+            await _write(group.Select(p => p.Item).ToList()).ConfigureAwait(false);
+        }
+        catch (Exception error)
+        {
+            foreach (var pending in group)
+                pending.Fail(error);
+            return;
+        }
+
+        foreach (var pending in group)
+            pending.Succeed();
+    }
+
+    /// <summary>Stops taking items and writes those already queued.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _closed = true;
+        await _lock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            while (!_queue.IsEmpty)
+                await WriteGroupAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _lock.Release();
         }
     }
 
-    public async ValueTask DisposeAsync()
+    private sealed class Pending(T item) : IDisposable
     {
-        _pending.Writer.TryComplete();
-        await _writer.ConfigureAwait(false);
-    }
+        private const int Queued = 0, Taken = 1, Cancelled = 2;
+        private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly CancellationTokenSource _answered = new();
+        private int _state;
 
-    private sealed record Pending(T Item)
-    {
-        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public T Item { get; } = item;
+        public Task Done => _done.Task;
+        public CancellationToken Answered => _answered.Token;
+        public bool IsTakeable => Volatile.Read(ref _state) == Queued;
+
+        public bool TryTake() => Interlocked.CompareExchange(ref _state, Taken, Queued) == Queued;
+
+        public bool TryCancel() => Interlocked.CompareExchange(ref _state, Cancelled, Queued) == Queued;
+
+        public void Succeed()
+        {
+            _done.TrySetResult();
+            Wake();
+        }
+
+        public void Fail(Exception error)
+        {
+            _done.TrySetException(error);
+            Wake();
+        }
+
+        private void Wake()
+        {
+            try
+            {
+                _answered.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The caller has already returned.
+            }
+        }
+
+        public void Dispose() => _answered.Dispose();
     }
 }

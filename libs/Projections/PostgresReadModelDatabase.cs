@@ -16,13 +16,18 @@ internal sealed class PostgresReadModelDatabase(NpgsqlDataSource dataSource) : R
     public override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken = default) =>
         await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 
-    public override async Task<WriteTransaction> BeginWriteAsync(CancellationToken cancellationToken = default)
+    public override async Task<WriteTransaction> BeginWriteAsync(WriteDurability durability, CancellationToken cancellationToken = default)
     {
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            return new WriteTransaction(connection, transaction, writerSlot: null);
+            var write = new WriteTransaction(connection, transaction, writerSlot: null);
+            // The server does not wait for the WAL flush: a crash of the server can lose the latest such commits, never
+            // part of one, and never a commit that is durable.
+            if (durability == WriteDurability.Rebuildable)
+                await ExecuteAsync(write, "set local synchronous_commit = off", cancellationToken).ConfigureAwait(false);
+            return write;
         }
         catch
         {

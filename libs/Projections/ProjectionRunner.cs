@@ -247,7 +247,7 @@ public sealed partial class ProjectionRunner : IAsyncDisposable
         await _applyLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await using var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+            await using var write = await _database.BeginWriteAsync(WriteDurability.Rebuildable, cancellationToken).ConfigureAwait(false);
             var checkpoint = await _database.ReadCheckpointForUpdateAsync(write, _projection.Name, cancellationToken).ConfigureAwait(false);
             // Events up to the checkpoint already took effect: applied by another runner of this projection, or
             // contained in tables a rebuild swapped in while this subscription was behind.
@@ -340,7 +340,7 @@ public sealed partial class ProjectionRunner : IAsyncDisposable
             if (page.Count == 0)
                 break;
             // No checkpoint row here: the rebuild's position lives in memory, and a failed rebuild is discarded whole.
-            await using var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+            await using var write = await _database.BeginWriteAsync(WriteDurability.Rebuildable, cancellationToken).ConfigureAwait(false);
             await ApplyAsync(write, rebuildTables, page, cancellationToken).ConfigureAwait(false);
             await write.CommitAsync(cancellationToken).ConfigureAwait(false);
             position = page[^1].LogPosition;

@@ -47,8 +47,13 @@ public abstract partial class ReadModelDatabase
     /// <summary>
     /// Opens a connection and begins the transaction that all read-model writes (effects, checkpoint, DDL) run in.
     /// On SQLite it holds the file's write lock until disposed, so keep it short and do no network calls inside it.
+    /// The commit is durable (<see cref="WriteDurability.Durable"/>).
     /// </summary>
-    public abstract Task<WriteTransaction> BeginWriteAsync(CancellationToken cancellationToken = default);
+    public Task<WriteTransaction> BeginWriteAsync(CancellationToken cancellationToken = default) =>
+        BeginWriteAsync(WriteDurability.Durable, cancellationToken);
+
+    /// <summary>As <see cref="BeginWriteAsync(CancellationToken)"/>, with the durability the commit needs.</summary>
+    public abstract Task<WriteTransaction> BeginWriteAsync(WriteDurability durability, CancellationToken cancellationToken = default);
 
     private protected abstract string ListTablesSql { get; }
 

@@ -12,6 +12,9 @@ internal sealed class SqliteReadModelDatabase : ReadModelDatabase
 {
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> WriterSlots = new(StringComparer.Ordinal);
 
+    private const string DurablePragmas = "pragma journal_mode = wal; pragma synchronous = full; pragma busy_timeout = 30000;";
+    private const string RebuildablePragmas = "pragma journal_mode = wal; pragma synchronous = normal; pragma busy_timeout = 30000;";
+
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writerSlot;
 
@@ -32,16 +35,17 @@ internal sealed class SqliteReadModelDatabase : ReadModelDatabase
     private protected override string LockRowSuffix => "";
 
     public override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken = default) =>
-        await OpenAsync("pragma busy_timeout = 30000;", cancellationToken).ConfigureAwait(false);
+        await OpenAsync("pragma busy_timeout = 30000; pragma synchronous = full;", cancellationToken).ConfigureAwait(false);
 
-    public override async Task<WriteTransaction> BeginWriteAsync(CancellationToken cancellationToken = default)
+    public override async Task<WriteTransaction> BeginWriteAsync(WriteDurability durability, CancellationToken cancellationToken = default)
     {
         await _writerSlot.WaitAsync(cancellationToken).ConfigureAwait(false);
         SqliteConnection? connection = null;
         try
         {
-            // WAL lets readers run beside the writer; FULL makes a commit durable before it returns.
-            connection = await OpenAsync("pragma journal_mode = wal; pragma synchronous = full; pragma busy_timeout = 30000;",
+            // WAL lets readers run beside the writer. FULL syncs the WAL before the commit returns; NORMAL leaves the sync
+            // to the next FULL commit or checkpoint, so a power cut can take a suffix of such commits, never part of one.
+            connection = await OpenAsync(durability == WriteDurability.Durable ? DurablePragmas : RebuildablePragmas,
                 cancellationToken).ConfigureAwait(false);
             var transaction = connection.BeginTransaction(deferred: false);
             return new WriteTransaction(connection, transaction, new SlotRelease(_writerSlot));
