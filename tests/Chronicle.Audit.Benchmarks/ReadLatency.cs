@@ -13,7 +13,13 @@ using Microsoft.Extensions.Logging;
 
 namespace Chronicle.Audit.Benchmarks;
 
-internal sealed record ReadLatencyResult(int Concurrency, LatencySample Unaudited, LatencySample Audited, TimeSpan Measured);
+/// <param name="UnauditedCpu">The process's CPU time (clients and service together) over the unaudited windows.</param>
+internal sealed record ReadLatencyResult(int Concurrency, LatencySample Unaudited, LatencySample Audited, TimeSpan Measured,
+    TimeSpan UnauditedCpu, TimeSpan AuditedCpu)
+{
+    public double UnauditedCpuPerRead => UnauditedCpu.TotalMilliseconds / Unaudited.Count;
+    public double AuditedCpuPerRead => AuditedCpu.TotalMilliseconds / Audited.Count;
+}
 
 /// <summary>
 /// FHIR reads (GET Patient/{id}) through one Record service in this process, composed as the executable composes it (FHIR
@@ -84,16 +90,26 @@ internal sealed class ReadLatency : IAsyncDisposable
         {
             var unaudited = new LatencySample();
             var audited = new LatencySample();
+            TimeSpan unauditedCpu = default, auditedCpu = default;
             await RunWindowAsync(clients, audit: false, window, new LatencySample());
             await RunWindowAsync(clients, audit: true, window, new LatencySample());
             for (var round = 0; round < rounds; round++)
             {
                 foreach (var audit in round % 2 == 0 ? new[] { false, true } : [true, false])
+                {
+                    var cpu = Process.GetCurrentProcess().TotalProcessorTime;
                     await RunWindowAsync(clients, audit, window, audit ? audited : unaudited);
+                    cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+                    if (audit)
+                        auditedCpu += cpu;
+                    else
+                        unauditedCpu += cpu;
+                }
+
                 progress.WriteLine($"  {concurrency} client(s), round {round + 1}/{rounds}: {unaudited.Count} unaudited, {audited.Count} audited reads");
             }
 
-            return new ReadLatencyResult(concurrency, unaudited, audited, window * rounds);
+            return new ReadLatencyResult(concurrency, unaudited, audited, window * rounds, unauditedCpu, auditedCpu);
         }
         finally
         {

@@ -88,14 +88,7 @@ public sealed class ChroniclePlatform : IAsyncDisposable
         try
         {
             await platform.StartAuditAsync();
-            platform.Record = await ServiceProcess.StartAsync(RecordDll, [
-                "serve", "--Chronicle:Ports:Fhir=0", $"--Chronicle:Ports:Grpc={platform._recordGrpcPort}",
-                $"--Chronicle:Apps:audit:Grpc=http://127.0.0.1:{platform._auditGrpcPort}",
-                "--Chronicle:Direct:MinRetryDelay=00:00:00.020", "--Chronicle:Direct:MaxRetryDelay=00:00:00.500",
-                // About delivery, the chain and replay, with callers stated in headers; tokens are tested in Chronicle.Identity.Tests.
-                "--Chronicle:Security:Disabled=true",
-                .. platform._recordStorage, .. platform._recordSettings,
-            ], platform._folder, new Dictionary<string, string>(), ServiceAnnouncements.Record);
+            await platform.StartRecordAsync();
             return platform;
         }
         catch
@@ -103,6 +96,24 @@ public sealed class ChroniclePlatform : IAsyncDisposable
             await platform.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>Starts the Record on its gRPC port and storage (again, after <see cref="KillRecordAsync"/>); its FHIR port is new each time.</summary>
+    public async Task StartRecordAsync() =>
+        Record = await ServiceProcess.StartAsync(RecordDll, [
+            "serve", "--Chronicle:Ports:Fhir=0", $"--Chronicle:Ports:Grpc={_recordGrpcPort}",
+            $"--Chronicle:Apps:audit:Grpc=http://127.0.0.1:{_auditGrpcPort}",
+            "--Chronicle:Direct:MinRetryDelay=00:00:00.020", "--Chronicle:Direct:MaxRetryDelay=00:00:00.500",
+            // About delivery, the chain and replay, with callers stated in headers; tokens are tested in Chronicle.Identity.Tests.
+            "--Chronicle:Security:Disabled=true",
+            .. _recordStorage, .. _recordSettings,
+        ], _folder, new Dictionary<string, string>(), ServiceAnnouncements.Record);
+
+    /// <summary>Crashes the Record: killed (SIGKILL) with no shutdown, so nothing is flushed or handed on.</summary>
+    public async Task KillRecordAsync()
+    {
+        await Record!.DisposeAsync();
+        Record = null;
     }
 
     public async Task StartAuditAsync() =>
