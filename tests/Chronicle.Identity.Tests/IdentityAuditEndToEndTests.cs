@@ -4,9 +4,7 @@ using Chronicle.Contracts.Identity.V1;
 using Chronicle.Identity.Hosting;
 using Chronicle.Security;
 using Grpc.Core;
-using Grpc.Net.Client;
 using Microsoft.IdentityModel.JsonWebTokens;
-using AccessClient = Chronicle.Contracts.Identity.V1.Access.AccessClient;
 
 namespace Chronicle.Identity.Tests;
 
@@ -25,7 +23,7 @@ public sealed class IdentityAuditEndToEndTests(RealServicesFixture services)
         var token = await services.GpTokenAsync(DemoDirectory.PracticeB);
         var correlation = Guid.NewGuid().ToString("N");
 
-        var reply = await AskAsync(token, services.PatientAtA, correlation, reason);
+        var reply = await IdentityAuditTests.AskAsync(services.Identity, token, services.PatientAtA, correlation, reason);
 
         Assert.Equal(AccessDecision.AllowedByBreakGlass, reply.Decision);
         var entry = Assert.Single(await services.WaitForEntriesAsync($"site=identity&patient={services.PatientAtA}", 1, Correlated(correlation)));
@@ -51,7 +49,7 @@ public sealed class IdentityAuditEndToEndTests(RealServicesFixture services)
     {
         var correlation = Guid.NewGuid().ToString("N");
 
-        var refusal = await Assert.ThrowsAsync<RpcException>(() => AskAsync(null, services.PatientAtA, correlation));
+        var refusal = await Assert.ThrowsAsync<RpcException>(() => IdentityAuditTests.AskAsync(services.Identity, null, services.PatientAtA, correlation));
 
         Assert.Equal(StatusCode.Unauthenticated, refusal.StatusCode);
         var entry = Assert.Single(await services.WaitForEntriesAsync("site=identity&outcome=4", 1, Correlated(correlation)));
@@ -73,15 +71,6 @@ public sealed class IdentityAuditEndToEndTests(RealServicesFixture services)
         Assert.Contains(entries, e => e.GetProperty("service").GetString() == "record" && e.GetProperty("outcome").GetInt32() == 403);
         Assert.Contains(entries, e => e.GetProperty("service").GetString() == "identity" && e.GetProperty("outcome").GetInt32() == 200
             && e.GetProperty("resourceType").GetString() == "grpc:CheckPatientAccess");
-    }
-
-    private async Task<CheckPatientAccessReply> AskAsync(string? token, string patientId, string correlation, string? breakGlassReason = null)
-    {
-        using var channel = GrpcChannel.ForAddress(services.Identity.Grpc);
-        var headers = RealServicesFixture.Bearer(token);
-        headers.Add("x-correlation-id", correlation);
-        return await new AccessClient(channel).CheckPatientAccessAsync(
-            new CheckPatientAccessRequest { PatientId = patientId, BreakGlassReason = breakGlassReason ?? "" }, headers);
     }
 
     private static Func<JsonElement, bool> Correlated(string correlation) =>

@@ -143,9 +143,14 @@ public sealed class IdentityAuditTests(SecurityFixture fixture)
         Assert.Equal("PracticeModule", entry.ResourceType);
     }
 
-    private async Task<CheckPatientAccessReply> AskAsync(string? token, string patientId, string correlation, string? breakGlassReason = null)
+    private Task<CheckPatientAccessReply> AskAsync(string? token, string patientId, string correlation, string? breakGlassReason = null) =>
+        AskAsync(fixture.Identity, token, patientId, correlation, breakGlassReason);
+
+    /// <summary>Asks Identity's Access service about a patient, with a correlation id that marks the call's audit entry.</summary>
+    public static async Task<CheckPatientAccessReply> AskAsync(IdentityInstance identity, string? token, string patientId, string correlation,
+        string? breakGlassReason = null)
     {
-        using var channel = GrpcChannel.ForAddress(fixture.Identity.Grpc);
+        using var channel = GrpcChannel.ForAddress(identity.Grpc);
         var headers = new Metadata { { "x-correlation-id", correlation } };
         if (token is not null)
             headers.Add("authorization", "Bearer " + token);
