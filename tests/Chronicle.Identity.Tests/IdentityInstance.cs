@@ -36,7 +36,8 @@ public sealed class IdentityInstance : IAsyncDisposable
         IDictionary<string, string?>? settings = null, string? dataDirectory = null, string? postgresConnectionString = null,
         TimeProvider? clock = null)
     {
-        var owned = dataDirectory is null && postgresConnectionString is null
+        // On PostgreSQL too: the direct broker's queue is a file in the data directory.
+        var owned = dataDirectory is null
             ? Path.Combine(Path.GetTempPath(), "chronicle-identity-tests", Guid.NewGuid().ToString("N"))
             : null;
         var configuration = new Dictionary<string, string?>
@@ -45,6 +46,9 @@ public sealed class IdentityInstance : IAsyncDisposable
             ["Chronicle:Ports:Grpc"] = "0",
             ["Chronicle:Demo"] = "true",
             ["Chronicle:DataDirectory"] = dataDirectory ?? owned,
+            // Audit entries leave through the direct transport, to whichever apps a test names under Chronicle:Apps.
+            ["Chronicle:AppId"] = IdentityHost.AppId,
+            ["Chronicle:Transport"] = "direct",
             ["Logging:LogLevel:Default"] = "Trace",
             ["Logging:LogLevel:OpenIddict"] = "Trace",
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace",
@@ -62,6 +66,9 @@ public sealed class IdentityInstance : IAsyncDisposable
         var logs = new CapturedLogs();
         var app = IdentityHost.Build([], builder =>
         {
+            // The test folder holds every referenced service's appsettings.json (the last one copied wins): none is Identity's own here.
+            foreach (var file in builder.Configuration.Sources.OfType<Microsoft.Extensions.Configuration.Json.JsonConfigurationSource>().ToList())
+                builder.Configuration.Sources.Remove(file);
             builder.Configuration.AddInMemoryCollection(configuration);
             if (clock is not null)
                 builder.Services.AddSingleton(clock);

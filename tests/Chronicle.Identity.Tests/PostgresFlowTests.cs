@@ -10,12 +10,13 @@ public sealed class PostgresFlowTests : IAsyncLifetime
 {
     private PostgresServer _server = null!;
     private IdentityInstance _identity = null!;
+    private string _database = "";
 
     public async Task InitializeAsync()
     {
         _server = await PostgresServer.StartAsync();
-        var database = await _server.CreateDatabaseAsync("identity");
-        _identity = await IdentityInstance.StartAsync(postgresConnectionString: database);
+        _database = await _server.CreateDatabaseAsync("identity");
+        _identity = await IdentityInstance.StartAsync(postgresConnectionString: _database);
     }
 
     public async Task DisposeAsync()
@@ -40,6 +41,28 @@ public sealed class PostgresFlowTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, await ReadDemoPatientAsync(service, module.AccessToken, null));
         Assert.Equal(HttpStatusCode.Forbidden, await ReadDemoPatientAsync(service, refreshed.AccessToken, null));
         Assert.Equal(HttpStatusCode.OK, await ReadDemoPatientAsync(service, refreshed.AccessToken, "Covering an urgent home visit"));
+    }
+
+    [Fact]
+    public async Task GivenPostgres_WhenIdentityAnswersRelationshipQuestions_ThenItsOutboxIsInItsOwnSchemaWithEveryAnswer()
+    {
+        var oauth = new OAuthTestClient(_identity.Http);
+        await using var service = await ProtectedService.StartAsync(_identity);
+        var gp = await oauth.AuthorizationCodeAsync(DemoDirectory.StaffUserName(StaffRoles.Gp, DemoDirectory.PracticeB), DemoDirectory.Password,
+            "openid user/Patient.rs");
+
+        Assert.Equal(HttpStatusCode.Forbidden, await ReadDemoPatientAsync(service, gp.AccessToken, null));
+        Assert.Equal(HttpStatusCode.OK, await ReadDemoPatientAsync(service, gp.AccessToken, "Covering an urgent home visit"));
+
+        var answers = (await IdentityAuditTests.OutboxEntriesAsync(_identity))
+            .Where(e => e.PatientId == DemoDirectory.PatientId.ToString() && e.OrganisationOds == DemoDirectory.PracticeB).ToList();
+        Assert.Contains(answers, e => !e.BreakGlass && e.Outcome == 200);
+        Assert.Contains(answers, e => e.BreakGlass && e.BreakGlassReason == "Covering an urgent home visit");
+        await using var connection = new Npgsql.NpgsqlConnection(_database);
+        await connection.OpenAsync();
+        await using var count = new Npgsql.NpgsqlCommand(
+            "select count(*) from information_schema.tables where table_schema = @schema", connection) { Parameters = { new("schema", IdentityHostSettings.EventSchema) } };
+        Assert.True((long)(await count.ExecuteScalarAsync())! > 0);
     }
 
     private static async Task<HttpStatusCode> ReadDemoPatientAsync(ProtectedService service, string token, string? breakGlass)

@@ -16,7 +16,8 @@ namespace Chronicle.Identity.Tests;
 /// <summary>
 /// A real Identity (in this process) and the built Record and Audit executables (child processes) that trust it, as the
 /// launcher runs them: <c>Chronicle:Security:Authority</c>, <c>AccessServiceAddress</c>, plain-HTTP discovery. The Record
-/// publishes its audit entries to the Audit service; the Audit service replays from the Record with the auditor's token.
+/// and Identity publish their audit entries to the Audit service (direct transport); the Audit service replays from the
+/// Record with the auditor's token.
 /// Two patients are registered through the Record's own gRPC command by each practice's GP.
 /// </summary>
 public sealed class RealServicesFixture : IAsyncLifetime
@@ -44,10 +45,18 @@ public sealed class RealServicesFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Identity = await IdentityInstance.StartAsync(new Dictionary<string, string?> { ["Chronicle:Identity:AccessTokenLifetime"] = "00:30:00" });
-        OAuth = new OAuthTestClient(Identity.Http);
         var recordGrpcPort = ServiceAnnouncements.FreeLoopbackPort();
         var auditGrpcPort = ServiceAnnouncements.FreeLoopbackPort();
+        // Identity starts first (the others check tokens against it); its relay holds its entries until both answer.
+        Identity = await IdentityInstance.StartAsync(new Dictionary<string, string?>
+        {
+            ["Chronicle:Identity:AccessTokenLifetime"] = "00:30:00",
+            ["Chronicle:Apps:audit:Grpc"] = $"http://127.0.0.1:{auditGrpcPort}",
+            ["Chronicle:Apps:record:Grpc"] = $"http://127.0.0.1:{recordGrpcPort}",
+            ["Chronicle:Direct:MinRetryDelay"] = "00:00:00.020",
+            ["Chronicle:Direct:MaxRetryDelay"] = "00:00:00.500",
+        });
+        OAuth = new OAuthTestClient(Identity.Http);
         string[] security =
         [
             $"--Chronicle:Security:Authority={Identity.Issuer.AbsoluteUri}", $"--Chronicle:Security:AccessServiceAddress={Identity.Grpc.AbsoluteUri}",

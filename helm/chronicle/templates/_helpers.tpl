@@ -26,7 +26,7 @@ dapr.io/sidecar-memory-request: 64Mi
 dapr.io/sidecar-memory-limit: 256Mi
 {{- end }}
 
-{{/* How Record and Audit publish and receive: through their Dapr sidecar (libs/Messaging, MessagingOptions). */}}
+{{/* How Identity, Record and Audit publish and receive: through their Dapr sidecar (libs/Messaging, MessagingOptions). */}}
 {{- define "chronicle.messagingEnv" -}}
 - name: Chronicle__Transport
   value: dapr

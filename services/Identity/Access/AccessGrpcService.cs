@@ -1,3 +1,4 @@
+using Chronicle.Auditing;
 using Chronicle.Contracts.Identity.V1;
 using Chronicle.Identity.Hosting;
 using Chronicle.Security;
@@ -19,6 +20,8 @@ public sealed class AccessGrpcService(PatientAccessPolicy policy, IOptions<Ident
             throw new RpcException(new Status(StatusCode.InvalidArgument, "patient_id is required."));
         var caller = Caller.From(context.GetHttpContext().User);
         var outcome = await policy.DecideAsync(caller, request.PatientId, request.BreakGlassReason, context.CancellationToken).ConfigureAwait(false);
+        if (outcome == PatientAccessOutcome.AllowedByBreakGlass)
+            context.GetHttpContext().AuditBreakGlass(request.BreakGlassReason);
         return new CheckPatientAccessReply
         {
             Decision = outcome switch

@@ -1,10 +1,11 @@
 using System.Net;
 using System.Threading.RateLimiting;
+using Chronicle.Auditing;
+using Chronicle.Contracts.IntegrationEvents.Audit;
 using Chronicle.Contracts.IntegrationEvents.Record;
 using Chronicle.Identity.Access;
 using Chronicle.Identity.Messaging;
 using Chronicle.Messaging;
-using Chronicle.Projections;
 using Chronicle.Identity.Admin;
 using Chronicle.Identity.Directory;
 using Chronicle.Identity.Keys;
@@ -27,6 +28,9 @@ namespace Chronicle.Identity.Hosting;
 public static class IdentityHost
 {
     public const string ListeningBanner = "Chronicle Identity listening on ";
+
+    /// <summary>The app id under Dapr and the direct transport, unless <c>Chronicle:AppId</c> says otherwise.</summary>
+    public const string AppId = "identity";
 
     /// <summary>Builds the app. <c>--demo</c> anywhere in <paramref name="args"/> seeds and prints demo credentials.</summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
@@ -146,15 +150,24 @@ public static class IdentityHost
         });
         services.AddGrpc();
 
-        // Registrations arrive from the Record service as integration events (Dapr pub/sub, or the direct transport).
-        // The inbox lives in its own small database beside the directory.
-        services.AddSingleton(_ => settings.UsePostgres
-            ? ReadModelDatabase.Postgres(Npgsql.NpgsqlDataSource.Create(settings.ConnectionString))
-            : ReadModelDatabase.Sqlite(settings.MessagingConnectionString));
-        services.PostConfigure<MessagingOptions>(o => o.AppId = string.IsNullOrWhiteSpace(o.AppId) ? "identity" : o.AppId);
-        services.AddChronicleMessaging(configuration)
+        // Identity's own event store is its audit outbox; the inbox and the relay's checkpoint sit beside it.
+        services.AddSingleton<IdentityStorage>();
+        services.AddSingleton(provider => provider.GetRequiredService<IdentityStorage>().Events);
+        services.AddSingleton(provider => provider.GetRequiredService<IdentityStorage>().Messaging);
+        // Every relationship answer is audited before it is sent, refusals too (see IdentityAuditing).
+        services.AddGrpcAuditing(audit =>
+        {
+            audit.Service = IdentityAuditing.Service;
+            audit.Classify = IdentityAuditing.ClassifyGrpc;
+        });
+
+        // Registrations arrive from the Record service as integration events; audit entries leave for the Audit service
+        // from the outbox (Dapr pub/sub, or the direct transport).
+        services.AddChronicleMessaging(configuration, AppId, settings.DataDirectory)
             .AddIntegrationEvents(RecordIntegrationEventsJsonContext.Catalog())
-            .Subscribe<RecordIntegrationEventsV1.PatientRegistered, RegistrationConsumer>();
+            .AddIntegrationEvents(AuditIntegrationEventsJsonContext.Catalog())
+            .Subscribe<RecordIntegrationEventsV1.PatientRegistered, RegistrationConsumer>()
+            .AddOutboxRelay<IdentityIntegrationEventMapper>();
         return services;
     }
 
@@ -163,6 +176,8 @@ public static class IdentityHost
         ArgumentNullException.ThrowIfNull(app);
         app.UseRateLimiter();
         app.UseRouting();
+        app.UseAuditing(IdentityAuditing.Service, IdentityAuditing.ClassifyHttp); // practices' module choices, refusals too
+        app.UseGrpcRefusalAuditing();              // Access calls refused before the service ran (no or bad token)
         app.UseChronicleSecurity();
         app.UseAntiforgery();
         app.MapLoginPage();
@@ -190,6 +205,8 @@ public static class IdentityHost
 
             await db.Database.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
         }
+
+        await app.Services.GetRequiredService<IdentityStorage>().OpenAsync(cancellationToken).ConfigureAwait(false);
 
         await app.Services.GetRequiredService<SigningKeyRing>().LoadAsync(cancellationToken).ConfigureAwait(false);
         var settings = app.Services.GetRequiredService<IdentityHostSettings>();

@@ -2,12 +2,22 @@ using System.Net;
 
 namespace Chronicle.Identity.Hosting;
 
-/// <summary>Where the service listens and stores its data, read from the <c>Chronicle</c> configuration section.</summary>
+/// <summary>
+/// Where the service listens and stores its data, read from the <c>Chronicle</c> configuration section. The directory
+/// (OpenIddict's tables and the practices, staff, patients and modules) is <see cref="ConnectionString"/>; the event store
+/// that is the audit outbox, and the messaging inbox and relay checkpoint, are opened by <see cref="IdentityStorage"/>.
+/// </summary>
 public sealed record IdentityHostSettings(
     IPAddress ListenAddress, int HttpPort, int GrpcPort, bool UsePostgres, string ConnectionString, bool SeedDemo)
 {
-    /// <summary>The SQLite file of the messaging inbox, beside the directory (PostgreSQL keeps it in the same database).</summary>
-    public string MessagingConnectionString { get; init; } = "";
+    /// <summary>On PostgreSQL, the schema of the outbox event store in the Identity database (the directory keeps the default schema).</summary>
+    public const string EventSchema = "identity";
+
+    /// <summary>On PostgreSQL, the schema of the messaging inbox and the relay's checkpoint.</summary>
+    public const string ReadModelSchema = "identity_read";
+
+    /// <summary>The SQLite files (directory, outbox, inbox) and the direct broker's queue.</summary>
+    public string DataDirectory { get; init; } = Path.GetFullPath(Path.Combine("data", "identity"));
 
     public const int DefaultHttpPort = 5300;
     public const int DefaultGrpcPort = 5301;
@@ -25,7 +35,8 @@ public sealed record IdentityHostSettings(
             "sqlite" => false,
             _ => throw new InvalidOperationException($"Chronicle:Storage must be 'sqlite' or 'postgres'; it is '{storage}'."),
         };
-        string connectionString, messaging = "";
+        var directory = Path.GetFullPath(configuration["Chronicle:DataDirectory"] ?? Path.Combine("data", "identity"));
+        string connectionString;
         if (usePostgres)
         {
             connectionString = configuration.GetConnectionString("Identity")
@@ -33,14 +44,12 @@ public sealed record IdentityHostSettings(
         }
         else
         {
-            var directory = Path.GetFullPath(configuration["Chronicle:DataDirectory"] ?? Path.Combine("data", "identity"));
             System.IO.Directory.CreateDirectory(directory);
             connectionString = $"Data Source={Path.Combine(directory, "identity.db")}";
-            messaging = $"Data Source={Path.Combine(directory, "messaging.db")}";
         }
 
         return new IdentityHostSettings(address, Port(configuration, "Http", DefaultHttpPort), Port(configuration, "Grpc", DefaultGrpcPort),
-            usePostgres, connectionString, configuration.GetValue<bool>("Chronicle:Demo")) { MessagingConnectionString = messaging };
+            usePostgres, connectionString, configuration.GetValue<bool>("Chronicle:Demo")) { DataDirectory = directory };
     }
 
     private static int Port(IConfiguration configuration, string name, int fallback)
