@@ -7,6 +7,10 @@ namespace Chronicle.Auditing;
 /// The one byte-exact JSON form of an audit entry: fixed property order, every property present (null when absent),
 /// UTC times with seven fractional digits, enum names as written in <see cref="AuditAction"/>. Hashes are taken over
 /// these bytes, so two parties that agree on an entry agree on its hash.
+/// <para>
+/// Properties added after the first version (<c>accessGrounds</c>) are written only when they have a value, after the
+/// others, so an entry without them has exactly the bytes, and the hash, it had before they existed.
+/// </para>
 /// </summary>
 public static class AuditCanonicalForm
 {
@@ -34,6 +38,8 @@ public static class AuditCanonicalForm
         WriteNullable(writer, "correlationId", entry.CorrelationId);
         writer.WriteBoolean("breakGlass", entry.BreakGlass);
         WriteNullable(writer, "breakGlassReason", entry.BreakGlassReason);
+        if (entry.AccessGrounds is not null)
+            writer.WriteString("accessGrounds", entry.AccessGrounds);
         writer.WriteEndObject();
     }
 
@@ -70,6 +76,7 @@ public static class AuditCanonicalForm
                 CorrelationId = json.GetProperty("correlationId").GetString(),
                 BreakGlass = json.GetProperty("breakGlass").GetBoolean(),
                 BreakGlassReason = json.GetProperty("breakGlassReason").GetString(),
+                AccessGrounds = json.TryGetProperty("accessGrounds", out var grounds) ? grounds.GetString() : null,
             };
         }
         catch (Exception error) when (error is KeyNotFoundException or InvalidOperationException or ArgumentException or FormatException or NullReferenceException)

@@ -57,4 +57,11 @@ public sealed record AuditEntry
     public string? CorrelationId { get; init; }
     public bool BreakGlass { get; init; }
     public string? BreakGlassReason { get; init; }
+
+    /// <summary>
+    /// Why the caller was allowed to reach the patient's record: "registered-practice", "module-enabled-at-practice",
+    /// "patient-self", "break-glass" (see Chronicle.Security's AccessGrounds). Null when no patient access was decided
+    /// (a refusal, a search naming no patient, security switched off).
+    /// </summary>
+    public string? AccessGrounds { get; init; }
 }

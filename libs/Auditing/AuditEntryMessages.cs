@@ -24,7 +24,7 @@ public static class AuditEntryMessages
         return new AuditIntegrationEventsV1.AuditEntryRecorded(entry.EntryId, entry.OccurredAt, entry.Service,
             entry.UserId, entry.Role, entry.OrganisationOds, entry.ClientId, entry.OnBehalfOf,
             entry.PatientId, entry.Action.ToString(), entry.ResourceType, entry.ResourceId, entry.Query,
-            entry.Outcome, entry.CorrelationId, entry.BreakGlass, entry.BreakGlassReason);
+            entry.Outcome, entry.CorrelationId, entry.BreakGlass, entry.BreakGlassReason, entry.AccessGrounds);
     }
 
     /// <exception cref="FormatException">The event names an action this version does not know.</exception>
@@ -53,6 +53,7 @@ public static class AuditEntryMessages
             CorrelationId = recorded.CorrelationId,
             BreakGlass = recorded.BreakGlass,
             BreakGlassReason = recorded.BreakGlassReason,
+            AccessGrounds = recorded.AccessGrounds,
         };
     }
 }

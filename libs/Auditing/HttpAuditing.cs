@@ -14,6 +14,7 @@ public sealed class AuditFeature
     public string? PatientId { get; set; }
     public bool BreakGlass { get; set; }
     public string? BreakGlassReason { get; set; }
+    public string? AccessGrounds { get; set; }
 }
 
 public sealed class HttpAuditOptions
@@ -32,6 +33,13 @@ public static class HttpAuditExtensions
     {
         ArgumentNullException.ThrowIfNull(context);
         GetOrAdd(context).PatientId ??= patientId;
+    }
+
+    /// <summary>Tells the audit trail on what grounds the caller was allowed to reach the patient's record.</summary>
+    public static void AuditAccessGrounds(this HttpContext context, string grounds)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        GetOrAdd(context).AccessGrounds = grounds;
     }
 
     public static void AuditBreakGlass(this HttpContext context, string reason)
@@ -120,6 +128,7 @@ public static class HttpAuditExtensions
             CorrelationId = caller.CorrelationId ?? context.TraceIdentifier,
             BreakGlass = feature.BreakGlass,
             BreakGlassReason = feature.BreakGlassReason,
+            AccessGrounds = feature.AccessGrounds,
         };
     }
 

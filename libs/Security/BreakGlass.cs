@@ -27,6 +27,13 @@ public static class BreakGlass
         return context.Features.Get<BreakGlassFeature>();
     }
 
+    /// <summary>The grounds on which this request reached a patient's record, once it was allowed to.</summary>
+    public static PatientAccessFeature? GetPatientAccess(this HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Features.Get<PatientAccessFeature>();
+    }
+
     internal static string? ReadReason(string? value)
     {
         var reason = value?.Trim();

@@ -18,6 +18,49 @@ public enum PatientAccessOutcome
     Denied,
 }
 
+/// <summary>
+/// Why a caller may reach a patient's record, under the rules of <see cref="PatientAccessRules"/> and Identity's Access
+/// service: the grounds an auditor reads on the access's audit entry.
+/// </summary>
+public static class AccessGrounds
+{
+    /// <summary>A patient user reaching their own record.</summary>
+    public const string PatientSelf = "patient-self";
+
+    /// <summary>Staff reaching a patient registered at their own practice.</summary>
+    public const string RegisteredPractice = "registered-practice";
+
+    /// <summary>A supplier module reaching a patient of a practice that enabled it.</summary>
+    public const string ModuleEnabledAtPractice = "module-enabled-at-practice";
+
+    /// <summary>Staff reaching a record outside their practice by stating a reason.</summary>
+    public const string BreakGlass = "break-glass";
+
+    /// <summary>An auditor replaying or querying the record's history (read-only), under the auditor role.</summary>
+    public const string Auditor = "auditor";
+
+    /// <summary>The grounds of an allowed access; null when the access was not allowed.</summary>
+    public static string? For(Caller caller, PatientAccessOutcome outcome)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        return outcome switch
+        {
+            PatientAccessOutcome.AllowedByBreakGlass => BreakGlass,
+            PatientAccessOutcome.Allowed when caller.IsPatient => PatientSelf,
+            PatientAccessOutcome.Allowed when caller.IsStaff => RegisteredPractice,
+            PatientAccessOutcome.Allowed => ModuleEnabledAtPractice,
+            _ => null,
+        };
+    }
+}
+
+/// <summary>Set on <see cref="Microsoft.AspNetCore.Http.HttpContext.Features"/> when a request was allowed to reach a patient's record, with the grounds.</summary>
+public sealed class PatientAccessFeature(string patientId, string grounds)
+{
+    public string PatientId { get; } = patientId;
+    public string Grounds { get; } = grounds;
+}
+
 /// <summary>A request to reach one patient's record: who asks (their validated token), and their break-glass reason, if any.</summary>
 public sealed record PatientAccessRequest(ClaimsPrincipal User, string AccessToken, string PatientId, string? BreakGlassReason);
 

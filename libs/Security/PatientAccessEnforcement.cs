@@ -48,7 +48,10 @@ internal static class PatientAccessEnforcement
     /// <summary>Null when the caller may reach the patient (flagging a break-glass access on the request), else why not.</summary>
     public static async ValueTask<string?> EnforceAsync(HttpContext context, string patientId, string? breakGlassReason)
     {
-        switch (await CheckAsync(context, patientId, breakGlassReason).ConfigureAwait(false))
+        var outcome = await CheckAsync(context, patientId, breakGlassReason).ConfigureAwait(false);
+        if (AccessGrounds.For(Caller.From(context.User), outcome) is { } grounds)
+            context.Features.Set(new PatientAccessFeature(patientId, grounds));
+        switch (outcome)
         {
             case PatientAccessOutcome.Allowed:
                 return null;

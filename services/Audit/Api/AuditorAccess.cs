@@ -22,10 +22,14 @@ public static class AuditorAccess
         var caller = Caller(context);
         if (caller.UserId is null && caller.Role is null)
             return new AccessRefusal(StatusCodes.Status401Unauthorized, "The audit trail is for auditors: say who you are (a user and the auditor role).");
-        return string.Equals(caller.Role, AuditorRole, StringComparison.OrdinalIgnoreCase)
-            ? null
-            : new AccessRefusal(StatusCodes.Status403Forbidden,
-                $"Only the {AuditorRole} role may query, replay or verify the audit trail; the caller's role is '{caller.Role ?? "none"}'.");
+        if (string.Equals(caller.Role, AuditorRole, StringComparison.OrdinalIgnoreCase))
+        {
+            context.AuditAccessGrounds(Chronicle.Security.AccessGrounds.Auditor);
+            return null;
+        }
+
+        return new AccessRefusal(StatusCodes.Status403Forbidden,
+            $"Only the {AuditorRole} role may query, replay or verify the audit trail; the caller's role is '{caller.Role ?? "none"}'.");
     }
 
     /// <summary>The headers that carry the auditor's identity on to the services a replay calls, so they audit the auditor.</summary>

@@ -20,6 +20,9 @@ public static class AuditFhirSystems
     public const string ActReason = "http://terminology.hl7.org/CodeSystem/v3-ActReason";
     public const string OdsCode = "https://fhir.nhs.uk/Id/ods-organization-code";
 
+    /// <summary>The requesting agent's policy (AuditEvent.agent.policy): the grounds on which they reached the record.</summary>
+    public const string AccessGroundsPolicy = "urn:chronicle:access-grounds:";
+
     /// <summary>Chronicle's own action names (<see cref="AuditAction"/>), beside the FHIR interaction, in AuditEvent.subtype.</summary>
     public const string ChronicleAuditAction = "urn:chronicle:audit-action";
 
@@ -141,6 +144,7 @@ public static class AuditEventMapping
             AltId = entry.UserId,
             Requestor = true,
             PurposeOfUse = BreakGlass(entry),
+            Policy = entry.AccessGrounds is { } grounds ? [AuditFhirSystems.AccessGroundsPolicy + grounds] : [],
         };
         var agents = new List<AuditEvent.AgentComponent> { user };
         if (entry.OrganisationOds is { } ods)

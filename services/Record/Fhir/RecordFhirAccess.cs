@@ -45,6 +45,8 @@ internal static class RecordFhirAccess
             return;
         await context.RequirePatientAccessAsync(patientId).ConfigureAwait(false);
         context.Items[CheckedPatientKey] = patientId;
+        if (context.GetPatientAccess() is { } access)
+            context.AuditAccessGrounds(access.Grounds);
         if (context.GetBreakGlass() is { } breakGlass)
             context.AuditBreakGlass(breakGlass.Reason);
     }

@@ -39,7 +39,11 @@ public static class RecordGrpcAccess
         if (!SecurityStartup.IsEnforced(http.RequestServices) || string.IsNullOrEmpty(patientId))
             return; // an empty id is refused by the request's own validation
         if (string.Equals(Caller.From(http.User).Role, StaffRoles.Auditor, StringComparison.Ordinal))
+        {
+            http.AuditPatient(patientId);
+            http.AuditAccessGrounds(AccessGrounds.Auditor);
             return;
+        }
         try
         {
             await http.RequirePatientAccessAsync(patientId).ConfigureAwait(false);
@@ -54,8 +58,8 @@ public static class RecordGrpcAccess
 }
 
 /// <summary>
-/// Runs after libs/Security's interceptor: when the caller broke glass to reach the patient, the call's audit entry
-/// says so, with the stated reason.
+/// Runs after libs/Security's interceptor: the call's audit entry names the grounds on which the caller reached the
+/// patient, and when they broke glass, says so with the stated reason.
 /// </summary>
 public sealed class BreakGlassAuditInterceptor : Interceptor
 {
@@ -70,6 +74,12 @@ public sealed class BreakGlassAuditInterceptor : Interceptor
 
     internal static void CopyToAudit(Microsoft.AspNetCore.Http.HttpContext http)
     {
+        if (http.GetPatientAccess() is { } access)
+        {
+            http.AuditPatient(access.PatientId);
+            http.AuditAccessGrounds(access.Grounds);
+        }
+
         if (http.GetBreakGlass() is { } breakGlass)
         {
             http.AuditPatient(breakGlass.PatientId);

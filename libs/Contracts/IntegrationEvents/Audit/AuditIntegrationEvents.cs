@@ -17,12 +17,16 @@ public static class AuditIntegrationEventsV1
 {
     /// <param name="Action">Read | VRead | History | Search | Everything | Create | Update | EnteredInError | Replay | Verify.</param>
     /// <param name="Outcome">The HTTP status the caller got (gRPC statuses mapped to their HTTP equivalents).</param>
+    /// <param name="AccessGrounds">
+    /// Why the caller could reach the patient's record (registered-practice | module-enabled-at-practice | patient-self |
+    /// break-glass); absent when none was decided, and in events from emitters that predate it.
+    /// </param>
     [IntegrationEvent("chronicle.audit.entry-recorded.v1", AuditTopics.Audit)]
     public sealed record AuditEntryRecorded(
         Guid EntryId, DateTimeOffset OccurredAt, string Service,
         string? UserId, string? Role, string? OrganisationOds, string? ClientId, string? OnBehalfOf,
         string? PatientId, string Action, string? ResourceType, string? ResourceId, string? Query,
-        int Outcome, string? CorrelationId, bool BreakGlass, string? BreakGlassReason);
+        int Outcome, string? CorrelationId, bool BreakGlass, string? BreakGlassReason, string? AccessGrounds = null);
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
