@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Chronicle.EventStore;
 
 namespace Chronicle.Auditing;
 
@@ -15,7 +16,7 @@ public sealed class GroupCommit<T, TKey> : IAsyncDisposable
 {
     private readonly Func<IReadOnlyList<T>, Task> _write;
     private readonly Func<T, TKey> _keyOf;
-    private readonly ConcurrentQueue<Pending> _queue = new();
+    private readonly ConcurrentQueue<CombinedRequest<T, bool>> _queue = new();
     private readonly SemaphoreSlim _lock = new(1, 1);
     private volatile bool _closed;
 
@@ -36,32 +37,10 @@ public sealed class GroupCommit<T, TKey> : IAsyncDisposable
     public async Task WriteAsync(T item, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_closed, this);
-        using var pending = new Pending(item);
+        using var pending = new CombinedRequest<T, bool>(item);
         _queue.Enqueue(pending);
-        while (!pending.Done.IsCompleted)
+        while (!pending.Outcome.IsCompleted && await pending.WaitForLockOrAnswerAsync(_lock, cancellationToken).ConfigureAwait(false))
         {
-            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, pending.Answered))
-            {
-                try
-                {
-                    // The lock, or another caller answering this item in its group, whichever comes first.
-                    await _lock.WaitAsync(wait.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (pending.Done.IsCompleted)
-                {
-                    break;
-                }
-                catch (OperationCanceledException) when (pending.TryCancel())
-                {
-                    throw;
-                }
-                catch (OperationCanceledException)
-                {
-                    // Already taken into a group that is being written: its outcome is coming.
-                    break;
-                }
-            }
-
             try
             {
                 await WriteGroupAsync().ConfigureAwait(false);
@@ -72,17 +51,17 @@ public sealed class GroupCommit<T, TKey> : IAsyncDisposable
             }
         }
 
-        await pending.Done.ConfigureAwait(false);
+        await pending.Outcome.ConfigureAwait(false);
     }
 
     private async Task WriteGroupAsync()
     {
-        var group = new List<Pending>();
+        var group = new List<CombinedRequest<T, bool>>();
         var keys = new HashSet<TKey>();
         // Items are taken in queue order; one whose key is already in the group stops it, so order is kept.
         while (group.Count < MaxBatch && _queue.TryPeek(out var next))
         {
-            if (next.IsTakeable && !keys.Add(_keyOf(next.Item)))
+            if (next.IsQueued && !keys.Add(_keyOf(next.Item)))
                 break;
             _queue.TryDequeue(out _);
             if (next.TryTake())
@@ -103,7 +82,7 @@ public sealed class GroupCommit<T, TKey> : IAsyncDisposable
         }
 
         foreach (var pending in group)
-            pending.Succeed();
+            pending.Succeed(true);
     }
 
     /// <summary>Stops taking items and writes those already queued.</summary>
@@ -120,48 +99,5 @@ public sealed class GroupCommit<T, TKey> : IAsyncDisposable
         {
             _lock.Release();
         }
-    }
-
-    private sealed class Pending(T item) : IDisposable
-    {
-        private const int Queued = 0, Taken = 1, Cancelled = 2;
-        private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly CancellationTokenSource _answered = new();
-        private int _state;
-
-        public T Item { get; } = item;
-        public Task Done => _done.Task;
-        public CancellationToken Answered => _answered.Token;
-        public bool IsTakeable => Volatile.Read(ref _state) == Queued;
-
-        public bool TryTake() => Interlocked.CompareExchange(ref _state, Taken, Queued) == Queued;
-
-        public bool TryCancel() => Interlocked.CompareExchange(ref _state, Cancelled, Queued) == Queued;
-
-        public void Succeed()
-        {
-            _done.TrySetResult();
-            Wake();
-        }
-
-        public void Fail(Exception error)
-        {
-            _done.TrySetException(error);
-            Wake();
-        }
-
-        private void Wake()
-        {
-            try
-            {
-                _answered.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-                // The caller has already returned.
-            }
-        }
-
-        public void Dispose() => _answered.Dispose();
     }
 }

@@ -6,183 +6,140 @@ namespace Chronicle.Auditing.Tests;
 /// </summary>
 public sealed class GroupCommitTests
 {
+    /// <summary>A write that records every group and holds the group containing <c>held</c> open until released.</summary>
+    private sealed class HeldWrite<T>(T held, Func<IReadOnlyList<T>, Exception?>? fail = null)
+    {
+        public List<IReadOnlyList<T>> Groups { get; } = [];
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public IEnumerable<T> Written => Groups.SelectMany(g => g);
+
+        public async Task WriteAsync(IReadOnlyList<T> group)
+        {
+            lock (Groups)
+                Groups.Add(group);
+            if (group.Contains(held))
+            {
+                Started.SetResult();
+                await Release.Task;
+            }
+
+            if (fail?.Invoke(group) is { } error)
+                throw error;
+        }
+    }
+
     [Fact]
     public async Task A_lone_caller_writes_its_own_item_once()
     {
-        var writes = new List<IReadOnlyList<int>>();
-        await using var commit = new GroupCommit<int, int>(batch => { writes.Add(batch); return Task.CompletedTask; }, i => i, 10);
+        var write = new HeldWrite<int>(-1);
+        await using var commit = new GroupCommit<int, int>(write.WriteAsync, i => i, 10);
 
         await commit.WriteAsync(7);
 
-        Assert.Equal([7], Assert.Single(writes));
+        Assert.Equal([7], Assert.Single(write.Groups));
     }
 
     [Fact]
     public async Task Callers_that_wait_behind_a_write_share_the_next_one_in_arrival_order()
     {
-        var firstStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var releaseFirst = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var writes = new List<IReadOnlyList<int>>();
-        await using var commit = new GroupCommit<int, int>(async batch =>
-        {
-            lock (writes)
-                writes.Add(batch);
-            if (batch.Contains(0))
-            {
-                firstStarted.SetResult();
-                await releaseFirst.Task;
-            }
-        }, i => i, 100);
+        var write = new HeldWrite<int>(0);
+        await using var commit = new GroupCommit<int, int>(write.WriteAsync, i => i, 100);
 
         var first = commit.WriteAsync(0);
-        await firstStarted.Task;
+        await write.Started.Task;
         var waiting = Enumerable.Range(1, 20).Select(i => commit.WriteAsync(i)).ToList();
         Assert.All(waiting, w => Assert.False(w.IsCompleted));
-
-        releaseFirst.SetResult();
+        write.Release.SetResult();
         await first;
         await Task.WhenAll(waiting);
 
-        Assert.Equal(2, writes.Count);
-        Assert.Equal([0], writes[0]);
-        Assert.Equal(Enumerable.Range(1, 20), writes[1]);
+        Assert.Equal(2, write.Groups.Count);
+        Assert.Equal([0], write.Groups[0]);
+        Assert.Equal(Enumerable.Range(1, 20), write.Groups[1]);
     }
 
     [Fact]
     public async Task A_group_never_exceeds_the_batch_size_and_every_item_is_written_once()
     {
-        var written = new List<int>();
-        var largest = 0;
-        await using var commit = new GroupCommit<int, int>(async batch =>
-        {
-            await Task.Yield();
-            lock (written)
-            {
-                written.AddRange(batch);
-                largest = Math.Max(largest, batch.Count);
-            }
-        }, i => i, 5);
+        var write = new HeldWrite<int>(-1);
+        await using var commit = new GroupCommit<int, int>(async group => { await Task.Yield(); await write.WriteAsync(group); }, i => i, 5);
 
         await Task.WhenAll(Enumerable.Range(0, 500).Select(i => Task.Run(() => commit.WriteAsync(i))));
 
-        Assert.Equal(Enumerable.Range(0, 500), written.Order());
-        Assert.InRange(largest, 1, 5);
+        Assert.Equal(Enumerable.Range(0, 500), write.Written.Order());
+        Assert.InRange(write.Groups.Max(g => g.Count), 1, 5);
     }
 
     [Fact]
     public async Task A_failed_write_fails_every_caller_in_its_group_and_no_other()
     {
-        var releaseFirst = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var firstStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var calls = 0;
-        await using var commit = new GroupCommit<int, int>(async batch =>
-        {
-            var call = Interlocked.Increment(ref calls);
-            if (call == 1)
-            {
-                firstStarted.SetResult();
-                await releaseFirst.Task;
-            }
-            else if (call == 2)
-                throw new IOException("disk full");
-        }, i => i, 100);
+        var write = new HeldWrite<int>(0, group => group.Contains(1) ? new IOException("disk full") : null);
+        await using var commit = new GroupCommit<int, int>(write.WriteAsync, i => i, 100);
 
         var first = commit.WriteAsync(0);
-        await firstStarted.Task;
+        await write.Started.Task;
         var failing = Enumerable.Range(1, 5).Select(i => commit.WriteAsync(i)).ToList();
-        releaseFirst.SetResult();
+        write.Release.SetResult();
         await first;
 
-        foreach (var write in failing)
-            Assert.Equal("disk full", (await Assert.ThrowsAsync<IOException>(() => write)).Message);
+        foreach (var failed in failing)
+            Assert.Equal("disk full", (await Assert.ThrowsAsync<IOException>(() => failed)).Message);
         await commit.WriteAsync(6);
-        Assert.Equal(3, calls);
+        Assert.Equal(3, write.Groups.Count);
     }
 
     [Fact]
     public async Task An_item_whose_key_is_already_in_the_group_waits_for_the_next_write_and_order_is_kept()
     {
-        var releaseFirst = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var firstStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var writes = new List<IReadOnlyList<string>>();
-        await using var commit = new GroupCommit<string, char>(async batch =>
-        {
-            lock (writes)
-                writes.Add(batch);
-            if (batch.Contains("start"))
-            {
-                firstStarted.SetResult();
-                await releaseFirst.Task;
-            }
-        }, s => s[0], 100);
+        var write = new HeldWrite<string>("start");
+        await using var commit = new GroupCommit<string, char>(write.WriteAsync, s => s[0], 100);
 
         var first = commit.WriteAsync("start");
-        await firstStarted.Task;
+        await write.Started.Task;
         var rest = new[] { "a1", "b1", "a2", "c1" }.Select(s => commit.WriteAsync(s)).ToList();
-        releaseFirst.SetResult();
+        write.Release.SetResult();
         await first;
         await Task.WhenAll(rest);
 
-        Assert.Equal(["a1", "b1"], writes[1]);
-        Assert.Equal(["a2", "c1"], writes[2]);
+        Assert.Equal(["a1", "b1"], write.Groups[1]);
+        Assert.Equal(["a2", "c1"], write.Groups[2]);
     }
 
     [Fact]
     public async Task A_caller_cancelled_while_queued_is_not_written()
     {
-        var releaseFirst = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var firstStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var written = new List<int>();
-        await using var commit = new GroupCommit<int, int>(async batch =>
-        {
-            lock (written)
-                written.AddRange(batch);
-            if (batch.Contains(0))
-            {
-                firstStarted.SetResult();
-                await releaseFirst.Task;
-            }
-        }, i => i, 100);
+        var write = new HeldWrite<int>(0);
+        await using var commit = new GroupCommit<int, int>(write.WriteAsync, i => i, 100);
 
         var first = commit.WriteAsync(0);
-        await firstStarted.Task;
+        await write.Started.Task;
         using var cancel = new CancellationTokenSource();
         var cancelled = commit.WriteAsync(1, cancel.Token);
         var kept = commit.WriteAsync(2);
         cancel.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
-        releaseFirst.SetResult();
+        write.Release.SetResult();
         await first;
         await kept;
 
-        Assert.Equal([0, 2], written);
+        Assert.Equal([0, 2], write.Written);
     }
 
     [Fact]
     public async Task Closing_writes_what_is_queued_and_refuses_new_items()
     {
-        var releaseFirst = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var firstStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var written = new List<int>();
-        var commit = new GroupCommit<int, int>(async batch =>
-        {
-            lock (written)
-                written.AddRange(batch);
-            if (batch.Contains(0))
-            {
-                firstStarted.SetResult();
-                await releaseFirst.Task;
-            }
-        }, i => i, 100);
+        var write = new HeldWrite<int>(0);
+        var commit = new GroupCommit<int, int>(write.WriteAsync, i => i, 100);
 
         var first = commit.WriteAsync(0);
-        await firstStarted.Task;
+        await write.Started.Task;
         var queued = commit.WriteAsync(1);
         var closing = commit.DisposeAsync().AsTask();
         await Assert.ThrowsAsync<ObjectDisposedException>(() => commit.WriteAsync(2));
-        releaseFirst.SetResult();
+        write.Release.SetResult();
         await Task.WhenAll(first, queued, closing);
 
-        Assert.Equal([0, 1], written);
+        Assert.Equal([0, 1], write.Written);
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using PendingAppend = Chronicle.EventStore.CombinedRequest<Chronicle.EventStore.AppendRequest, Chronicle.EventStore.AppendResult>;
 using Microsoft.Data.Sqlite;
 
 namespace Chronicle.EventStore.Sqlite;
@@ -65,28 +66,8 @@ internal sealed class SqliteAppendWriter : IDisposable
     {
         using var pending = new PendingAppend(request);
         _queue.Enqueue(pending);
-        using (var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, pending.Answered))
-        {
-            try
-            {
-                // Wait for the lock, or for another caller to answer this request as part of its group, whichever
-                // comes first: an answered caller never queues for the lock only to find nothing left to do.
-                await _lock.WaitAsync(wait.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (pending.Outcome.IsCompleted)
-            {
-                return await pending.Outcome.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (pending.TryCancel())
-            {
-                throw;
-            }
-            catch (OperationCanceledException)
-            {
-                // Another caller has already taken this request into its group: its outcome is coming.
-                return await pending.Outcome.ConfigureAwait(false);
-            }
-        }
+        if (!await pending.WaitForLockOrAnswerAsync(_lock, cancellationToken).ConfigureAwait(false))
+            return await pending.Outcome.ConfigureAwait(false);
 
         try
         {
@@ -135,7 +116,7 @@ internal sealed class SqliteAppendWriter : IDisposable
                 _savepoint.ExecuteNonQuery();
                 try
                 {
-                    var (result, inserted) = Apply(group[i].Request, nextPosition);
+                    var (result, inserted) = Apply(group[i].Item, nextPosition);
                     _release.ExecuteNonQuery();
                     if (inserted)
                         nextPosition += result.Positions.Count;
@@ -175,13 +156,13 @@ internal sealed class SqliteAppendWriter : IDisposable
         var events = 0;
         while (_queue.TryPeek(out var next))
         {
-            if (group.Count > 0 && events + next.Request.Count > MaxGroupEvents)
+            if (group.Count > 0 && events + next.Item.Count > MaxGroupEvents)
                 break;
             _queue.TryDequeue(out next);
             if (next!.TryTake())
             {
                 group.Add(next);
-                events += next.Request.Count;
+                events += next.Item.Count;
             }
         }
 
@@ -364,50 +345,6 @@ internal sealed class SqliteAppendWriter : IDisposable
             if (pending.TryTake())
                 pending.Fail(new ObjectDisposedException(nameof(SqliteEventStore)));
         }
-    }
-
-    private sealed class PendingAppend(AppendRequest request) : IDisposable
-    {
-        private const int Queued = 0, Taken = 1, Cancelled = 2;
-        private readonly TaskCompletionSource<AppendResult> _outcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly CancellationTokenSource _answered = new();
-        private int _state;
-
-        public AppendRequest Request { get; } = request;
-        public Task<AppendResult> Outcome => _outcome.Task;
-
-        /// <summary>Cancelled once the outcome is set: wakes the caller if it is still waiting for the lock.</summary>
-        public CancellationToken Answered => _answered.Token;
-
-        public bool TryTake() => Interlocked.CompareExchange(ref _state, Taken, Queued) == Queued;
-
-        public bool TryCancel() => Interlocked.CompareExchange(ref _state, Cancelled, Queued) == Queued;
-
-        public void Succeed(AppendResult result)
-        {
-            _outcome.TrySetResult(result);
-            Wake();
-        }
-
-        public void Fail(Exception error)
-        {
-            _outcome.TrySetException(error);
-            Wake();
-        }
-
-        private void Wake()
-        {
-            try
-            {
-                _answered.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-                // The caller has already returned.
-            }
-        }
-
-        public void Dispose() => _answered.Dispose();
     }
 }
 
