@@ -38,6 +38,7 @@ public sealed class IdentityAuditEndToEndTests(RealServicesFixture services)
         Assert.Equal(200, entry.GetProperty("outcome").GetInt32());
         Assert.True(entry.GetProperty("breakGlass").GetBoolean());
         Assert.Equal(reason, entry.GetProperty("breakGlassReason").GetString());
+        Assert.Equal(AccessGrounds.BreakGlass, entry.GetProperty("accessGrounds").GetString());
 
         using var http = RealServicesFixture.Http(await services.AuditorTokenAsync());
         using var bundle = JsonDocument.Parse(await http.GetStringAsync(new Uri(services.AuditHttp, $"fhir/AuditEvent?patient={services.PatientAtA}&site=identity&_count=1000")));
@@ -69,8 +70,10 @@ public sealed class IdentityAuditEndToEndTests(RealServicesFixture services)
         var entries = await services.WaitForEntriesAsync($"patient={services.PatientAtB}&agent={nurseId}", 2,
             e => e.GetProperty("service").GetString() is "identity" or "record");
         Assert.Contains(entries, e => e.GetProperty("service").GetString() == "record" && e.GetProperty("outcome").GetInt32() == 403);
+        // Identity answered (200) that the nurse may not reach the patient: its entry gives no grounds.
         Assert.Contains(entries, e => e.GetProperty("service").GetString() == "identity" && e.GetProperty("outcome").GetInt32() == 200
-            && e.GetProperty("resourceType").GetString() == "grpc:CheckPatientAccess");
+            && e.GetProperty("resourceType").GetString() == "grpc:CheckPatientAccess"
+            && e.GetProperty("accessGrounds").ValueKind == JsonValueKind.Null);
     }
 
     private static Func<JsonElement, bool> Correlated(string correlation) =>

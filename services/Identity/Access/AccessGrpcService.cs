@@ -20,6 +20,9 @@ public sealed class AccessGrpcService(PatientAccessPolicy policy, IOptions<Ident
             throw new RpcException(new Status(StatusCode.InvalidArgument, "patient_id is required."));
         var caller = Caller.From(context.GetHttpContext().User);
         var outcome = await policy.DecideAsync(caller, request.PatientId, request.BreakGlassReason, context.CancellationToken).ConfigureAwait(false);
+        // The answer is in the entry as the grounds it gives: present when access is allowed, absent when it is not.
+        if (AccessGrounds.For(caller, outcome) is { } grounds)
+            context.GetHttpContext().AuditAccessGrounds(grounds);
         if (outcome == PatientAccessOutcome.AllowedByBreakGlass)
             context.GetHttpContext().AuditBreakGlass(request.BreakGlassReason);
         return new CheckPatientAccessReply
