@@ -25,6 +25,9 @@ public sealed record TokenCriterion(SearchParameterDefinition Parameter, IReadOn
 /// <summary>Name matching: case-insensitive "starts with" by default, exact (case-sensitive, whole value) with <c>:exact</c>.</summary>
 public sealed record StringCriterion(SearchParameterDefinition Parameter, IReadOnlyList<string> AnyOf, bool Exact) : SearchCriterion(Parameter);
 
+/// <summary>A uri search: the whole value, exactly (FHIR's default for uri parameters; no modifiers).</summary>
+public sealed record UriCriterion(SearchParameterDefinition Parameter, IReadOnlyList<string> AnyOf) : SearchCriterion(Parameter);
+
 public sealed record DateCriterion(SearchParameterDefinition Parameter, IReadOnlyList<DateComparison> AnyOf) : SearchCriterion(Parameter);
 
 /// <summary>A reference search, reduced to the logical ids of the <see cref="SearchParameterDefinition.TargetType"/>.</summary>

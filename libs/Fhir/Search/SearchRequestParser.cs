@@ -120,6 +120,9 @@ public static class SearchRequestParser
                 if (modifier is not null and not "exact")
                     throw FhirException.NotSupported($"The modifier ':{modifier}' is not supported on '{parameter.Name}'; only ':exact' is.");
                 return new StringCriterion(parameter, alternatives, modifier == "exact");
+            case SearchParamType.Uri:
+                RejectModifier(rawName, modifier);
+                return new UriCriterion(parameter, alternatives.Select(Unescape).ToList());
             case SearchParamType.Date:
                 RejectModifier(rawName, modifier);
                 return new DateCriterion(parameter, alternatives.Select(a => ParseDate(rawName, a)).ToList());

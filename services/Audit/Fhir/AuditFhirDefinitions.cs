@@ -26,6 +26,9 @@ public static class AuditFhirDefinitions
                 "A FHIR interaction (read, vread, history-instance, search-type, operation, create, update) or a Chronicle action (Everything, EnteredInError, Replay, Verify)."),
             new SearchParameterDefinition("outcome", SearchParamType.Token, "0 success | 4 refused or invalid (HTTP 4xx) | 8 server failure (HTTP 5xx)."),
             new SearchParameterDefinition("site", SearchParamType.Token, "The service that served the access, e.g. 'record'."),
+            new SearchParameterDefinition("policy", SearchParamType.Uri,
+                "The grounds on which the requester reached the record, as agent.policy: '" + AuditFhirSystems.AccessGroundsPolicy +
+                "' followed by registered-practice, module-enabled-at-practice, patient-self, break-glass or auditor."),
             new SearchParameterDefinition("organization", SearchParamType.Token,
                 "Chronicle: the ODS code of the organisation the user acted for ('https://fhir.nhs.uk/Id/ods-organization-code|A81001' or 'A81001')."),
         ],

@@ -13,7 +13,8 @@ namespace Chronicle.Audit.Queries;
 /// </summary>
 public sealed class AuditQueryProjection : IProjection
 {
-    public const string Entries = "audit_entries";
+    // v2 added access_grounds: a new table name makes the runner build it afresh from the chain.
+    public const string Entries = "audit_entries_v2";
 
     public string Name => "audit-queries";
 
@@ -23,6 +24,8 @@ public sealed class AuditQueryProjection : IProjection
     {
         ArgumentNullException.ThrowIfNull(context);
         var table = context.Table(Entries);
+        // The version 1 table (without access_grounds) is replaced by this one, which is filled again from the chain.
+        await ExecuteAsync(context, "drop table if exists audit_entries", cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(context, $"""
             create table {table} (
                 seq                bigint  primary key,
@@ -38,10 +41,11 @@ public sealed class AuditQueryProjection : IProjection
                 resource_type      text,
                 resource_id        text,
                 outcome            integer not null,
+                access_grounds     text,
                 entry_json         text    not null
             )
             """, cancellationToken).ConfigureAwait(false);
-        foreach (var column in new[] { "patient_id", "user_id", "organisation_ods", "action", "occurred_us" })
+        foreach (var column in new[] { "patient_id", "user_id", "organisation_ods", "action", "occurred_us", "access_grounds" })
             await ExecuteAsync(context, $"create index {table}_by_{column} on {table} ({column}, seq)", cancellationToken).ConfigureAwait(false);
     }
 
@@ -54,16 +58,16 @@ public sealed class AuditQueryProjection : IProjection
         var entry = link.Entry;
         await using var command = context.CreateCommand($"""
             insert into {context.Table(Entries)} (seq, entry_id, occurred_us, service, user_id, role, organisation_ods, client_id,
-                patient_id, action, resource_type, resource_id, outcome, entry_json)
+                patient_id, action, resource_type, resource_id, outcome, access_grounds, entry_json)
             values (@seq, @entryId, @occurred, @service, @userId, @role, @ods, @clientId, @patientId, @action, @resourceType,
-                @resourceId, @outcome, @json)
+                @resourceId, @outcome, @grounds, @json)
             on conflict (seq) do nothing
             """,
             ("seq", link.Seq), ("entryId", entry.EntryId.ToString("D")), ("occurred", FhirDateRange.ToMicros(entry.OccurredAt)),
             ("service", entry.Service), ("userId", entry.UserId), ("role", entry.Role), ("ods", entry.OrganisationOds),
             ("clientId", entry.ClientId), ("patientId", entry.PatientId), ("action", entry.Action.ToString()),
             ("resourceType", entry.ResourceType), ("resourceId", entry.ResourceId), ("outcome", entry.Outcome),
-            ("json", System.Text.Encoding.UTF8.GetString(Auditing.AuditCanonicalForm.ToBytes(entry))));
+            ("grounds", entry.AccessGrounds), ("json", System.Text.Encoding.UTF8.GetString(Auditing.AuditCanonicalForm.ToBytes(entry))));
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -34,6 +34,9 @@ internal sealed class AuditSearchSql
             TokenCriterion { Parameter.Name: "outcome" } t => t.AnyOf.Select(v => v.Code is not null && AuditEventMapping.StatusesWithOutcome(v.Code) is { } range
                 ? $"e.outcome between {Parameter(range.Low)} and {Parameter(range.High)}"
                 : "1 = 0"),
+            UriCriterion { Parameter.Name: "policy" } u => u.AnyOf.Select(v => v.StartsWith(AuditFhirSystems.AccessGroundsPolicy, StringComparison.Ordinal)
+                ? Equal("e.access_grounds", v[AuditFhirSystems.AccessGroundsPolicy.Length..])
+                : "1 = 0"),
             ReferenceCriterion { Parameter.Name: "patient" } r => r.AnyOfIds.Select(id => Equal("e.patient_id", id)),
             ReferenceCriterion { Parameter.Name: "agent" } r => r.AnyOfIds.Select(id => Equal("e.user_id", id)),
             ReferenceCriterion { Parameter.Name: "entity" } r => r.AnyOfIds.Select(Entity),

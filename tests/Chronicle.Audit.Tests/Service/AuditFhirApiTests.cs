@@ -66,12 +66,15 @@ public abstract class AuditFhirApiTests(IPlatformStorage storage) : IAsyncLifeti
     {
         var (p1, p2) = (Guid.NewGuid().ToString(), Guid.NewGuid().ToString());
         var day = new DateTimeOffset(2025, 1, 1, 10, 0, 0, TimeSpan.Zero);
-        var e0 = Entries.Read(p1, "u1", day);
+        var e0 = Entries.Read(p1, "u1", day) with { AccessGrounds = "registered-practice" };
         var e1 = Entries.Read(p1, "u2", day.AddDays(1), outcome: 403) with
         {
             Action = AuditAction.Search, OrganisationOds = "B82002", ResourceType = "Observation", ResourceId = null, Query = $"?patient={p1}",
         };
-        var e2 = Entries.Read(p2, "u1", day.AddDays(2)) with { Action = AuditAction.Update, Service = "prescribing", ResourceType = "MedicationRequest", ResourceId = "m1" };
+        var e2 = Entries.Read(p2, "u1", day.AddDays(2)) with
+        {
+            Action = AuditAction.Update, Service = "prescribing", ResourceType = "MedicationRequest", ResourceId = "m1", AccessGrounds = "break-glass",
+        };
         var e3 = Entries.Read(p2, "u3", day.AddDays(3), outcome: 500) with { Action = AuditAction.Everything };
         await _server.IngestAsync([e0, e1, e2, e3]);
         var names = new Dictionary<Guid, string> { [e0.EntryId] = "e0", [e1.EntryId] = "e1", [e2.EntryId] = "e2", [e3.EntryId] = "e3" };
@@ -107,6 +110,9 @@ public abstract class AuditFhirApiTests(IPlatformStorage storage) : IAsyncLifeti
         Assert.Equal("e0,e1", await Found($"entity=Patient/{p1}"));
         Assert.Equal("e3", await Found($"_id={e3.EntryId}"));
         Assert.Equal("e0,e1", await Found("agent-role=GP&date=le2025-01-02"));
+        Assert.Equal("e2", await Found("policy=urn:chronicle:access-grounds:break-glass"));
+        Assert.Equal("e0,e2", await Found("policy=urn:chronicle:access-grounds:registered-practice,urn:chronicle:access-grounds:break-glass"));
+        Assert.Equal("", await Found("policy=break-glass"));
     }
 
     [Fact]
