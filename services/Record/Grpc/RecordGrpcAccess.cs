@@ -53,7 +53,7 @@ public static class RecordGrpcAccess
             throw new RpcException(new Status(e.Status == HttpStatusCode.BadRequest ? StatusCode.InvalidArgument : StatusCode.PermissionDenied, e.Message));
         }
 
-        BreakGlassAuditInterceptor.CopyToAudit(http);
+        AccessAuditInterceptor.CopyToAudit(http);
     }
 }
 
@@ -61,7 +61,7 @@ public static class RecordGrpcAccess
 /// Runs after libs/Security's interceptor: the call's audit entry names the grounds on which the caller reached the
 /// patient, and when they broke glass, says so with the stated reason.
 /// </summary>
-public sealed class BreakGlassAuditInterceptor : Interceptor
+public sealed class AccessAuditInterceptor : Interceptor
 {
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context,
         UnaryServerMethod<TRequest, TResponse> continuation)
