@@ -3,8 +3,12 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Chronicle.Identity.Directory;
 
-/// <summary>The Identity service's database: OpenIddict's stores, the directory, registrations and signing keys.</summary>
-public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> options) : DbContext(options)
+/// <summary>
+/// The Identity service's database: OpenIddict's stores, the directory, registrations and signing keys. One subclass
+/// per provider (<see cref="Schema.SqliteIdentityDbContext"/>, <see cref="Schema.PostgresIdentityDbContext"/>), each
+/// with its own migrations; the services use this type.
+/// </summary>
+public abstract class IdentityDbContext(DbContextOptions options) : DbContext(options)
 {
     public DbSet<Practice> Practices => Set<Practice>();
     public DbSet<Account> Accounts => Set<Account>();

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Chronicle.Identity.Directory;
 using Chronicle.Identity.Hosting;
+using Chronicle.Identity.Schema;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
@@ -19,6 +20,8 @@ namespace Chronicle.Identity.Keys;
 public sealed class SigningKeyRing(
     IServiceScopeFactory scopes, TimeProvider time, IOptions<IdentityServiceOptions> options, ServerOptionsChangeSignal changes)
 {
+    private const string KeyRingLock = "signing-keys";
+
     private readonly SemaphoreSlim _gate = new(1, 1);
     private volatile KeySet? _current;
 
@@ -40,6 +43,8 @@ public sealed class SigningKeyRing(
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<IdentityDbContext>();
+            // Replicas share the keys: one at a time creates, rotates or drops them, so there is never a second active key.
+            await using var transaction = await IdentityDatabase.BeginLockedAsync(db, KeyRingLock, cancellationToken).ConfigureAwait(false);
             var now = time.GetUtcNow();
             var keys = await db.SigningKeys.ToListAsync(cancellationToken).ConfigureAwait(false);
             var settings = options.Value;
@@ -73,6 +78,7 @@ public sealed class SigningKeyRing(
             }
 
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             Publish(keys.Distinct().ToList());
         }
         finally
@@ -89,6 +95,7 @@ public sealed class SigningKeyRing(
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<IdentityDbContext>();
+            await using var transaction = await IdentityDatabase.BeginLockedAsync(db, KeyRingLock, cancellationToken).ConfigureAwait(false);
             var now = time.GetUtcNow();
             var keys = await db.SigningKeys.Where(k => k.Use == SigningKey.Signing).ToListAsync(cancellationToken).ConfigureAwait(false);
             foreach (var active in keys.Where(k => k.ActivatedAt is not null && k.RetiredAt is null))
@@ -97,6 +104,7 @@ public sealed class SigningKeyRing(
             next.ActivatedAt = now;
             Add(db, NewSigningKey(now));
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
