@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
@@ -8,7 +9,7 @@ namespace Chronicle.Identity.Directory;
 /// per provider (<see cref="Schema.SqliteIdentityDbContext"/>, <see cref="Schema.PostgresIdentityDbContext"/>), each
 /// with its own migrations; the services use this type.
 /// </summary>
-public abstract class IdentityDbContext(DbContextOptions options) : DbContext(options)
+public abstract class IdentityDbContext(DbContextOptions options) : DbContext(options), IDataProtectionKeyContext
 {
     public DbSet<Practice> Practices => Set<Practice>();
     public DbSet<Account> Accounts => Set<Account>();
@@ -19,6 +20,9 @@ public abstract class IdentityDbContext(DbContextOptions options) : DbContext(op
     public DbSet<Registration> Registrations => Set<Registration>();
     public DbSet<ProcessedEvent> ProcessedEvents => Set<ProcessedEvent>();
     public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
+
+    /// <summary>The ASP.NET Core data-protection key ring, shared by every replica (cookies, antiforgery, protected signing keys).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -86,6 +90,8 @@ public abstract class IdentityDbContext(DbContextOptions options) : DbContext(op
             e.HasKey(k => k.KeyId);
             e.Property(k => k.KeyId).HasMaxLength(64);
         });
+
+        modelBuilder.Entity<DataProtectionKey>(e => e.ToTable("data_protection_keys"));
 
         // Instants are stored as UTC ticks on every provider: SQLite cannot compare DateTimeOffset values, and one
         // model serves both providers (EF caches the model per context type).

@@ -71,6 +71,7 @@ public static class IdentityHost
         services.KeepSecretsOutOfLogs();
         services.TryAddSingleton(TimeProvider.System);
         services.AddIdentityDatabase(settings);
+        services.AddIdentityDataProtection();
         services.AddScoped<DirectoryService>();
         services.AddScoped<RegistrationFacts>();
         services.AddScoped<PasswordSignIn>();
@@ -195,6 +196,7 @@ public static class IdentityHost
 
         await app.Services.GetRequiredService<IdentityStorage>().OpenAsync(cancellationToken).ConfigureAwait(false);
 
+        await IdentityDataProtection.EnsureKeyAsync(app.Services, cancellationToken).ConfigureAwait(false);
         await app.Services.GetRequiredService<SigningKeyRing>().LoadAsync(cancellationToken).ConfigureAwait(false);
         var settings = app.Services.GetRequiredService<IdentityHostSettings>();
         if (settings.SeedDemo)

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
 
 namespace Chronicle.Identity.Schema;
 
@@ -52,6 +53,11 @@ public static partial class IdentityDatabase
             await db.Database.CloseConnectionAsync().ConfigureAwait(false);
         }
 
+        // EF Core's own migration lock on PostgreSQL does not stop a replica applying a migration another has just
+        // applied (it reads what is applied before it waits): replicas take turns for the whole step instead.
+        await using var turn = db.Database.IsNpgsql()
+            ? await PostgresSessionLock.TakeAsync(db.Database.GetConnectionString()!, "chronicle-identity:migrations", cancellationToken).ConfigureAwait(false)
+            : null;
         var known = db.Database.GetMigrations().ToList();
         await BaselineDatabaseFromBeforeMigrationsAsync(db, known[0], logger, cancellationToken).ConfigureAwait(false);
 
@@ -65,7 +71,6 @@ public static partial class IdentityDatabase
         }
 
         var pending = known.Except(applied, StringComparer.Ordinal).ToList();
-        // EF Core takes its own database lock while it migrates, so replicas starting together apply each migration once.
         await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
         if (pending.Count > 0)
             LogMigrated(logger, pending.Count, known[^1]);
@@ -130,6 +135,49 @@ public static partial class IdentityDatabase
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Applied {Count} schema migration(s) to Identity's database; it is at {Migration}")]
     private static partial void LogMigrated(ILogger logger, int count, string migration);
+}
+
+/// <summary>A PostgreSQL advisory lock held by a connection of its own until disposed, across the transactions others run meanwhile.</summary>
+internal sealed class PostgresSessionLock : IAsyncDisposable
+{
+    private readonly NpgsqlConnection _connection;
+    private readonly string _name;
+
+    private PostgresSessionLock(NpgsqlConnection connection, string name)
+    {
+        _connection = connection;
+        _name = name;
+    }
+
+    public static async Task<PostgresSessionLock> TakeAsync(string connectionString, string name, CancellationToken cancellationToken)
+    {
+        var connection = new NpgsqlConnection(connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = new NpgsqlCommand("select pg_advisory_lock(hashtextextended($1, 0))", connection) { Parameters = { new() { Value = name } } };
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return new PostgresSessionLock(connection, name);
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await using var command = new NpgsqlCommand("select pg_advisory_unlock(hashtextextended($1, 0))", _connection) { Parameters = { new() { Value = _name } } };
+            await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            await _connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
 }
 
 /// <summary>A reason Identity refuses to start that an operator can act on; the host prints its message alone, on one line.</summary>
