@@ -69,6 +69,10 @@ public static class LegacyDatabase
             await connection.OpenAsync();
             var (rowsAfter, _) = await ReadAsync(connection);
             Assert.Equal(rowsBefore, rowsAfter);
+            // The old release stored private keys in clear; they are encrypted now, under the same ids.
+            var keys = await StoredKeys.ReadAsync(connection);
+            Assert.Superset(keysBefore.ToHashSet(), keys.Where(k => k.Use == "sig").Select(k => k.KeyId).ToHashSet());
+            Assert.All(keys, StoredKeys.AssertNotInClear);
         }
 
         await using (var scope = identity.Services.CreateAsyncScope())

@@ -71,7 +71,7 @@ public static class IdentityHost
         services.KeepSecretsOutOfLogs();
         services.TryAddSingleton(TimeProvider.System);
         services.AddIdentityDatabase(settings);
-        services.AddIdentityDataProtection();
+        services.AddIdentityDataProtection(configuration);
         services.AddScoped<DirectoryService>();
         services.AddScoped<RegistrationFacts>();
         services.AddScoped<PasswordSignIn>();
@@ -220,17 +220,22 @@ public static class IdentityHost
     /// <returns>The process exit code: 1 when Identity refused to start for a reason given on standard error.</returns>
     public static async Task<int> RunAsync(string[] args)
     {
-        await using var app = Build(args);
+        WebApplication? built = null;
         Uri http, grpc;
         try
         {
-            (http, grpc) = await StartAsync(app).ConfigureAwait(false);
+            built = Build(args);
+            (http, grpc) = await StartAsync(built).ConfigureAwait(false);
         }
         catch (IdentityStartupException refused)
         {
             await Console.Error.WriteLineAsync($"Chronicle Identity cannot start: {refused.Message}").ConfigureAwait(false);
+            if (built is not null)
+                await built.DisposeAsync().ConfigureAwait(false);
             return 1;
         }
+
+        await using var app = built;
 
         var issuer = app.Services.GetRequiredService<IssuerAddress>().Value;
         Console.WriteLine($"{ListeningBanner}{http} (OAuth2 / OpenID Connect, issuer {issuer})");

@@ -157,6 +157,9 @@ namespace Chronicle.Identity.Schema.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("bytea");
 
+                    b.Property<bool>("Protected")
+                        .HasColumnType("boolean");
+
                     b.Property<long?>("RetiredAt")
                         .HasColumnType("bigint");
 

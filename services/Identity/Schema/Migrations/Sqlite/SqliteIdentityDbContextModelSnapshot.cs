@@ -152,6 +152,9 @@ namespace Chronicle.Identity.Schema.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("BLOB");
 
+                    b.Property<bool>("Protected")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("RetiredAt")
                         .HasColumnType("INTEGER");
 
