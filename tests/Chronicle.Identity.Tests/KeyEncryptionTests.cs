@@ -88,6 +88,23 @@ public sealed class KeyEncryptionTests : IDisposable
     }
 
     [Fact]
+    public async Task GivenANewKeyEncryptionCertificate_WhenTheOldOneIsKeptAsPrevious_ThenIdentityStartsWithTheSameKeysAndOnlyTheNewOneIsNotEnough()
+    {
+        string active;
+        await using (var first = await IdentityInstance.StartAsync(WithCertificate("old-kek")!, dataDirectory: DataDirectory))
+            active = first.Services.GetRequiredService<SigningKeyRing>().ActiveKeyId;
+        var rotating = WithCertificate("new-kek")!;
+        foreach (var (name, value) in WithCertificate("old-kek")!)
+            rotating[name.Replace(KeyEncryptionOptions.Section, $"{KeyEncryptionOptions.Section}:Previous:0", StringComparison.Ordinal)] = value;
+
+        await using (var second = await IdentityInstance.StartAsync(rotating, dataDirectory: DataDirectory))
+            Assert.Equal(active, second.Services.GetRequiredService<SigningKeyRing>().ActiveKeyId);
+
+        // The data-protection key the old certificate encrypted is in use until it expires.
+        await Assert.ThrowsAsync<IdentityStartupException>(() => IdentityInstance.StartAsync(WithCertificate("new-kek"), dataDirectory: DataDirectory));
+    }
+
+    [Fact]
     public async Task GivenACertificatePathThatDoesNotExist_WhenIdentityStarts_ThenItSaysWhichSettingIsWrong()
     {
         var settings = new Dictionary<string, string?> { [$"{KeyEncryptionOptions.Section}:CertificatePath"] = Path.Combine(_directory, "missing.pem") };

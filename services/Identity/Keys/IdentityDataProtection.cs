@@ -1,4 +1,6 @@
+using System.Net;
 using Chronicle.Identity.Directory;
+using Chronicle.Identity.Hosting;
 using Chronicle.Identity.Schema;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
@@ -29,7 +31,12 @@ public static partial class IdentityDataProtection
             .PersistKeysToDbContext<IdentityDbContext>();
         var certificate = keyEncryption.LoadCertificate();
         if (certificate is not null)
-            builder.ProtectKeysWithCertificate(certificate).UnprotectKeysWithAnyCertificate(certificate);
+        {
+            builder.ProtectKeysWithCertificate(certificate)
+                .UnprotectKeysWithAnyCertificate(
+                [certificate, .. keyEncryption.Previous.Select((p, i) => p.LoadCertificate($"{KeyEncryptionOptions.Section}:Previous:{i}")!)]);
+        }
+
         services.AddSingleton(keyEncryption);
         return services;
     }
@@ -41,9 +48,11 @@ public static partial class IdentityDataProtection
     public static async Task EnsureKeyAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(services);
-        if (services.GetRequiredService<KeyEncryptionOptions>().CertificatePath is not { Length: > 0 })
+        // Said where it matters: a service reachable beyond this machine (local runs listen on loopback).
+        if (services.GetRequiredService<KeyEncryptionOptions>().CertificatePath is not { Length: > 0 }
+            && !IPAddress.IsLoopback(services.GetRequiredService<IdentityHostSettings>().ListenAddress))
             LogKeyRingInClear(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(IdentityDataProtection)), KeyEncryptionOptions.Section);
-        ThrowUnlessEveryKeyIsReadable(services.GetRequiredService<IKeyManager>());
+        ThrowUnlessEveryKeyInUseIsReadable(services.GetRequiredService<IKeyManager>(), services.GetRequiredService<TimeProvider>());
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IdentityDbContext>();
         // On SQLite the lock is the write lock, which data protection's own connection would wait on: one process owns a SQLite file.
@@ -55,14 +64,15 @@ public static partial class IdentityDataProtection
 
     /// <summary>
     /// Data protection would quietly add a new key when it cannot decrypt the ones it has, and everything protected
-    /// with the old keys would be lost: a key ring it cannot read stops the start instead.
+    /// with the old keys would be lost: a key ring it cannot read stops the start instead. Expired keys may be
+    /// unreadable (a retired key-encryption certificate): nothing is protected with them any more.
     /// </summary>
-    private static void ThrowUnlessEveryKeyIsReadable(IKeyManager keys)
+    private static void ThrowUnlessEveryKeyInUseIsReadable(IKeyManager keys, TimeProvider time)
     {
         Guid keyId = default;
         try
         {
-            foreach (var key in keys.GetAllKeys())
+            foreach (var key in keys.GetAllKeys().Where(k => !k.IsRevoked && k.ExpirationDate > time.GetUtcNow()))
             {
                 keyId = key.KeyId;
                 _ = key.Descriptor;

@@ -23,15 +23,23 @@ public sealed class KeyEncryptionOptions
     /// <summary>The password of a PKCS#12 <see cref="CertificatePath"/>, if it has one.</summary>
     public string? CertificatePassword { get; set; }
 
+    /// <summary>
+    /// Certificates that encrypted keys before the current one (same three settings each, under <c>Previous:0</c>,
+    /// <c>Previous:1</c>…): only decrypted with. Keep one until the data-protection keys it encrypted have expired
+    /// (90 days); Identity then encrypts its token keys afresh under the newer data-protection key.
+    /// </summary>
+    public List<KeyEncryptionOptions> Previous { get; } = [];
+
+    /// <param name="section">Where these settings are, for messages.</param>
     /// <returns>Null when no certificate is configured.</returns>
-    public X509Certificate2? LoadCertificate()
+    public X509Certificate2? LoadCertificate(string section = Section)
     {
         if (string.IsNullOrEmpty(CertificatePath))
             return null;
         foreach (var (setting, path) in new[] { ("CertificatePath", CertificatePath), ("PrivateKeyPath", PrivateKeyPath) })
         {
             if (path is { Length: > 0 } && !File.Exists(path))
-                throw new IdentityStartupException($"{Section}:{setting} is '{path}', and there is no such file.");
+                throw new IdentityStartupException($"{section}:{setting} is '{path}', and there is no such file.");
         }
 
         X509Certificate2 certificate;
@@ -43,13 +51,13 @@ public sealed class KeyEncryptionOptions
         }
         catch (CryptographicException e)
         {
-            throw new IdentityStartupException($"{Section}: the certificate at '{CertificatePath}' cannot be loaded: {e.Message}", e);
+            throw new IdentityStartupException($"{section}: the certificate at '{CertificatePath}' cannot be loaded: {e.Message}", e);
         }
 
         if (certificate.GetRSAPrivateKey() is null)
         {
             certificate.Dispose();
-            throw new IdentityStartupException($"{Section}: the certificate at '{CertificatePath}' needs an RSA private key to encrypt keys with.");
+            throw new IdentityStartupException($"{section}: the certificate at '{CertificatePath}' needs an RSA private key to encrypt keys with.");
         }
 
         return certificate;

@@ -58,17 +58,21 @@ public sealed partial class SigningKeyRing(
             var now = time.GetUtcNow();
             var keys = await db.SigningKeys.ToListAsync(cancellationToken).ConfigureAwait(false);
             var settings = options.Value;
+            // Rows from before encryption at rest, and rows encrypted under a data-protection key that is no longer
+            // the default (so an old key-encryption certificate can be retired), are encrypted afresh.
+            var stale = 0;
             foreach (var key in keys)
-                Reveal(key);
-            var inClear = keys.Where(k => !k.Protected).ToList();
-            foreach (var key in inClear)
             {
-                key.KeyMaterial = _protector.Protect(key.KeyMaterial);
+                var (material, needsProtecting) = Open(key);
+                if (!needsProtecting)
+                    continue;
+                key.KeyMaterial = _protector.Protect(material);
                 key.Protected = true;
+                stale++;
             }
 
-            if (inClear.Count > 0)
-                LogEncryptedKeysInClear(logger, inClear.Count);
+            if (stale > 0)
+                LogKeysProtectedAfresh(logger, stale);
 
             if (!keys.Any(k => k.Use == SigningKey.Encryption))
                 keys.Add(Add(db, NewEncryptionKey(now)));
@@ -179,13 +183,18 @@ public sealed partial class SigningKeyRing(
         KeyId = NewKeyId(), Use = SigningKey.Encryption, KeyMaterial = _protector.Protect(RandomNumberGenerator.GetBytes(32)), Protected = true, CreatedAt = now,
     };
 
-    private byte[] Reveal(SigningKey key)
+    private byte[] Reveal(SigningKey key) => Open(key).Material;
+
+    /// <returns>The key in clear, and whether it is stored in clear or under a data-protection key that is not the default.</returns>
+    private (byte[] Material, bool NeedsProtecting) Open(SigningKey key)
     {
         if (!key.Protected)
-            return key.KeyMaterial;
+            return (key.KeyMaterial, true);
         try
         {
-            return _protector.Unprotect(key.KeyMaterial);
+            var material = ((IPersistedDataProtector)_protector).DangerousUnprotect(
+                key.KeyMaterial, ignoreRevocationErrors: false, out var requiresMigration, out _);
+            return (material, requiresMigration);
         }
         catch (CryptographicException e)
         {
@@ -196,8 +205,9 @@ public sealed partial class SigningKeyRing(
 
     private static string NewKeyId() => Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(12));
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Encrypted {Count} token key(s) that were stored in clear")]
-    private static partial void LogEncryptedKeysInClear(ILogger logger, int count);
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Encrypted {Count} token key(s) afresh: stored in clear, or under a data-protection key that is no longer the default")]
+    private static partial void LogKeysProtectedAfresh(ILogger logger, int count);
 
     private sealed record KeySet(IReadOnlyList<SigningCredentials> Signing, EncryptingCredentials Encryption);
 }
