@@ -58,6 +58,26 @@ public static class LegacyDatabase
         return (rows, kids);
     }
 
+    /// <summary>Records in the database a migration this version does not know, as a newer version would have applied.</summary>
+    public static async Task RecordMigrationOfANewerVersionAsync(DbConnection connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        await connection.OpenAsync();
+        await ExecuteAsync(connection,
+            $"insert into \"__EFMigrationsHistory\" (\"MigrationId\", \"ProductVersion\") values ('{MigrationOfANewerVersion}', '99.0.0')");
+    }
+
+    public static async Task AssertRefusedAsNewerAsync(Func<Task<IdentityInstance>> start)
+    {
+        var refused = await Assert.ThrowsAsync<Schema.IdentityStartupException>(start);
+
+        Assert.Contains(MigrationOfANewerVersion, refused.Message, StringComparison.Ordinal);
+        Assert.Contains("newer version", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', refused.Message);
+    }
+
+    private const string MigrationOfANewerVersion = "29991231000000_FromANewerVersion";
+
     /// <summary>Everything that was there is there, at the latest schema, and works: modules, sign-in, refresh and the old keys.</summary>
     public static async Task AssertUpgradedAndWorkingAsync(
         IdentityInstance identity, Func<DbConnection> connect, Dictionary<string, long> rowsBefore, List<string> keysBefore)

@@ -1,6 +1,5 @@
 using Chronicle.Identity.Directory;
 using Chronicle.Identity.Keys;
-using Chronicle.Identity.Schema;
 using Chronicle.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -69,15 +68,8 @@ public sealed class PostgresSchemaMigrationTests : IAsyncLifetime
         }
 
         await using (var connection = new NpgsqlConnection(database))
-        {
-            await connection.OpenAsync();
-            await LegacyDatabase.ExecuteAsync(connection,
-                "insert into \"__EFMigrationsHistory\" (\"MigrationId\", \"ProductVersion\") values ('29991231000000_FromANewerVersion', '99.0.0')");
-        }
+            await LegacyDatabase.RecordMigrationOfANewerVersionAsync(connection);
 
-        var refused = await Assert.ThrowsAsync<IdentityStartupException>(() => IdentityInstance.StartAsync(postgresConnectionString: database));
-
-        Assert.Contains("29991231000000_FromANewerVersion", refused.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain('\n', refused.Message);
+        await LegacyDatabase.AssertRefusedAsNewerAsync(() => IdentityInstance.StartAsync(postgresConnectionString: database));
     }
 }

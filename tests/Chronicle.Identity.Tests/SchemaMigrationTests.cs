@@ -69,17 +69,9 @@ public sealed class SchemaMigrationTests : IDisposable
         }
 
         await using (var connection = new SqliteConnection(ConnectionString))
-        {
-            await connection.OpenAsync();
-            await LegacyDatabase.ExecuteAsync(connection,
-                "insert into \"__EFMigrationsHistory\" (\"MigrationId\", \"ProductVersion\") values ('29991231000000_FromANewerVersion', '99.0.0')");
-        }
+            await LegacyDatabase.RecordMigrationOfANewerVersionAsync(connection);
 
-        var refused = await Assert.ThrowsAsync<IdentityStartupException>(() => IdentityInstance.StartAsync(dataDirectory: _directory));
-
-        Assert.Contains("29991231000000_FromANewerVersion", refused.Message, StringComparison.Ordinal);
-        Assert.Contains("newer version", refused.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain('\n', refused.Message);
+        await LegacyDatabase.AssertRefusedAsNewerAsync(() => IdentityInstance.StartAsync(dataDirectory: _directory));
     }
 
     public void Dispose()
