@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Chronicle.Identity.Schema;
+using Chronicle.Identity.Hosting;
 
 namespace Chronicle.Identity.Keys;
 

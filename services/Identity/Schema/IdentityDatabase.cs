@@ -60,6 +60,8 @@ public static partial class IdentityDatabase
             : null;
         var known = db.Database.GetMigrations().ToList();
         await BaselineDatabaseFromBeforeMigrationsAsync(db, known[0], logger, cancellationToken).ConfigureAwait(false);
+        // Npgsql finds a new database's missing history table by a failing query, which it logs as an error: made first, it is never missing.
+        await db.Database.ExecuteSqlRawAsync(db.GetService<IHistoryRepository>().GetCreateIfNotExistsScript(), cancellationToken).ConfigureAwait(false);
 
         var applied = (await db.Database.GetAppliedMigrationsAsync(cancellationToken).ConfigureAwait(false)).ToList();
         var unknown = applied.Except(known, StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
@@ -179,6 +181,3 @@ internal sealed class PostgresSessionLock : IAsyncDisposable
         }
     }
 }
-
-/// <summary>A reason Identity refuses to start that an operator can act on; the host prints its message alone, on one line.</summary>
-public sealed class IdentityStartupException(string message, Exception? inner = null) : Exception(message, inner);
