@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Chronicle.Identity.Hosting;
 using Chronicle.Identity.Keys;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -103,6 +104,40 @@ public sealed class KeyEncryptionTests : IDisposable
     }
 
     [Fact]
+    public async Task GivenANewDataProtectionKey_WhenTheKeysReload_ThenTokenKeysAreEncryptedUnderItAndTheOldKeyIsNoLongerNeeded()
+    {
+        var settings = WithCertificate("kek")!;
+        string active;
+        List<StoredKeys.StoredKey> before;
+        await using (var identity = await IdentityInstance.StartAsync(settings, dataDirectory: DataDirectory))
+        {
+            var ring = identity.Services.GetRequiredService<SigningKeyRing>();
+            active = ring.ActiveKeyId;
+            before = await StoredKeysAsync();
+            identity.Services.GetRequiredService<IKeyManager>().CreateNewKey(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddDays(90));
+            // Data protection refreshes its cached key ring in the background: the periodic reload meets the new key soon after.
+            for (var reload = 0; reload < 100 && (await StoredKeysAsync()).Select(k => k.Material).SequenceEqual(before.Select(k => k.Material), ByteArrays); reload++)
+            {
+                await Task.Delay(100);
+                await ring.LoadAsync();
+            }
+        }
+
+        var after = await StoredKeysAsync();
+        Assert.Equal(before.Select(k => k.KeyId), after.Select(k => k.KeyId));
+        Assert.All(before.Zip(after), pair => Assert.NotEqual(pair.First.Material, pair.Second.Material));
+        await using (var connection = Open(DataDirectory))
+        {
+            await using var forget = connection.CreateCommand();
+            forget.CommandText = "delete from data_protection_keys where \"Id\" = (select min(\"Id\") from data_protection_keys)";
+            Assert.Equal(1, await forget.ExecuteNonQueryAsync());
+        }
+
+        await using var restarted = await IdentityInstance.StartAsync(settings, dataDirectory: DataDirectory);
+        Assert.Equal(active, restarted.Services.GetRequiredService<SigningKeyRing>().ActiveKeyId);
+    }
+
+    [Fact]
     public async Task GivenACertificatePathThatDoesNotExist_WhenIdentityStarts_ThenItSaysWhichSettingIsWrong()
     {
         var settings = new Dictionary<string, string?> { [$"{KeyEncryptionOptions.Section}:CertificatePath"] = Path.Combine(_directory, "missing.pem") };
@@ -111,6 +146,9 @@ public sealed class KeyEncryptionTests : IDisposable
 
         Assert.Contains($"{KeyEncryptionOptions.Section}:CertificatePath", refused.Message, StringComparison.Ordinal);
     }
+
+    private static readonly IEqualityComparer<byte[]> ByteArrays = EqualityComparer<byte[]>.Create(
+        (a, b) => a.AsSpan().SequenceEqual(b), a => a.Length);
 
     private string DataDirectory => Path.Combine(_directory, "data");
 
