@@ -107,7 +107,7 @@ public static partial class IdentityDatabase
     private static async Task BaselineDatabaseFromBeforeMigrationsAsync(
         IdentityDbContext db, string firstMigration, ILogger logger, CancellationToken cancellationToken)
     {
-        // Not IHistoryRepository.ExistsAsync: Npgsql's answers true before the table exists.
+        // Not IHistoryRepository.ExistsAsync: on PostgreSQL it answered true for a database made before migrations, which has no history table.
         var history = db.GetService<IHistoryRepository>();
         if (await TableExistsAsync(db, HistoryRepository.DefaultTableName, cancellationToken).ConfigureAwait(false))
             return;
