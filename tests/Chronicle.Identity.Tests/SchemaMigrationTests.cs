@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Chronicle.Identity.Directory;
 using Chronicle.Identity.Schema;
 using Microsoft.Data.Sqlite;
@@ -72,6 +73,42 @@ public sealed class SchemaMigrationTests : IDisposable
             await LegacyDatabase.RecordMigrationOfANewerVersionAsync(connection);
 
         await LegacyDatabase.AssertRefusedAsNewerAsync(() => IdentityInstance.StartAsync(dataDirectory: _directory));
+    }
+
+    [Fact]
+    public async Task GivenADatabaseANewerVersionMigrated_WhenTheServiceProcessStarts_ThenItExitsWithOneLineOnStandardError()
+    {
+        await using (await IdentityInstance.StartAsync(dataDirectory: _directory))
+        {
+        }
+
+        await using (var connection = new SqliteConnection(ConnectionString))
+            await LegacyDatabase.RecordMigrationOfANewerVersionAsync(connection);
+
+        // The service as deployed: the built Chronicle.Identity.dll beside the tests, its settings from the environment.
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "Chronicle.Identity.dll") },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = _directory,
+        };
+        start.Environment["Chronicle__AppId"] = Hosting.IdentityHost.AppId;
+        start.Environment["Chronicle__DataDirectory"] = _directory;
+        start.Environment["Chronicle__Ports__Http"] = "0";
+        start.Environment["Chronicle__Ports__Grpc"] = "0";
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var patience = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(patience.Token);
+
+        var lines = (await errors).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal(1, process.ExitCode);
+        Assert.Single(lines);
+        Assert.StartsWith("Chronicle Identity cannot start: Identity's database has schema migration 29991231000000_FromANewerVersion", lines[0],
+            StringComparison.Ordinal);
+        Assert.DoesNotContain(Hosting.IdentityHost.ListeningBanner, await output, StringComparison.Ordinal);
     }
 
     public void Dispose()
