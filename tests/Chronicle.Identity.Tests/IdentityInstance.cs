@@ -74,8 +74,19 @@ public sealed class IdentityInstance : IAsyncDisposable
                 builder.Services.AddSingleton(clock);
             builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Trace).AddFilter(_ => true).AddProvider(logs);
         });
-        var (http, grpc) = await IdentityHost.StartAsync(app);
-        return new IdentityInstance(app, http, grpc, owned, logs);
+        try
+        {
+            var (http, grpc) = await IdentityHost.StartAsync(app);
+            return new IdentityInstance(app, http, grpc, owned, logs);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            SqliteConnection.ClearAllPools();
+            if (owned is not null && System.IO.Directory.Exists(owned))
+                System.IO.Directory.Delete(owned, recursive: true);
+            throw;
+        }
     }
 
     public async ValueTask DisposeAsync()

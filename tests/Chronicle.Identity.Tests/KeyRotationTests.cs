@@ -98,7 +98,7 @@ public sealed class KeyRotationTests
         }
     }
 
-    private static async Task<int> ReadPatientAsync(ProtectedService service, string token)
+    internal static async Task<int> ReadPatientAsync(ProtectedService service, string token)
     {
         using var http = new HttpClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(service.FhirBase, $"Patient/{DemoDirectory.PatientId}"));

@@ -64,8 +64,12 @@ public sealed class OAuthTestClient(Uri issuer)
 
     public sealed record SignInOutcome(string? Code, string Verifier, string? LastPage, string? Error);
 
+    /// <param name="postLoginTo">
+    /// Another Identity replica to post the login form to (with the antiforgery cookie and field this one gave); the
+    /// flow then goes on here, with the login cookie that replica set.
+    /// </param>
     public async Task<SignInOutcome> SignInAsync(string userName, string password, string scope, string clientId = "chronicle-partner-ui",
-        bool withPkce = true)
+        bool withPkce = true, Uri? postLoginTo = null)
     {
         var verifier = Base64Url(RandomNumberGenerator.GetBytes(32));
         var challenge = Base64Url(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
@@ -92,7 +96,7 @@ public sealed class OAuthTestClient(Uri issuer)
             {
                 if (current.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.Found or HttpStatusCode.SeeOther)
                 {
-                    var location = new Uri(next, current.Headers.Location!);
+                    var location = new Uri(posted && postLoginTo is not null ? issuer : next, current.Headers.Location!);
                     if (location.AbsoluteUri.StartsWith(RedirectUri, StringComparison.Ordinal))
                     {
                         var parameters = QueryHelpers.ParseQuery(location.Query);
@@ -115,7 +119,7 @@ public sealed class OAuthTestClient(Uri issuer)
                 fields["username"] = userName;
                 fields["password"] = password;
                 posted = true;
-                next = new Uri(next, form.GetAttribute("action") ?? next.AbsoluteUri);
+                next = new Uri(postLoginTo ?? next, form.GetAttribute("action") ?? next.AbsoluteUri);
                 using var content = new FormUrlEncodedContent(fields);
                 response = await http.PostAsync(next, content);
             }

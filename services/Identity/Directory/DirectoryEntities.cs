@@ -74,7 +74,7 @@ public sealed class ProcessedEvent
 /// <summary>
 /// A key protecting tokens. Signing keys (RSA) are pending (published, not yet signing), then active (signing), then
 /// retired (still published until every token they signed has expired). The one encryption key (AES) protects
-/// authorization codes and refresh tokens.
+/// authorization codes and refresh tokens. Private material is stored encrypted (see SigningKeyRing).
 /// </summary>
 public sealed class SigningKey
 {
@@ -84,8 +84,12 @@ public sealed class SigningKey
     public required string KeyId { get; init; }
     /// <summary><see cref="Signing"/> or <see cref="Encryption"/>.</summary>
     public required string Use { get; init; }
-    /// <summary>PKCS#8 private key (signing) or raw key bytes (encryption).</summary>
-    public required byte[] KeyMaterial { get; init; }
+    /// <summary>
+    /// PKCS#8 private key (signing) or raw key bytes (encryption), encrypted with data protection when
+    /// <see cref="Protected"/>; rows from before that are encrypted when Identity next loads its keys.
+    /// </summary>
+    public required byte[] KeyMaterial { get; set; }
+    public bool Protected { get; set; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? ActivatedAt { get; set; }
     public DateTimeOffset? RetiredAt { get; set; }

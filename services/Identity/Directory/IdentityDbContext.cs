@@ -1,10 +1,15 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Chronicle.Identity.Directory;
 
-/// <summary>The Identity service's database: OpenIddict's stores, the directory, registrations and signing keys.</summary>
-public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> options) : DbContext(options)
+/// <summary>
+/// The Identity service's database: OpenIddict's stores, the directory, registrations and signing keys. One subclass
+/// per provider (<see cref="Schema.SqliteIdentityDbContext"/>, <see cref="Schema.PostgresIdentityDbContext"/>), each
+/// with its own migrations; the services use this type.
+/// </summary>
+public abstract class IdentityDbContext(DbContextOptions options) : DbContext(options), IDataProtectionKeyContext
 {
     public DbSet<Practice> Practices => Set<Practice>();
     public DbSet<Account> Accounts => Set<Account>();
@@ -15,6 +20,9 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
     public DbSet<Registration> Registrations => Set<Registration>();
     public DbSet<ProcessedEvent> ProcessedEvents => Set<ProcessedEvent>();
     public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
+
+    /// <summary>The ASP.NET Core data-protection key ring, shared by every replica (cookies, antiforgery, protected signing keys).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -82,6 +90,8 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
             e.HasKey(k => k.KeyId);
             e.Property(k => k.KeyId).HasMaxLength(64);
         });
+
+        modelBuilder.Entity<DataProtectionKey>(e => e.ToTable("data_protection_keys"));
 
         // Instants are stored as UTC ticks on every provider: SQLite cannot compare DateTimeOffset values, and one
         // model serves both providers (EF caches the model per context type).

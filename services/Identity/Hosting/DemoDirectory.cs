@@ -1,4 +1,5 @@
 using Chronicle.Identity.Directory;
+using Chronicle.Identity.Schema;
 using Chronicle.Security;
 using Microsoft.EntityFrameworkCore;
 
@@ -27,6 +28,8 @@ public static class DemoDirectory
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IdentityDbContext>();
+        // Replicas started together with --demo seed once.
+        await using var transaction = await IdentityDatabase.BeginLockedAsync(db, "demo-directory", cancellationToken).ConfigureAwait(false);
         if (await db.Practices.AnyAsync(p => p.OdsCode == PracticeA, cancellationToken).ConfigureAwait(false))
             return;
         var directory = scope.ServiceProvider.GetRequiredService<DirectoryService>();
@@ -43,7 +46,8 @@ public static class DemoDirectory
         await directory.EnableModuleAsync(PracticeA, ModuleClientId, "demo", cancellationToken).ConfigureAwait(false);
         await directory.RegisterPartnerUiAsync(PartnerUiClientId, "Chronicle partner UI (demo)", PartnerUiRedirectUris, cancellationToken)
             .ConfigureAwait(false);
-        // Until the Record service's registration events arrive, the demo patient is registered at practice A.
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        // Until the Record service's registration events arrive, the demo patient is registered at practice A (idempotent by event id).
         await scope.ServiceProvider.GetRequiredService<RegistrationFacts>()
             .RecordRegistrationAsync(Guid.Parse("0196f1c0-0000-7000-8000-0000000000e1"), PatientId, PracticeA, 0, cancellationToken)
             .ConfigureAwait(false);

@@ -9,6 +9,7 @@ using Chronicle.Messaging;
 using Chronicle.Identity.Admin;
 using Chronicle.Identity.Directory;
 using Chronicle.Identity.Keys;
+using Chronicle.Identity.Schema;
 using Chronicle.Identity.SignIn;
 using Chronicle.Security;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -69,14 +70,8 @@ public static class IdentityHost
 
         services.KeepSecretsOutOfLogs();
         services.TryAddSingleton(TimeProvider.System);
-        services.AddDbContext<IdentityDbContext>(options =>
-        {
-            if (settings.UsePostgres)
-                options.UseNpgsql(settings.ConnectionString);
-            else
-                options.UseSqlite(settings.ConnectionString);
-            options.UseOpenIddict();
-        });
+        services.AddIdentityDatabase(settings);
+        services.AddIdentityDataProtection(configuration);
         services.AddScoped<DirectoryService>();
         services.AddScoped<RegistrationFacts>();
         services.AddScoped<PasswordSignIn>();
@@ -189,25 +184,19 @@ public static class IdentityHost
         return app;
     }
 
-    /// <summary>Creates the schema, loads the keys, seeds the demo when asked, starts listening and fixes the issuer.</summary>
+    /// <summary>Migrates the schema, loads the keys, seeds the demo when asked, starts listening and fixes the issuer.</summary>
     public static async Task<(Uri Http, Uri Grpc)> StartAsync(WebApplication app, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(app);
         await using (var scope = app.Services.CreateAsyncScope())
         {
-            var db = scope.ServiceProvider.GetRequiredService<IdentityDbContext>();
-            if (db.Database.IsSqlite())
-            {
-                await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-                await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken).ConfigureAwait(false);
-                await db.Database.CloseConnectionAsync().ConfigureAwait(false);
-            }
-
-            await db.Database.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
+            await IdentityDatabase.MigrateAsync(scope.ServiceProvider.GetRequiredService<IdentityDbContext>(),
+                app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(IdentityDatabase)), cancellationToken).ConfigureAwait(false);
         }
 
         await app.Services.GetRequiredService<IdentityStorage>().OpenAsync(cancellationToken).ConfigureAwait(false);
 
+        await IdentityDataProtection.EnsureKeyAsync(app.Services, cancellationToken).ConfigureAwait(false);
         await app.Services.GetRequiredService<SigningKeyRing>().LoadAsync(cancellationToken).ConfigureAwait(false);
         var settings = app.Services.GetRequiredService<IdentityHostSettings>();
         if (settings.SeedDemo)
@@ -228,16 +217,33 @@ public static class IdentityHost
         return (http, grpc);
     }
 
-    public static async Task RunAsync(string[] args)
+    /// <returns>The process exit code: 1 when Identity refused to start for a reason given on standard error.</returns>
+    public static async Task<int> RunAsync(string[] args)
     {
-        await using var app = Build(args);
-        var (http, grpc) = await StartAsync(app).ConfigureAwait(false);
+        WebApplication? built = null;
+        Uri http, grpc;
+        try
+        {
+            built = Build(args);
+            (http, grpc) = await StartAsync(built).ConfigureAwait(false);
+        }
+        catch (IdentityStartupException refused)
+        {
+            await Console.Error.WriteLineAsync($"Chronicle Identity cannot start: {refused.Message}").ConfigureAwait(false);
+            if (built is not null)
+                await built.DisposeAsync().ConfigureAwait(false);
+            return 1;
+        }
+
+        await using var app = built;
+
         var issuer = app.Services.GetRequiredService<IssuerAddress>().Value;
         Console.WriteLine($"{ListeningBanner}{http} (OAuth2 / OpenID Connect, issuer {issuer})");
         Console.WriteLine($"Chronicle Identity gRPC (chronicle.identity.v1.Access) on {grpc}");
         if (app.Services.GetRequiredService<IdentityHostSettings>().SeedDemo)
             Console.WriteLine(DemoDirectory.Describe(issuer));
         await app.WaitForShutdownAsync().ConfigureAwait(false);
+        return 0;
     }
 
     private static bool IsCredentialEndpoint(HttpRequest request) =>

@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using Chronicle.Identity.Directory;
 using Chronicle.Identity.Hosting;
+using Chronicle.Identity.Schema;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
@@ -15,10 +17,20 @@ namespace Chronicle.Identity.Keys;
 /// signs anything, so services have it before its first token arrives; on rotation it becomes the signing key and
 /// the old one is retired but stays published until every token it signed has expired (the longest token lifetime).
 /// Keys rotate when the active one is older than <see cref="IdentityServiceOptions.SigningKeyLifetime"/>, or on demand.
+///
+/// The private material is stored encrypted with data protection (purpose <see cref="ProtectionPurpose"/>), whose key
+/// ring is in the same database and is itself encrypted with the key-encryption certificate when one is configured.
+/// Keys that cannot be decrypted stop the service from starting: making new ones would invalidate every token issued.
 /// </summary>
-public sealed class SigningKeyRing(
-    IServiceScopeFactory scopes, TimeProvider time, IOptions<IdentityServiceOptions> options, ServerOptionsChangeSignal changes)
+public sealed partial class SigningKeyRing(
+    IServiceScopeFactory scopes, TimeProvider time, IOptions<IdentityServiceOptions> options, ServerOptionsChangeSignal changes,
+    IDataProtectionProvider dataProtection, ILogger<SigningKeyRing> logger)
 {
+    public const string ProtectionPurpose = "Chronicle.Identity.SigningKeys.v1";
+    private const string KeyRingLock = "signing-keys";
+
+    private readonly IDataProtector _protector = dataProtection.CreateProtector(ProtectionPurpose);
+
     private readonly SemaphoreSlim _gate = new(1, 1);
     private volatile KeySet? _current;
 
@@ -38,11 +50,29 @@ public sealed class SigningKeyRing(
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            IdentityDataProtection.Touch(dataProtection);
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<IdentityDbContext>();
+            // Replicas share the keys: one at a time creates, rotates or drops them, so there is never a second active key.
+            await using var transaction = await IdentityDatabase.BeginLockedAsync(db, KeyRingLock, cancellationToken).ConfigureAwait(false);
             var now = time.GetUtcNow();
             var keys = await db.SigningKeys.ToListAsync(cancellationToken).ConfigureAwait(false);
             var settings = options.Value;
+            // Rows from before encryption at rest, and rows encrypted under a data-protection key that is no longer
+            // the default (so an old key-encryption certificate can be retired), are encrypted afresh.
+            var stale = 0;
+            foreach (var key in keys)
+            {
+                var (material, needsProtecting) = Open(key);
+                if (!needsProtecting)
+                    continue;
+                key.KeyMaterial = _protector.Protect(material);
+                key.Protected = true;
+                stale++;
+            }
+
+            if (stale > 0)
+                LogKeysProtectedAfresh(logger, stale);
 
             if (!keys.Any(k => k.Use == SigningKey.Encryption))
                 keys.Add(Add(db, NewEncryptionKey(now)));
@@ -73,6 +103,7 @@ public sealed class SigningKeyRing(
             }
 
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             Publish(keys.Distinct().ToList());
         }
         finally
@@ -87,8 +118,10 @@ public sealed class SigningKeyRing(
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            IdentityDataProtection.Touch(dataProtection);
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<IdentityDbContext>();
+            await using var transaction = await IdentityDatabase.BeginLockedAsync(db, KeyRingLock, cancellationToken).ConfigureAwait(false);
             var now = time.GetUtcNow();
             var keys = await db.SigningKeys.Where(k => k.Use == SigningKey.Signing).ToListAsync(cancellationToken).ConfigureAwait(false);
             foreach (var active in keys.Where(k => k.ActivatedAt is not null && k.RetiredAt is null))
@@ -97,6 +130,7 @@ public sealed class SigningKeyRing(
             next.ActivatedAt = now;
             Add(db, NewSigningKey(now));
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -116,16 +150,16 @@ public sealed class SigningKeyRing(
         var encryption = keys.Single(k => k.Use == SigningKey.Encryption);
         var previous = _current;
         _current = new KeySet(signing, new EncryptingCredentials(
-            new SymmetricSecurityKey(encryption.KeyMaterial) { KeyId = encryption.KeyId },
+            new SymmetricSecurityKey(Reveal(encryption)) { KeyId = encryption.KeyId },
             SecurityAlgorithms.Aes256KW, SecurityAlgorithms.Aes256CbcHmacSha512));
         if (previous is null || !previous.Signing.Select(c => c.Key.KeyId).SequenceEqual(signing.Select(c => c.Key.KeyId)))
             changes.Raise();
     }
 
-    private static SigningCredentials ToSigningCredentials(SigningKey key)
+    private SigningCredentials ToSigningCredentials(SigningKey key)
     {
         var rsa = RSA.Create();
-        rsa.ImportPkcs8PrivateKey(key.KeyMaterial, out _);
+        rsa.ImportPkcs8PrivateKey(Reveal(key), out _);
         return new SigningCredentials(new RsaSecurityKey(rsa) { KeyId = key.KeyId }, SecurityAlgorithms.RsaSha256);
     }
 
@@ -135,16 +169,45 @@ public sealed class SigningKeyRing(
         return key;
     }
 
-    private static SigningKey NewSigningKey(DateTimeOffset now)
+    private SigningKey NewSigningKey(DateTimeOffset now)
     {
         using var rsa = RSA.Create(2048);
-        return new SigningKey { KeyId = NewKeyId(), Use = SigningKey.Signing, KeyMaterial = rsa.ExportPkcs8PrivateKey(), CreatedAt = now };
+        return new SigningKey
+        {
+            KeyId = NewKeyId(), Use = SigningKey.Signing, KeyMaterial = _protector.Protect(rsa.ExportPkcs8PrivateKey()), Protected = true, CreatedAt = now,
+        };
     }
 
-    private static SigningKey NewEncryptionKey(DateTimeOffset now) =>
-        new() { KeyId = NewKeyId(), Use = SigningKey.Encryption, KeyMaterial = RandomNumberGenerator.GetBytes(32), CreatedAt = now };
+    private SigningKey NewEncryptionKey(DateTimeOffset now) => new()
+    {
+        KeyId = NewKeyId(), Use = SigningKey.Encryption, KeyMaterial = _protector.Protect(RandomNumberGenerator.GetBytes(32)), Protected = true, CreatedAt = now,
+    };
+
+    private byte[] Reveal(SigningKey key) => Open(key).Material;
+
+    /// <returns>The key in clear, and whether it is stored in clear or under a data-protection key that is not the default.</returns>
+    private (byte[] Material, bool NeedsProtecting) Open(SigningKey key)
+    {
+        if (!key.Protected)
+            return (key.KeyMaterial, true);
+        try
+        {
+            var material = ((IPersistedDataProtector)_protector).DangerousUnprotect(
+                key.KeyMaterial, ignoreRevocationErrors: false, out var requiresMigration, out _);
+            return (material, requiresMigration);
+        }
+        catch (CryptographicException e)
+        {
+            throw new IdentityStartupException(
+                $"Identity cannot decrypt its stored token key {key.KeyId}: {IdentityDataProtection.UnreadableKeyRingAdvice}", e);
+        }
+    }
 
     private static string NewKeyId() => Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(12));
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Encrypted {Count} token key(s) afresh: stored in clear, or under a data-protection key that is no longer the default")]
+    private static partial void LogKeysProtectedAfresh(ILogger logger, int count);
 
     private sealed record KeySet(IReadOnlyList<SigningCredentials> Signing, EncryptingCredentials Encryption);
 }
