@@ -35,8 +35,8 @@ public sealed record OutboxRelayOptions
 }
 
 /// <summary>
-/// The event store is the outbox: this relay follows the global log from a durable checkpoint and publishes each committed
-/// domain event's integration events, then moves the checkpoint. The checkpoint only moves after every event before it was
+/// The event store is the outbox: this relay follows the global log from a durable checkpoint and publishes each page of
+/// committed domain events' integration events (in one bulk where the transport takes bulks), then moves the checkpoint. The checkpoint only moves after every event before it was
 /// accepted by the transport, so a crash re-publishes (with the same deterministic CloudEvent ids) and never loses one:
 /// at-least-once, and consumers' inboxes make it exactly-once in effect.
 /// </summary>
@@ -121,6 +121,7 @@ public sealed partial class OutboxRelay : BackgroundService
 
     private async Task PublishPageAsync(IReadOnlyList<RecordedEvent> page, CancellationToken cancellationToken)
     {
+        var outgoing = new List<OutgoingEvent>();
         foreach (var recorded in page)
         {
             var types = new HashSet<string>(StringComparer.Ordinal);
@@ -131,11 +132,13 @@ public sealed partial class OutboxRelay : BackgroundService
                     throw new InvalidOperationException(
                         $"The mapper announced event {recorded.EventId} with two {type} events; their CloudEvent ids would collide.");
                 var id = DeterministicEventId.ForIntegrationEvent(recorded.EventId, type);
-                await _publisher.PublishAsync(OutgoingEvent.For(_catalog, integrationEvent, id, _messaging.AppId, _messaging.PubSubName),
-                    cancellationToken).ConfigureAwait(false);
+                outgoing.Add(OutgoingEvent.For(_catalog, integrationEvent, id, _messaging.AppId, _messaging.PubSubName));
             }
         }
 
+        // The page goes as one bulk where the transport takes bulks; the checkpoint moves only once all of it is accepted.
+        if (outgoing.Count > 0)
+            await _publisher.PublishAllAsync(outgoing, cancellationToken).ConfigureAwait(false);
         var last = page[^1].LogPosition;
         await _checkpoints.AdvanceCheckpointAsync(_options.Name, last, cancellationToken).ConfigureAwait(false);
         Advance(last);

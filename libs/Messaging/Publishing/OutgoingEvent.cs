@@ -28,4 +28,16 @@ public sealed record OutgoingEvent(
 public interface IEventPublisher
 {
     Task PublishAsync(OutgoingEvent outgoing, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Publishes several events, in one call where the transport can (Dapr's BulkPublishEvent). A returned task means
+    /// every one was accepted; a thrown exception means some may not have been, and the caller publishes them all again
+    /// (with the same CloudEvent ids, so consumers drop the repeats).
+    /// </summary>
+    async Task PublishAllAsync(IReadOnlyList<OutgoingEvent> events, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        foreach (var outgoing in events)
+            await PublishAsync(outgoing, cancellationToken).ConfigureAwait(false);
+    }
 }
