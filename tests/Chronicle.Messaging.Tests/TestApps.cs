@@ -5,6 +5,7 @@ using Chronicle.Contracts.IntegrationEvents.Record;
 using Chronicle.EventStore;
 using Chronicle.Messaging.Direct;
 using Chronicle.Messaging.Publishing;
+using Chronicle.Messaging.Receiving;
 using Chronicle.Projections;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -90,6 +91,9 @@ public sealed class MessagingScenario : IAsyncDisposable
 
     public ScenarioDatabases Databases { get; }
     public HandlerFaults HandlerFaults { get; } = new();
+
+    /// <summary>When set before the consumer starts, it bulk-subscribes to the record topic and handles bulks in one transaction.</summary>
+    public BulkSubscribeOptions? ConsumerBulk { get; init; }
     public DeliveryCounter ConsumerDeliveries { get; } = new();
     public int ConsumerPort { get; } = TestApp.FreePort();
     public int ObserverPort { get; } = TestApp.FreePort();
@@ -110,8 +114,9 @@ public sealed class MessagingScenario : IAsyncDisposable
         ["Chronicle:Direct:Faults:Seed"] = seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
-    public static async Task<MessagingScenario> CreateAsync(Backend backend, PostgresFixture postgres, Dictionary<string, string?>? faults = null) =>
-        new(await ScenarioDatabases.CreateAsync(backend, postgres), faults ?? []);
+    public static async Task<MessagingScenario> CreateAsync(Backend backend, PostgresFixture postgres, Dictionary<string, string?>? faults = null,
+        BulkSubscribeOptions? consumerBulk = null) =>
+        new(await ScenarioDatabases.CreateAsync(backend, postgres), faults ?? []) { ConsumerBulk = consumerBulk };
 
     public async Task StartAllAsync()
     {
@@ -136,11 +141,23 @@ public sealed class MessagingScenario : IAsyncDisposable
             services.AddSingleton(HandlerFaults);
             services.AddGrpc(grpc => grpc.Interceptors.Add<DeliveryCounter>());
             services.AddSingleton(ConsumerDeliveries);
-            messaging.AddIntegrationEvents(RecordIntegrationEventsJsonContext.Catalog())
-                .Subscribe<RecordIntegrationEventsV1.PatientRegistered, RecordFactsConsumer>()
-                .Subscribe<RecordIntegrationEventsV1.PatientDemographicsUpdated, RecordFactsConsumer>()
-                .Subscribe<RecordIntegrationEventsV1.ClinicalEntryRecorded, RecordFactsConsumer>()
-                .Subscribe<RecordIntegrationEventsV1.EntryMarkedEnteredInError, RecordFactsConsumer>();
+            messaging.AddIntegrationEvents(RecordIntegrationEventsJsonContext.Catalog());
+            if (ConsumerBulk is null)
+            {
+                messaging.Subscribe<RecordIntegrationEventsV1.PatientRegistered, RecordFactsConsumer>()
+                    .Subscribe<RecordIntegrationEventsV1.PatientDemographicsUpdated, RecordFactsConsumer>()
+                    .Subscribe<RecordIntegrationEventsV1.ClinicalEntryRecorded, RecordFactsConsumer>()
+                    .Subscribe<RecordIntegrationEventsV1.EntryMarkedEnteredInError, RecordFactsConsumer>();
+            }
+            else
+            {
+                services.AddScoped<RecordFactsConsumer>();
+                messaging.SubscribeBatches<RecordIntegrationEventsV1.PatientRegistered, RecordFactsBatchConsumer>()
+                    .SubscribeBatches<RecordIntegrationEventsV1.PatientDemographicsUpdated, RecordFactsBatchConsumer>()
+                    .SubscribeBatches<RecordIntegrationEventsV1.ClinicalEntryRecorded, RecordFactsBatchConsumer>()
+                    .SubscribeBatches<RecordIntegrationEventsV1.EntryMarkedEnteredInError, RecordFactsBatchConsumer>()
+                    .BulkSubscribe<RecordIntegrationEventsV1.PatientRegistered>(ConsumerBulk);
+            }
         });
 
     public async Task StartPublisherAsync()

@@ -201,7 +201,7 @@ public sealed partial class IncomingEventDispatcher
         var first = items[0].Incoming;
         var outcomes = new DeliveryOutcome[items.Count];
         foreach (var item in items)
-            item.Refusal = null;
+            (item.Refusal, item.RetryReason) = (null, null);
         try
         {
             await CommitBatchAsync(handler, ConsumerOf(first), items, cancellationToken).ConfigureAwait(false);
@@ -233,9 +233,20 @@ public sealed partial class IncomingEventDispatcher
 
         for (var i = 0; i < items.Count; i++)
         {
-            outcomes[i] = items[i].Refusal is { } reason
-                ? await RefuseAsync(items[i].Incoming, $"Invalid {items[i].Incoming.Type}: {reason}", null, cancellationToken).ConfigureAwait(false)
-                : DeliveryOutcome.Success;
+            var incoming = items[i].Incoming;
+            if (items[i].Refusal is { } reason)
+            {
+                outcomes[i] = await RefuseAsync(incoming, $"Invalid {incoming.Type}: {reason}", null, cancellationToken).ConfigureAwait(false);
+            }
+            else if (items[i].RetryReason is { } retry)
+            {
+                LogPutOff(_logger, incoming.Id, incoming.Type, retry);
+                outcomes[i] = DeliveryOutcome.Retry;
+            }
+            else
+            {
+                outcomes[i] = DeliveryOutcome.Success;
+            }
         }
 
         return outcomes;
@@ -263,8 +274,8 @@ public sealed partial class IncomingEventDispatcher
             var first = fresh[0].Incoming;
             await handler.InvokeBatch!(scope.ServiceProvider, fresh, new IncomingBatchContext(first.PubSubName, first.Topic, write, _database.Dialect),
                 cancellationToken).ConfigureAwait(false);
-            foreach (var refused in fresh.Where(item => item.Refusal is not null))
-                await Inbox.ForgetAsync(write, consumer, refused.Incoming.Id, cancellationToken).ConfigureAwait(false);
+            foreach (var unhandled in fresh.Where(item => !item.Handled))
+                await Inbox.ForgetAsync(write, consumer, unhandled.Incoming.Id, cancellationToken).ConfigureAwait(false);
             await write.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
@@ -330,6 +341,9 @@ public sealed partial class IncomingEventDispatcher
 
     [LoggerMessage(Level = LogLevel.Information, Message = "A batch of {Count} {Type} events failed transiently; asking for redelivery of them all")]
     private static partial void LogBatchRetrying(ILogger logger, Exception exception, int count, string type);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Event {EventId} ({Type}) of a batch was put off by its handler ({Reason}); asking for redelivery")]
+    private static partial void LogPutOff(ILogger logger, string eventId, string type, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A batch of {Count} {Type} events failed; handling each alone to find the poison")]
     private static partial void LogBatchSplit(ILogger logger, Exception exception, int count, string type);

@@ -19,7 +19,8 @@ public interface IIntegrationEventHandler<in TEvent>
 /// Handles a bulk of one integration event type at once (Dapr bulk subscribe), in one transaction that also records every
 /// event id in the inbox: one commit for the whole batch instead of one per event. Events already handled are left out.
 /// Call <see cref="BatchedEvent{TEvent}.Refuse"/> for an event that can never be handled and do none of its effect: it
-/// alone is dead-lettered (DROP) and the rest commit. Throw <see cref="TransientEventFailureException"/> (or let a
+/// alone is dead-lettered (DROP) and the rest commit; <see cref="BatchedEvent{TEvent}.RetryLater"/> for one that cannot be
+/// handled now (it alone is answered RETRY). Throw <see cref="TransientEventFailureException"/> (or let a
 /// transient error through) to have the whole batch delivered again. Any other exception rolls the batch back and each of
 /// its events is handled again alone, so a poison event that throws is dead-lettered without its neighbours.
 /// </summary>
@@ -97,6 +98,13 @@ public sealed class BatchedEvent<TEvent>
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
         _item.Refusal = reason;
     }
+
+    /// <summary>The event cannot take effect now but may later: it alone is delivered again. Do none of its effect.</summary>
+    public void RetryLater(string reason)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        _item.RetryReason = reason;
+    }
 }
 
 /// <summary>An admitted event of a bulk on its way to a batch handler.</summary>
@@ -105,6 +113,10 @@ internal sealed class IncomingBatchItem(IncomingEvent incoming, object body)
     public IncomingEvent Incoming { get; } = incoming;
     public object Body { get; } = body;
     public string? Refusal { get; set; }
+    public string? RetryReason { get; set; }
+
+    /// <summary>Neither refused nor put off: its effect is in the batch's transaction.</summary>
+    public bool Handled => Refusal is null && RetryReason is null;
 }
 
 /// <summary>The event breaks its contract or a rule of the consumer: retrying cannot help, so it is dead-lettered.</summary>
