@@ -67,6 +67,7 @@ internal static class IngestRate
         }
 
         rates.AddRange(await MeasureDeliveriesAsync(Path.Combine(folder, "service"), settings.DeliveredEntries, progress));
+        rates.AddRange(await BulkIngestRate.MeasureAsync(Path.Combine(folder, "service-bulk"), settings.DeliveredEntries * 10, progress));
         return rates;
     }
 
@@ -112,7 +113,7 @@ internal static class IngestRate
             AuditIntegrationEventsJsonContext.Default.AuditEntryRecorded)),
     };
 
-    private static IEnumerable<AuditEntry> Entries(int count)
+    internal static IEnumerable<AuditEntry> Entries(int count)
     {
         var patient = Guid.NewGuid().ToString();
         for (var i = 0; i < count; i++)

@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Chronicle.Audit.Host;
+using Chronicle.Auditing;
+using Chronicle.Contracts.IntegrationEvents.Audit;
+using Chronicle.Messaging.Direct;
+using Dapr.AppCallback.Autogen.Grpc.v1;
+using Google.Protobuf;
+using Grpc.Net.Client;
+
+namespace Chronicle.Audit.Benchmarks;
+
+/// <summary>
+/// Entries delivered to the Audit service in bulks, as the sidecar (or the direct transport) does for its bulk
+/// subscription: OnBulkTopicEventAlpha1 calls over gRPC, each bulk one inbox transaction and one chain append.
+/// </summary>
+internal static class BulkIngestRate
+{
+    public static async Task<IReadOnlyList<Rate>> MeasureAsync(string dataDirectory, int count, TextWriter progress)
+    {
+        await using var host = await AuditHost.StartAsync([
+            "--Chronicle:Ports:Http=0", "--Chronicle:Ports:Grpc=0", "--Chronicle:Transport=direct", "--Chronicle:AppId=audit",
+            "--Chronicle:Security:Disabled=true", // measures ingestion, not token checks
+            $"--Chronicle:DataDirectory={dataDirectory}", "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Chronicle.Messaging=Critical",
+        ], AuditService.Compose);
+        using var channel = GrpcChannel.ForAddress(host.GrpcAddress);
+        var callback = new AppCallbackClient(channel.CreateCallInvoker());
+        var rates = new List<Rate>();
+        foreach (var (size, callers) in new[] { (10, 1), (100, 1), (500, 1), (100, 4) })
+        {
+            progress.WriteLine($"Delivering {count} entries in bulks of {size}, {callers} at a time...");
+            var bulks = IngestRate.Entries(count).Chunk(size).Select(Bulk).ToList();
+            var next = -1;
+            var started = Stopwatch.GetTimestamp();
+            await Task.WhenAll(Enumerable.Range(0, callers).Select(_ => Task.Run(async () =>
+            {
+                int i;
+                while ((i = Interlocked.Increment(ref next)) < bulks.Count)
+                {
+                    var response = await callback.OnBulkTopicEventAlpha1Async(bulks[i]);
+                    if (response.Statuses.FirstOrDefault(s => s.Status != TopicEventResponse.Types.TopicEventResponseStatus.Success) is { } failed)
+                        throw new InvalidOperationException($"Entry {failed.EntryId} answered {failed.Status}.");
+                }
+            })));
+            rates.Add(new Rate($"OnBulkTopicEventAlpha1 over gRPC (inbox + chain), bulks of {size}, {callers} concurrent", count,
+                Stopwatch.GetElapsedTime(started), "entries/s"));
+        }
+
+        return rates;
+    }
+
+    private static TopicEventBulkRequest Bulk(AuditEntry[] entries)
+    {
+        var request = new TopicEventBulkRequest
+        {
+            Id = Guid.NewGuid().ToString(), PubsubName = "pubsub", Topic = AuditTopics.Audit, Type = "com.dapr.event.sent.bulk",
+        };
+        for (var i = 0; i < entries.Length; i++)
+        {
+            request.Entries.Add(new TopicEventBulkRequestEntry
+            {
+                EntryId = i.ToString(CultureInfo.InvariantCulture), ContentType = "application/cloudevents+json",
+                CloudEvent = new TopicEventCERequest
+                {
+                    Id = Guid.NewGuid().ToString(), Source = "record", Type = "chronicle.audit.entry-recorded.v1", SpecVersion = "1.0",
+                    DataContentType = "application/json",
+                    Data = ByteString.CopyFrom(JsonSerializer.SerializeToUtf8Bytes(AuditEntryMessages.ToIntegrationEvent(entries[i]),
+                        AuditIntegrationEventsJsonContext.Default.AuditEntryRecorded)),
+                },
+            });
+        }
+
+        return request;
+    }
+}
