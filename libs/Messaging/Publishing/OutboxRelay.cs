@@ -52,6 +52,10 @@ public sealed partial class OutboxRelay : BackgroundService
     private readonly ILogger _logger;
     private readonly CheckpointSignal _checkpoint = new();
 
+    // CloudEvent ids a partly failed bulk got accepted, so the page's retry sends only the rest; forgotten once the
+    // checkpoint passes them (and on a restart, when the whole page is simply published again).
+    private readonly HashSet<string> _acceptedAhead = new(StringComparer.Ordinal);
+
     public OutboxRelay(IEventStore store, ReadModelDatabase checkpoints, IIntegrationEventMapper mapper, IntegrationEventCatalog catalog,
         IEventPublisher publisher, IOptions<MessagingOptions> messaging, OutboxRelayOptions options, ILogger<OutboxRelay> logger)
     {
@@ -137,10 +141,23 @@ public sealed partial class OutboxRelay : BackgroundService
         }
 
         // The page goes as one bulk where the transport takes bulks; the checkpoint moves only once all of it is accepted.
-        if (outgoing.Count > 0)
-            await _publisher.PublishAllAsync(outgoing, cancellationToken).ConfigureAwait(false);
+        var pending = outgoing.Where(e => !_acceptedAhead.Contains(e.Id)).ToList();
+        if (pending.Count > 0)
+        {
+            try
+            {
+                await _publisher.PublishAllAsync(pending, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PartialPublishException partial)
+            {
+                _acceptedAhead.UnionWith(partial.AcceptedIds);
+                throw;
+            }
+        }
+
         var last = page[^1].LogPosition;
         await _checkpoints.AdvanceCheckpointAsync(_options.Name, last, cancellationToken).ConfigureAwait(false);
+        _acceptedAhead.Clear();
         Advance(last);
     }
 
