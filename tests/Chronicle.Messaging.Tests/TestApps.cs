@@ -60,6 +60,9 @@ public sealed class TestApp : IAsyncDisposable
         return new TestApp(app, appId, port);
     }
 
+    /// <summary>Another app on a socket of its own (a stand-in sidecar), stopped the same way.</summary>
+    public static TestApp Wrap(WebApplication app, string appId, int port) => new(app, appId, port);
+
     public async Task StopAsync()
     {
         if (Interlocked.Exchange(ref _stopped, 1) != 0)
