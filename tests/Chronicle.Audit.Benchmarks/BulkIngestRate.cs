@@ -27,11 +27,7 @@ internal static class BulkIngestRate
 {
     public static async Task<IReadOnlyList<Rate>> MeasureAsync(string dataDirectory, int count, TextWriter progress)
     {
-        await using var host = await AuditHost.StartAsync([
-            "--Chronicle:Ports:Http=0", "--Chronicle:Ports:Grpc=0", "--Chronicle:Transport=direct", "--Chronicle:AppId=audit",
-            "--Chronicle:Security:Disabled=true", // measures ingestion, not token checks
-            $"--Chronicle:DataDirectory={dataDirectory}", "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Chronicle.Messaging=Critical",
-        ], AuditService.Compose);
+        await using var host = await IngestRate.StartAuditAsync(dataDirectory);
         using var channel = GrpcChannel.ForAddress(host.GrpcAddress);
         var callback = new AppCallbackClient(channel.CreateCallInvoker());
         var rates = new List<Rate>();
@@ -39,18 +35,13 @@ internal static class BulkIngestRate
         {
             progress.WriteLine($"Delivering {count} entries in bulks of {size}, {callers} at a time...");
             var bulks = IngestRate.Entries(count).Chunk(size).Select(Bulk).ToList();
-            var next = -1;
             var started = Stopwatch.GetTimestamp();
-            await Task.WhenAll(Enumerable.Range(0, callers).Select(_ => Task.Run(async () =>
+            await IngestRate.RunConcurrentlyAsync(callers, bulks.Count, async i =>
             {
-                int i;
-                while ((i = Interlocked.Increment(ref next)) < bulks.Count)
-                {
-                    var response = await callback.OnBulkTopicEventAlpha1Async(bulks[i]);
-                    if (response.Statuses.FirstOrDefault(s => s.Status != TopicEventResponse.Types.TopicEventResponseStatus.Success) is { } failed)
-                        throw new InvalidOperationException($"Entry {failed.EntryId} answered {failed.Status}.");
-                }
-            })));
+                var response = await callback.OnBulkTopicEventAlpha1Async(bulks[i]);
+                if (response.Statuses.FirstOrDefault(s => s.Status != TopicEventResponse.Types.TopicEventResponseStatus.Success) is { } failed)
+                    throw new InvalidOperationException($"Entry {failed.EntryId} answered {failed.Status}.");
+            });
             rates.Add(new Rate($"OnBulkTopicEventAlpha1 over gRPC (inbox + chain), bulks of {size}, {callers} concurrent", count,
                 Stopwatch.GetElapsedTime(started), "entries/s"));
         }

@@ -1,11 +1,9 @@
 using Chronicle.Contracts.IntegrationEvents;
 using Chronicle.Contracts.IntegrationEvents.Record;
-using Chronicle.Messaging.Direct;
 using Chronicle.Messaging.Publishing;
 using Chronicle.Messaging.Receiving;
 using Dapr.AppCallback.Autogen.Grpc.v1;
 using Google.Protobuf;
-using Grpc.Net.Client;
 using static Dapr.AppCallback.Autogen.Grpc.v1.TopicEventResponse.Types;
 
 namespace Chronicle.Messaging.Tests;
@@ -73,8 +71,8 @@ public sealed class BulkDeliveryTests(PostgresFixture postgres)
         var workload = new RecordWorkload(patients: 20);
         var expected = workload.ExpectedIntegrationEventIds();
 
-        var faultFree = await RunAsync(backend, workload, faults: null);
-        var faulty = await RunAsync(backend, workload, MessagingScenario.Faulty(seed: 43));
+        var faultFree = await AtLeastOnceTests.RunAsync(postgres, backend, workload, faults: null, Bulk);
+        var faulty = await AtLeastOnceTests.RunAsync(postgres, backend, workload, MessagingScenario.Faulty(seed: 43), Bulk);
 
         Assert.Equal(expected, faultFree.State.Applied);
         Assert.Equal(expected.Count, faultFree.Deliveries);
@@ -101,21 +99,7 @@ public sealed class BulkDeliveryTests(PostgresFixture postgres)
         Assert.True(scenario.ConsumerDeliveries.BulkCalls > 0);
     }
 
-    private async Task<(ConsumerState State, int Deliveries, int BulkCalls)> RunAsync(Backend backend, RecordWorkload workload,
-        Dictionary<string, string?>? faults)
-    {
-        await using var scenario = await MessagingScenario.CreateAsync(backend, postgres, faults, Bulk);
-        scenario.HandlerFaults.FailSomeOnce = faults is not null;
-        await scenario.StartAllAsync();
-        await workload.AppendAllAsync(scenario.Databases.Store);
-
-        await scenario.WaitUntilSettledAsync(workload.ExpectedIntegrationEventIds().Count);
-        return (await ConsumerState.ReadAsync(scenario.Databases.ConsumerDatabase), scenario.ConsumerDeliveries.Deliveries,
-            scenario.ConsumerDeliveries.BulkCalls);
-    }
-
-    private static RecordIntegrationEventsV1.PatientRegistered RegisteredPatient(string nhsNumber) =>
-        new(Guid.CreateVersion7(), 0, DateTimeOffset.UtcNow, nhsNumber, "A81001", "Jones", ["Bea"], new DateOnly(1990, 5, 17));
+    private static RecordIntegrationEventsV1.PatientRegistered RegisteredPatient(string nhsNumber) => ConsumerUnderTest.RegisteredPatient(nhsNumber);
 
     private static TopicEventCERequest Entry(object integrationEvent, string id)
     {
@@ -138,21 +122,5 @@ public sealed class BulkDeliveryTests(PostgresFixture postgres)
         return request;
     }
 
-    private async Task<ConsumerUnderTest> StartConsumerAsync(Backend backend)
-    {
-        var scenario = await MessagingScenario.CreateAsync(backend, postgres, consumerBulk: Bulk);
-        await scenario.StartObserverAsync();
-        await scenario.StartConsumerAsync();
-        var channel = GrpcChannel.ForAddress(scenario.ConsumerApp!.Address);
-        return new ConsumerUnderTest(scenario, channel, new AppCallbackClient(channel.CreateCallInvoker()));
-    }
-
-    private sealed record ConsumerUnderTest(MessagingScenario Scenario, GrpcChannel Channel, AppCallbackClient Client) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            Channel.Dispose();
-            await Scenario.DisposeAsync();
-        }
-    }
+    private Task<ConsumerUnderTest> StartConsumerAsync(Backend backend) => ConsumerUnderTest.StartAsync(postgres, backend, bulk: Bulk);
 }

@@ -7,6 +7,7 @@ using Chronicle.Messaging.Direct;
 using Chronicle.Messaging.Publishing;
 using Chronicle.Messaging.Receiving;
 using Chronicle.Projections;
+using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -235,5 +236,29 @@ public sealed class MessagingScenario : IAsyncDisposable
         }
 
         await Databases.DisposeAsync();
+    }
+}
+
+/// <summary>A consumer app alone (with the dead-letter observer) and a raw app callback client, called as a sidecar calls it.</summary>
+public sealed record ConsumerUnderTest(MessagingScenario Scenario, GrpcChannel Channel, AppCallbackClient Client) : IAsyncDisposable
+{
+    public static async Task<ConsumerUnderTest> StartAsync(PostgresFixture postgres, Backend backend, string? appApiToken = null,
+        BulkSubscribeOptions? bulk = null)
+    {
+        var scenario = await MessagingScenario.CreateAsync(backend, postgres, consumerBulk: bulk);
+        await scenario.StartObserverAsync();
+        await scenario.StartConsumerAsync(appApiToken);
+        var channel = GrpcChannel.ForAddress(scenario.ConsumerApp!.Address);
+        return new ConsumerUnderTest(scenario, channel, new AppCallbackClient(channel.CreateCallInvoker()));
+    }
+
+    /// <summary>A valid registration of a patient with <paramref name="nhsNumber"/> (ten digits, or not, to make poison).</summary>
+    public static RecordIntegrationEventsV1.PatientRegistered RegisteredPatient(string nhsNumber) =>
+        new(Guid.CreateVersion7(), 0, DateTimeOffset.UtcNow, nhsNumber, "A81001", "Jones", ["Bea"], new DateOnly(1990, 5, 17));
+
+    public async ValueTask DisposeAsync()
+    {
+        Channel.Dispose();
+        await Scenario.DisposeAsync();
     }
 }

@@ -139,49 +139,16 @@ public sealed partial class DirectDeliveryService(DirectEventPublisher broker, I
     private static SubscribedTopic? TopicOf(IReadOnlyList<SubscribedTopic> topics, QueuedDelivery delivery) =>
         topics.FirstOrDefault(t => t.PubSubName == delivery.Event.PubSubName && t.Topic == delivery.Event.Topic);
 
-    private async Task DeliverAsync(AppCallbackClient client, QueuedDelivery delivery, Settlement settlement, CancellationToken stoppingToken)
-    {
-        var faults = broker.Faults;
-        var delay = faults.NextDelay();
-        if (delay > TimeSpan.Zero)
-            await Task.Delay(delay, stoppingToken).ConfigureAwait(false);
-        if (faults.FailsBeforeDelivery())
+    private Task DeliverAsync(AppCallbackClient client, QueuedDelivery delivery, Settlement settlement, CancellationToken stoppingToken) =>
+        CallAsync([delivery], async options =>
         {
-            settlement.Retry(delivery, "injected failure before delivery");
-            return;
-        }
+            var response = await client.OnTopicEventAsync(ToRequest(delivery.Event), options).ConfigureAwait(false);
+            return _ => response.Status;
+        }, settlement, stoppingToken);
 
-        TopicEventResponseStatus status;
-        try
-        {
-            var response = await client.OnTopicEventAsync(ToRequest(delivery.Event), CallOptions(stoppingToken)).ConfigureAwait(false);
-            status = response.Status;
-        }
-        catch (RpcException e) when (!stoppingToken.IsCancellationRequested)
-        {
-            settlement.Retry(delivery, $"{e.StatusCode}: {e.Status.Detail}");
-            return;
-        }
-
-        if (faults.LosesAcknowledgement())
-            settlement.Retry(delivery, "injected loss of the acknowledgement");
-        else
-            settlement.Answered(delivery, status);
-    }
-
-    private async Task DeliverBulkAsync(AppCallbackClient client, string app, SubscribedTopic topic, QueuedDelivery[] chunk,
+    private Task DeliverBulkAsync(AppCallbackClient client, string app, SubscribedTopic topic, QueuedDelivery[] chunk,
         Settlement settlement, CancellationToken stoppingToken)
     {
-        var faults = broker.Faults;
-        var delay = faults.NextDelay();
-        if (delay > TimeSpan.Zero)
-            await Task.Delay(delay, stoppingToken).ConfigureAwait(false);
-        if (faults.FailsBeforeDelivery())
-        {
-            settlement.RetryAll(chunk, "injected failure before delivery");
-            return;
-        }
-
         var request = new TopicEventBulkRequest
         {
             Id = Guid.NewGuid().ToString(), PubsubName = topic.PubSubName, Topic = topic.Topic, Type = BulkEventType,
@@ -201,40 +168,58 @@ public sealed partial class DirectDeliveryService(DirectEventPublisher broker, I
             });
         }
 
-        TopicEventBulkResponse response;
+        return CallAsync(chunk, async options =>
+        {
+            var response = await CallBulkAsync(client, app, request, options).ConfigureAwait(false);
+            var statuses = response.Statuses.GroupBy(s => s.EntryId, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.First().Status, StringComparer.Ordinal);
+            // An entry the app left out of its answer is retried, as the sidecar does.
+            return delivery => statuses.GetValueOrDefault(delivery.Sequence.ToString(CultureInfo.InvariantCulture), TopicEventResponseStatus.Retry);
+        }, settlement, stoppingToken);
+    }
+
+    /// <summary>One call to the app for <paramref name="deliveries"/>, with the injected faults around it; the answer settles each.</summary>
+    private async Task CallAsync(IReadOnlyList<QueuedDelivery> deliveries,
+        Func<CallOptions, Task<Func<QueuedDelivery, TopicEventResponseStatus>>> call, Settlement settlement, CancellationToken stoppingToken)
+    {
+        var faults = broker.Faults;
+        var delay = faults.NextDelay();
+        if (delay > TimeSpan.Zero)
+            await Task.Delay(delay, stoppingToken).ConfigureAwait(false);
+        if (faults.FailsBeforeDelivery())
+        {
+            settlement.RetryAll(deliveries, "injected failure before delivery");
+            return;
+        }
+
+        Func<QueuedDelivery, TopicEventResponseStatus> statusOf;
         try
         {
-            response = await CallBulkAsync(client, app, request, stoppingToken).ConfigureAwait(false);
+            statusOf = await call(CallOptions(stoppingToken)).ConfigureAwait(false);
         }
         catch (RpcException e) when (!stoppingToken.IsCancellationRequested)
         {
-            settlement.RetryAll(chunk, $"{e.StatusCode}: {e.Status.Detail}");
+            settlement.RetryAll(deliveries, $"{e.StatusCode}: {e.Status.Detail}");
             return;
         }
 
         if (faults.LosesAcknowledgement())
         {
-            settlement.RetryAll(chunk, "injected loss of the acknowledgement");
+            settlement.RetryAll(deliveries, "injected loss of the acknowledgement");
             return;
         }
 
-        // An entry the app left out of its answer is retried, as the sidecar does.
-        var statuses = response.Statuses.GroupBy(s => s.EntryId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Status, StringComparer.Ordinal);
-        foreach (var delivery in chunk)
-        {
-            var status = statuses.GetValueOrDefault(delivery.Sequence.ToString(CultureInfo.InvariantCulture), TopicEventResponseStatus.Retry);
-            settlement.Answered(delivery, status);
-        }
+        foreach (var delivery in deliveries)
+            settlement.Answered(delivery, statusOf(delivery));
     }
 
-    private async Task<TopicEventBulkResponse> CallBulkAsync(AppCallbackClient client, string app, TopicEventBulkRequest request,
-        CancellationToken stoppingToken)
+    private async Task<TopicEventBulkResponse> CallBulkAsync(AppCallbackClient client, string app, TopicEventBulkRequest request, CallOptions options)
     {
         if (!_alphaBulkOnly.ContainsKey(app))
         {
             try
             {
-                return await client.OnBulkTopicEventAsync(request, CallOptions(stoppingToken)).ConfigureAwait(false);
+                return await client.OnBulkTopicEventAsync(request, options).ConfigureAwait(false);
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.Unimplemented)
             {
@@ -242,7 +227,7 @@ public sealed partial class DirectDeliveryService(DirectEventPublisher broker, I
             }
         }
 
-        return await client.OnBulkTopicEventAlpha1Async(request, CallOptions(stoppingToken)).ConfigureAwait(false);
+        return await client.OnBulkTopicEventAlpha1Async(request, options).ConfigureAwait(false);
     }
 
     private CallOptions CallOptions(CancellationToken stoppingToken) =>
