@@ -25,7 +25,8 @@ public enum DeliveryOutcome
 /// Routes each delivered CloudEvent by topic and type to its handler, inside a database transaction that also records the
 /// event in the inbox. Poison (an unknown topic or type, a body that does not fit the contract, a validation failure, a
 /// non-transient handler failure) is published to the dead-letter topic with the reason and dropped; a transient failure is
-/// retried. If the dead letter itself cannot be published the event is retried rather than lost.
+/// retried. If the dead letter itself cannot be published the event is retried rather than lost. A bulk (Dapr bulk
+/// subscribe) gets an outcome per entry; its events for a batch handler share one transaction.
 /// </summary>
 public sealed partial class IncomingEventDispatcher
 {
@@ -260,14 +261,18 @@ public sealed partial class IncomingEventDispatcher
         await using (scope.ConfigureAwait(false))
         {
             await using var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-            var fresh = new List<IncomingBatchItem>(items.Count);
-            foreach (var item in items)
+            // Inbox rows in id order, so two bulks sharing events lock them in the same order (no deadlock on PostgreSQL).
+            var seen = new HashSet<IncomingBatchItem>();
+            foreach (var item in items.OrderBy(item => item.Incoming.Id, StringComparer.Ordinal))
             {
-                if (await Inbox.TryRecordAsync(write, consumer, item.Incoming, cancellationToken).ConfigureAwait(false))
-                    fresh.Add(item);
-                else
+                if (!await Inbox.TryRecordAsync(write, consumer, item.Incoming, cancellationToken).ConfigureAwait(false))
+                {
+                    seen.Add(item);
                     LogDuplicate(_logger, item.Incoming.Id, item.Incoming.Type);
+                }
             }
+
+            var fresh = items.Where(item => !seen.Contains(item)).ToList();
 
             if (fresh.Count == 0)
                 return;
