@@ -67,7 +67,7 @@ public sealed class DirectTransportOptions
 
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>The deadline of one OnTopicEvent or ListTopicSubscriptions call.</summary>
+    /// <summary>The deadline of one OnTopicEvent, bulk or ListTopicSubscriptions call.</summary>
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     public FaultInjectionOptions Faults { get; set; } = new();
@@ -75,7 +75,8 @@ public sealed class DirectTransportOptions
 
 /// <summary>
 /// Faults the direct transport injects so that at-least-once handling is exercised: all off by default.
-/// Rates are probabilities per delivery (0 to 1).
+/// Rates are probabilities per delivery call (0 to 1): a bulk call fails or loses its acknowledgement whole, as a call to
+/// a sidecar would, while duplicates are drawn per event.
 /// </summary>
 public sealed class FaultInjectionOptions
 {

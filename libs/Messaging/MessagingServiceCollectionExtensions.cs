@@ -84,6 +84,7 @@ public static class MessagingServiceCollectionExtensions
     public static IEndpointRouteBuilder MapAppCallback(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGrpcService<AppCallbackService>().AllowAnonymous();
+        endpoints.MapGrpcService<AppCallbackAlphaService>().AllowAnonymous();
         endpoints.MapGrpcService<AppCallbackHealthCheckService>().AllowAnonymous();
         return endpoints;
     }
@@ -120,6 +121,32 @@ public sealed class MessagingBuilder
         _subscriptions.Add(new HandlerRegistration(_catalog.Get<TEvent>(),
             (provider, body, context, cancellationToken) =>
                 provider.GetRequiredService<THandler>().HandleAsync((TEvent)body, context, cancellationToken)));
+        return this;
+    }
+
+    /// <summary>
+    /// Subscribes to <typeparamref name="TEvent"/>'s topic with a handler that takes events in batches: a bulk delivery's
+    /// events of that type are handled in one transaction (a single delivery is a batch of one).
+    /// </summary>
+    public MessagingBuilder SubscribeBatches<TEvent, THandler>()
+        where TEvent : class
+        where THandler : class, IIntegrationEventBatchHandler<TEvent>
+    {
+        Services.TryAddScoped<THandler>();
+        _subscriptions.Add(new HandlerRegistration(_catalog.Get<TEvent>(), null,
+            (provider, items, context, cancellationToken) => provider.GetRequiredService<THandler>().HandleBatchAsync(
+                [.. items.Select(item => new BatchedEvent<TEvent>(item))], context, cancellationToken)));
+        return this;
+    }
+
+    /// <summary>
+    /// Declares Dapr bulk subscribe on <typeparamref name="TEvent"/>'s topic: the sidecar (or the direct transport) delivers
+    /// up to <see cref="BulkSubscribeOptions.MaxMessagesCount"/> events per OnBulkTopicEventAlpha1 call.
+    /// </summary>
+    public MessagingBuilder BulkSubscribe<TEvent>(BulkSubscribeOptions? options = null)
+        where TEvent : class
+    {
+        _subscriptions.EnableBulk(_catalog.Get<TEvent>().Topic, options ?? new BulkSubscribeOptions());
         return this;
     }
 

@@ -67,17 +67,14 @@ internal static class IngestRate
         }
 
         rates.AddRange(await MeasureDeliveriesAsync(Path.Combine(folder, "service"), settings.DeliveredEntries, progress));
+        rates.AddRange(await BulkIngestRate.MeasureAsync(Path.Combine(folder, "service-bulk"), settings.DeliveredEntries * 10, progress));
         return rates;
     }
 
     /// <summary>Entries delivered as the direct transport delivers them: OnTopicEvent calls into the Audit service (inbox, then chain).</summary>
     private static async Task<IReadOnlyList<Rate>> MeasureDeliveriesAsync(string dataDirectory, int count, TextWriter progress)
     {
-        await using var host = await AuditHost.StartAsync([
-            "--Chronicle:Ports:Http=0", "--Chronicle:Ports:Grpc=0", "--Chronicle:Transport=direct", "--Chronicle:AppId=audit",
-            "--Chronicle:Security:Disabled=true", // measures ingestion, not token checks
-            $"--Chronicle:DataDirectory={dataDirectory}", "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Chronicle.Messaging=Critical",
-        ], AuditService.Compose);
+        await using var host = await StartAuditAsync(dataDirectory);
         using var channel = GrpcChannel.ForAddress(host.GrpcAddress);
         var callback = new AppCallbackClient(channel.CreateCallInvoker());
         var rates = new List<Rate>();
@@ -85,23 +82,37 @@ internal static class IngestRate
         {
             progress.WriteLine($"Delivering {count} entries through the app callback, {callers} at a time...");
             var deliveries = Entries(count).Select(Delivery).ToList();
-            var next = -1;
             var started = Stopwatch.GetTimestamp();
-            await Task.WhenAll(Enumerable.Range(0, callers).Select(_ => Task.Run(async () =>
+            await RunConcurrentlyAsync(callers, deliveries.Count, async i =>
             {
-                int i;
-                while ((i = Interlocked.Increment(ref next)) < deliveries.Count)
-                {
-                    var response = await callback.OnTopicEventAsync(deliveries[i]);
-                    if (response.Status != TopicEventResponse.Types.TopicEventResponseStatus.Success)
-                        throw new InvalidOperationException($"Delivery answered {response.Status}.");
-                }
-            })));
+                var response = await callback.OnTopicEventAsync(deliveries[i]);
+                if (response.Status != TopicEventResponse.Types.TopicEventResponseStatus.Success)
+                    throw new InvalidOperationException($"Delivery answered {response.Status}.");
+            });
             rates.Add(new Rate($"OnTopicEvent over gRPC (inbox + chain), {callers} concurrent deliver{(callers == 1 ? "y" : "ies")}", count,
                 Stopwatch.GetElapsedTime(started), "entries/s"));
         }
 
         return rates;
+    }
+
+    /// <summary>The Audit service in this process under the direct transport, without token checks (they are not what is measured).</summary>
+    internal static Task<RunningAuditHost> StartAuditAsync(string dataDirectory) => AuditHost.StartAsync([
+        "--Chronicle:Ports:Http=0", "--Chronicle:Ports:Grpc=0", "--Chronicle:Transport=direct", "--Chronicle:AppId=audit",
+        "--Chronicle:Security:Disabled=true",
+        $"--Chronicle:DataDirectory={dataDirectory}", "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Chronicle.Messaging=Critical",
+    ], AuditService.Compose);
+
+    /// <summary>Runs <paramref name="work"/> for items 0 to <paramref name="count"/> - 1, <paramref name="callers"/> at a time.</summary>
+    internal static Task RunConcurrentlyAsync(int callers, int count, Func<int, Task> work)
+    {
+        var next = -1;
+        return Task.WhenAll(Enumerable.Range(0, callers).Select(_ => Task.Run(async () =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < count)
+                await work(i);
+        })));
     }
 
     private static TopicEventRequest Delivery(AuditEntry entry) => new()
@@ -112,7 +123,7 @@ internal static class IngestRate
             AuditIntegrationEventsJsonContext.Default.AuditEntryRecorded)),
     };
 
-    private static IEnumerable<AuditEntry> Entries(int count)
+    internal static IEnumerable<AuditEntry> Entries(int count)
     {
         var patient = Guid.NewGuid().ToString();
         for (var i = 0; i < count; i++)

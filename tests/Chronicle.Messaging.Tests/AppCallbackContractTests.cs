@@ -99,9 +99,6 @@ public sealed class AppCallbackContractTests(PostgresFixture postgres)
         Assert.Contains("no id", reasons[""], StringComparison.Ordinal);
     }
 
-    private static RecordIntegrationEventsV1.PatientRegistered RegisteredPatient(string nhsNumber) =>
-        new(Guid.CreateVersion7(), 0, DateTimeOffset.UtcNow, nhsNumber, "A81001", "Jones", ["Bea"], new DateOnly(1990, 5, 17));
-
     private static TopicEventRequest Request(object integrationEvent, string id)
     {
         var outgoing = OutgoingEvent.For(Catalog, integrationEvent, id, "record", "pubsub");
@@ -138,21 +135,8 @@ public sealed class AppCallbackContractTests(PostgresFixture postgres)
         Assert.Equal(["event-token"], (await ConsumerState.ReadAsync(app.Scenario.Databases.ConsumerDatabase)).Applied);
     }
 
-    private async Task<ConsumerUnderTest> StartConsumerAsync(Backend backend, string? appApiToken = null)
-    {
-        var scenario = await MessagingScenario.CreateAsync(backend, postgres);
-        await scenario.StartObserverAsync();
-        await scenario.StartConsumerAsync(appApiToken);
-        var channel = GrpcChannel.ForAddress(scenario.ConsumerApp!.Address);
-        return new ConsumerUnderTest(scenario, channel, new AppCallbackClient(channel.CreateCallInvoker()));
-    }
+    private Task<ConsumerUnderTest> StartConsumerAsync(Backend backend, string? appApiToken = null) =>
+        ConsumerUnderTest.StartAsync(postgres, backend, appApiToken);
 
-    private sealed record ConsumerUnderTest(MessagingScenario Scenario, GrpcChannel Channel, AppCallbackClient Client) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            Channel.Dispose();
-            await Scenario.DisposeAsync();
-        }
-    }
+    private static RecordIntegrationEventsV1.PatientRegistered RegisteredPatient(string nhsNumber) => ConsumerUnderTest.RegisteredPatient(nhsNumber);
 }

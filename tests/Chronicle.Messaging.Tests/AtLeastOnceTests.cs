@@ -15,8 +15,8 @@ public sealed class AtLeastOnceTests(PostgresFixture postgres)
         var workload = new RecordWorkload(patients: 20);
         var expected = workload.ExpectedIntegrationEventIds();
 
-        var faultFree = await RunAsync(backend, workload, faults: null);
-        var faulty = await RunAsync(backend, workload, MessagingScenario.Faulty(seed: 42));
+        var faultFree = await RunAsync(postgres, backend, workload, faults: null);
+        var faulty = await RunAsync(postgres, backend, workload, MessagingScenario.Faulty(seed: 42));
 
         Assert.Equal(expected, faultFree.State.Applied);
         Assert.Equal(expected.Count, faultFree.Deliveries);
@@ -25,15 +25,18 @@ public sealed class AtLeastOnceTests(PostgresFixture postgres)
         Assert.Equal(faultFree.State, faulty.State, ConsumerStateComparer.Instance);
     }
 
-    private async Task<(ConsumerState State, int Deliveries)> RunAsync(Backend backend, RecordWorkload workload, Dictionary<string, string?>? faults)
+    /// <summary>The workload relayed to a consumer (bulk-subscribing when <paramref name="bulk"/> is given) until it settles.</summary>
+    internal static async Task<(ConsumerState State, int Deliveries, int BulkCalls)> RunAsync(PostgresFixture postgres, Backend backend,
+        RecordWorkload workload, Dictionary<string, string?>? faults, Receiving.BulkSubscribeOptions? bulk = null)
     {
-        await using var scenario = await MessagingScenario.CreateAsync(backend, postgres, faults);
+        await using var scenario = await MessagingScenario.CreateAsync(backend, postgres, faults, bulk);
         scenario.HandlerFaults.FailSomeOnce = faults is not null;
         await scenario.StartAllAsync();
         await workload.AppendAllAsync(scenario.Databases.Store);
 
         await scenario.WaitUntilSettledAsync(workload.ExpectedIntegrationEventIds().Count);
-        return (await ConsumerState.ReadAsync(scenario.Databases.ConsumerDatabase), scenario.ConsumerDeliveries.Deliveries);
+        return (await ConsumerState.ReadAsync(scenario.Databases.ConsumerDatabase), scenario.ConsumerDeliveries.Deliveries,
+            scenario.ConsumerDeliveries.BulkCalls);
     }
 }
 

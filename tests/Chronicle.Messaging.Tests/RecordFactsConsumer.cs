@@ -40,7 +40,10 @@ public sealed class RecordFactsConsumer(HandlerFaults faults) :
         await write.CommitAsync();
     }
 
-    public async Task HandleAsync(RecordIntegrationEventsV1.PatientRegistered e, IncomingEventContext context, CancellationToken cancellationToken)
+    public Task HandleAsync(RecordIntegrationEventsV1.PatientRegistered e, IncomingEventContext context, CancellationToken cancellationToken) =>
+        ApplyAsync(e, new Delivery(context, context.EventId, context.Type), cancellationToken);
+
+    private async Task ApplyAsync(RecordIntegrationEventsV1.PatientRegistered e, Delivery context, CancellationToken cancellationToken)
     {
         faults.ThrowIfFlaky(context.EventId);
         if (e.NhsNumber.Length != 10)
@@ -59,7 +62,10 @@ public sealed class RecordFactsConsumer(HandlerFaults faults) :
         await AppliedAsync(context, cancellationToken);
     }
 
-    public async Task HandleAsync(RecordIntegrationEventsV1.PatientDemographicsUpdated e, IncomingEventContext context, CancellationToken cancellationToken)
+    public Task HandleAsync(RecordIntegrationEventsV1.PatientDemographicsUpdated e, IncomingEventContext context, CancellationToken cancellationToken) =>
+        ApplyAsync(e, new Delivery(context, context.EventId, context.Type), cancellationToken);
+
+    private async Task ApplyAsync(RecordIntegrationEventsV1.PatientDemographicsUpdated e, Delivery context, CancellationToken cancellationToken)
     {
         faults.ThrowIfFlaky(context.EventId);
         await ExecuteAsync(context, """
@@ -75,7 +81,10 @@ public sealed class RecordFactsConsumer(HandlerFaults faults) :
         await AppliedAsync(context, cancellationToken);
     }
 
-    public async Task HandleAsync(RecordIntegrationEventsV1.ClinicalEntryRecorded e, IncomingEventContext context, CancellationToken cancellationToken)
+    public Task HandleAsync(RecordIntegrationEventsV1.ClinicalEntryRecorded e, IncomingEventContext context, CancellationToken cancellationToken) =>
+        ApplyAsync(e, new Delivery(context, context.EventId, context.Type), cancellationToken);
+
+    private async Task ApplyAsync(RecordIntegrationEventsV1.ClinicalEntryRecorded e, Delivery context, CancellationToken cancellationToken)
     {
         faults.ThrowIfFlaky(context.EventId);
         await ExecuteAsync(context, """
@@ -85,7 +94,10 @@ public sealed class RecordFactsConsumer(HandlerFaults faults) :
         await AppliedAsync(context, cancellationToken);
     }
 
-    public async Task HandleAsync(RecordIntegrationEventsV1.EntryMarkedEnteredInError e, IncomingEventContext context, CancellationToken cancellationToken)
+    public Task HandleAsync(RecordIntegrationEventsV1.EntryMarkedEnteredInError e, IncomingEventContext context, CancellationToken cancellationToken) =>
+        ApplyAsync(e, new Delivery(context, context.EventId, context.Type), cancellationToken);
+
+    private async Task ApplyAsync(RecordIntegrationEventsV1.EntryMarkedEnteredInError e, Delivery context, CancellationToken cancellationToken)
     {
         faults.ThrowIfFlaky(context.EventId);
         await ExecuteAsync(context, """
@@ -95,16 +107,73 @@ public sealed class RecordFactsConsumer(HandlerFaults faults) :
         await AppliedAsync(context, cancellationToken);
     }
 
-    private static Task AppliedAsync(IncomingEventContext context, CancellationToken cancellationToken) =>
+    private static Task AppliedAsync(Delivery context, CancellationToken cancellationToken) =>
         ExecuteAsync(context, "insert into applied (event_id, type) values (@id, @type)", cancellationToken,
             ("id", context.EventId), ("type", context.Type));
 
-    private static async Task ExecuteAsync(IncomingEventContext context, string sql, CancellationToken cancellationToken,
+    private static async Task ExecuteAsync(Delivery context, string sql, CancellationToken cancellationToken,
         params (string Name, object? Value)[] parameters)
     {
-        await using var command = context.CreateCommand(sql, parameters);
+        await using var command = context.Transaction.CreateCommand(sql, parameters);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// Applies a bulk's events one after another in the bulk's transaction; a poison event is refused alone, and one whose
+    /// (injected) dependency times out is put off alone.
+    /// </summary>
+    internal async Task ApplyBatchAsync<TEvent>(IReadOnlyList<BatchedEvent<TEvent>> batch, IncomingBatchContext context,
+        Func<TEvent, Delivery, CancellationToken, Task> apply, CancellationToken cancellationToken)
+        where TEvent : class
+    {
+        foreach (var delivered in batch)
+        {
+            try
+            {
+                await apply(delivered.Event, new Delivery(context, delivered.EventId, delivered.Type), cancellationToken);
+            }
+            catch (InvalidIntegrationEventException e)
+            {
+                delivered.Refuse(e.Message);
+            }
+            catch (TimeoutException e)
+            {
+                delivered.RetryLater(e.Message);
+            }
+        }
+    }
+
+    internal Task ApplyAsync(object e, Delivery context, CancellationToken cancellationToken) => e switch
+    {
+        RecordIntegrationEventsV1.PatientRegistered x => ApplyAsync(x, context, cancellationToken),
+        RecordIntegrationEventsV1.PatientDemographicsUpdated x => ApplyAsync(x, context, cancellationToken),
+        RecordIntegrationEventsV1.ClinicalEntryRecorded x => ApplyAsync(x, context, cancellationToken),
+        RecordIntegrationEventsV1.EntryMarkedEnteredInError x => ApplyAsync(x, context, cancellationToken),
+        _ => throw new ArgumentOutOfRangeException(nameof(e)),
+    };
+
+    /// <summary>One event's id and type and the transaction it is applied in, whether it came alone or in a bulk.</summary>
+    internal sealed record Delivery(IncomingTransactionContext Transaction, string EventId, string Type);
+}
+
+/// <summary>The same consumer taking bulks: each bulk's events are applied in one transaction (Dapr bulk subscribe).</summary>
+public sealed class RecordFactsBatchConsumer(RecordFactsConsumer consumer) :
+    IIntegrationEventBatchHandler<RecordIntegrationEventsV1.PatientRegistered>,
+    IIntegrationEventBatchHandler<RecordIntegrationEventsV1.PatientDemographicsUpdated>,
+    IIntegrationEventBatchHandler<RecordIntegrationEventsV1.ClinicalEntryRecorded>,
+    IIntegrationEventBatchHandler<RecordIntegrationEventsV1.EntryMarkedEnteredInError>
+{
+    public Task HandleBatchAsync(IReadOnlyList<BatchedEvent<RecordIntegrationEventsV1.PatientRegistered>> batch, IncomingBatchContext context,
+        CancellationToken cancellationToken) => consumer.ApplyBatchAsync(batch, context, consumer.ApplyAsync, cancellationToken);
+
+    public Task HandleBatchAsync(IReadOnlyList<BatchedEvent<RecordIntegrationEventsV1.PatientDemographicsUpdated>> batch, IncomingBatchContext context,
+        CancellationToken cancellationToken) => consumer.ApplyBatchAsync(batch, context, consumer.ApplyAsync, cancellationToken);
+
+    public Task HandleBatchAsync(IReadOnlyList<BatchedEvent<RecordIntegrationEventsV1.ClinicalEntryRecorded>> batch, IncomingBatchContext context,
+        CancellationToken cancellationToken) => consumer.ApplyBatchAsync(batch, context, consumer.ApplyAsync, cancellationToken);
+
+    public Task HandleBatchAsync(IReadOnlyList<BatchedEvent<RecordIntegrationEventsV1.EntryMarkedEnteredInError>> batch, IncomingBatchContext context,
+        CancellationToken cancellationToken) => consumer.ApplyBatchAsync(batch, context, consumer.ApplyAsync, cancellationToken);
 }
 
 /// <summary>Makes chosen events' handlers fail transiently a number of times, as a flaky dependency would.</summary>

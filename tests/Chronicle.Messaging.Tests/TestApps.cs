@@ -5,7 +5,9 @@ using Chronicle.Contracts.IntegrationEvents.Record;
 using Chronicle.EventStore;
 using Chronicle.Messaging.Direct;
 using Chronicle.Messaging.Publishing;
+using Chronicle.Messaging.Receiving;
 using Chronicle.Projections;
+using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -59,6 +61,9 @@ public sealed class TestApp : IAsyncDisposable
         return new TestApp(app, appId, port);
     }
 
+    /// <summary>Another app on a socket of its own (a stand-in sidecar), stopped the same way.</summary>
+    public static TestApp Wrap(WebApplication app, string appId, int port) => new(app, appId, port);
+
     public async Task StopAsync()
     {
         if (Interlocked.Exchange(ref _stopped, 1) != 0)
@@ -90,6 +95,9 @@ public sealed class MessagingScenario : IAsyncDisposable
 
     public ScenarioDatabases Databases { get; }
     public HandlerFaults HandlerFaults { get; } = new();
+
+    /// <summary>When set before the consumer starts, it bulk-subscribes to the record topic and handles bulks in one transaction.</summary>
+    public BulkSubscribeOptions? ConsumerBulk { get; init; }
     public DeliveryCounter ConsumerDeliveries { get; } = new();
     public int ConsumerPort { get; } = TestApp.FreePort();
     public int ObserverPort { get; } = TestApp.FreePort();
@@ -110,8 +118,9 @@ public sealed class MessagingScenario : IAsyncDisposable
         ["Chronicle:Direct:Faults:Seed"] = seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
-    public static async Task<MessagingScenario> CreateAsync(Backend backend, PostgresFixture postgres, Dictionary<string, string?>? faults = null) =>
-        new(await ScenarioDatabases.CreateAsync(backend, postgres), faults ?? []);
+    public static async Task<MessagingScenario> CreateAsync(Backend backend, PostgresFixture postgres, Dictionary<string, string?>? faults = null,
+        BulkSubscribeOptions? consumerBulk = null) =>
+        new(await ScenarioDatabases.CreateAsync(backend, postgres), faults ?? []) { ConsumerBulk = consumerBulk };
 
     public async Task StartAllAsync()
     {
@@ -136,11 +145,23 @@ public sealed class MessagingScenario : IAsyncDisposable
             services.AddSingleton(HandlerFaults);
             services.AddGrpc(grpc => grpc.Interceptors.Add<DeliveryCounter>());
             services.AddSingleton(ConsumerDeliveries);
-            messaging.AddIntegrationEvents(RecordIntegrationEventsJsonContext.Catalog())
-                .Subscribe<RecordIntegrationEventsV1.PatientRegistered, RecordFactsConsumer>()
-                .Subscribe<RecordIntegrationEventsV1.PatientDemographicsUpdated, RecordFactsConsumer>()
-                .Subscribe<RecordIntegrationEventsV1.ClinicalEntryRecorded, RecordFactsConsumer>()
-                .Subscribe<RecordIntegrationEventsV1.EntryMarkedEnteredInError, RecordFactsConsumer>();
+            messaging.AddIntegrationEvents(RecordIntegrationEventsJsonContext.Catalog());
+            if (ConsumerBulk is null)
+            {
+                messaging.Subscribe<RecordIntegrationEventsV1.PatientRegistered, RecordFactsConsumer>()
+                    .Subscribe<RecordIntegrationEventsV1.PatientDemographicsUpdated, RecordFactsConsumer>()
+                    .Subscribe<RecordIntegrationEventsV1.ClinicalEntryRecorded, RecordFactsConsumer>()
+                    .Subscribe<RecordIntegrationEventsV1.EntryMarkedEnteredInError, RecordFactsConsumer>();
+            }
+            else
+            {
+                services.AddScoped<RecordFactsConsumer>();
+                messaging.SubscribeBatches<RecordIntegrationEventsV1.PatientRegistered, RecordFactsBatchConsumer>()
+                    .SubscribeBatches<RecordIntegrationEventsV1.PatientDemographicsUpdated, RecordFactsBatchConsumer>()
+                    .SubscribeBatches<RecordIntegrationEventsV1.ClinicalEntryRecorded, RecordFactsBatchConsumer>()
+                    .SubscribeBatches<RecordIntegrationEventsV1.EntryMarkedEnteredInError, RecordFactsBatchConsumer>()
+                    .BulkSubscribe<RecordIntegrationEventsV1.PatientRegistered>(ConsumerBulk);
+            }
         });
 
     public async Task StartPublisherAsync()
@@ -215,5 +236,29 @@ public sealed class MessagingScenario : IAsyncDisposable
         }
 
         await Databases.DisposeAsync();
+    }
+}
+
+/// <summary>A consumer app alone (with the dead-letter observer) and a raw app callback client, called as a sidecar calls it.</summary>
+public sealed record ConsumerUnderTest(MessagingScenario Scenario, GrpcChannel Channel, AppCallbackClient Client) : IAsyncDisposable
+{
+    public static async Task<ConsumerUnderTest> StartAsync(PostgresFixture postgres, Backend backend, string? appApiToken = null,
+        BulkSubscribeOptions? bulk = null)
+    {
+        var scenario = await MessagingScenario.CreateAsync(backend, postgres, consumerBulk: bulk);
+        await scenario.StartObserverAsync();
+        await scenario.StartConsumerAsync(appApiToken);
+        var channel = GrpcChannel.ForAddress(scenario.ConsumerApp!.Address);
+        return new ConsumerUnderTest(scenario, channel, new AppCallbackClient(channel.CreateCallInvoker()));
+    }
+
+    /// <summary>A valid registration of a patient with <paramref name="nhsNumber"/> (ten digits, or not, to make poison).</summary>
+    public static RecordIntegrationEventsV1.PatientRegistered RegisteredPatient(string nhsNumber) =>
+        new(Guid.CreateVersion7(), 0, DateTimeOffset.UtcNow, nhsNumber, "A81001", "Jones", ["Bea"], new DateOnly(1990, 5, 17));
+
+    public async ValueTask DisposeAsync()
+    {
+        Channel.Dispose();
+        await Scenario.DisposeAsync();
     }
 }

@@ -5,8 +5,11 @@ using Microsoft.Data.Sqlite;
 
 namespace Chronicle.Messaging.Direct;
 
-/// <summary>A topic an app subscribes to, as its ListTopicSubscriptions said.</summary>
-internal sealed record SubscribedTopic(string PubSubName, string Topic, string DeadLetterTopic);
+/// <summary>A topic an app subscribes to, as its ListTopicSubscriptions said; <see cref="Bulk"/> when it asked for bulk delivery.</summary>
+internal sealed record SubscribedTopic(string PubSubName, string Topic, string DeadLetterTopic, BulkDelivery? Bulk = null);
+
+/// <summary>A subscription's bulk_subscribe: at most this many events per call, waiting at most this long to fill one.</summary>
+internal sealed record BulkDelivery(int MaxMessagesCount, TimeSpan MaxAwait);
 
 /// <summary>An accepted event waiting to be delivered to one subscriber app.</summary>
 internal sealed record QueuedDelivery(long Sequence, string Subscriber, OutgoingEvent Event, int Attempts);
@@ -40,6 +43,8 @@ internal sealed class DeliveryQueue
                 pubsub            text not null,
                 topic             text not null,
                 dead_letter_topic text not null,
+                bulk_max_messages integer not null default 0,
+                bulk_max_await_ms integer not null default 0,
                 primary key (subscriber, pubsub, topic)
             );
             create table if not exists direct_deliveries (
@@ -57,6 +62,18 @@ internal sealed class DeliveryQueue
             );
             create index if not exists direct_deliveries_due on direct_deliveries (subscriber, due_at, sequence);
             """, cancellationToken).ConfigureAwait(false);
+        // Queues made before bulk delivery lack the bulk columns.
+        await using (var columns = write.CreateCommand("select count(*) from pragma_table_info('direct_subscriptions') where name = 'bulk_max_messages'"))
+        {
+            if ((long)(await columns.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! == 0)
+            {
+                await ExecuteAsync(write, """
+                    alter table direct_subscriptions add column bulk_max_messages integer not null default 0;
+                    alter table direct_subscriptions add column bulk_max_await_ms integer not null default 0;
+                    """, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         await write.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -71,14 +88,15 @@ internal sealed class DeliveryQueue
                 known[reader.GetString(0)] = [];
         }
 
-        await using (var command = write.CreateCommand("select subscriber, pubsub, topic, dead_letter_topic from direct_subscriptions"))
+        await using (var command = write.CreateCommand("select subscriber, pubsub, topic, dead_letter_topic, bulk_max_messages, bulk_max_await_ms from direct_subscriptions"))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 var subscriber = reader.GetString(0);
                 known[subscriber] = [.. known.GetValueOrDefault(subscriber, []),
-                    new SubscribedTopic(reader.GetString(1), reader.GetString(2), reader.GetString(3))];
+                    new SubscribedTopic(reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                        reader.GetInt32(4) > 0 ? new BulkDelivery(reader.GetInt32(4), TimeSpan.FromMilliseconds(reader.GetInt64(5))) : null)];
             }
         }
 
@@ -93,10 +111,11 @@ internal sealed class DeliveryQueue
         foreach (var topic in topics.DistinctBy(t => (t.PubSubName, t.Topic)))
         {
             await ExecuteAsync(write, """
-                insert into direct_subscriptions (subscriber, pubsub, topic, dead_letter_topic)
-                values (@subscriber, @pubsub, @topic, @deadLetter)
+                insert into direct_subscriptions (subscriber, pubsub, topic, dead_letter_topic, bulk_max_messages, bulk_max_await_ms)
+                values (@subscriber, @pubsub, @topic, @deadLetter, @bulkMax, @bulkAwait)
                 """, cancellationToken, ("subscriber", subscriber), ("pubsub", topic.PubSubName), ("topic", topic.Topic),
-                ("deadLetter", topic.DeadLetterTopic)).ConfigureAwait(false);
+                ("deadLetter", topic.DeadLetterTopic), ("bulkMax", topic.Bulk?.MaxMessagesCount ?? 0),
+                ("bulkAwait", (long)(topic.Bulk?.MaxAwait.TotalMilliseconds ?? 0))).ConfigureAwait(false);
         }
 
         await ExecuteAsync(write, """
@@ -106,18 +125,20 @@ internal sealed class DeliveryQueue
         await write.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task EnqueueAsync(OutgoingEvent outgoing, IEnumerable<string> subscribers, DateTimeOffset dueAt,
+    public Task EnqueueAsync(OutgoingEvent outgoing, IEnumerable<string> subscribers, DateTimeOffset dueAt, CancellationToken cancellationToken) =>
+        EnqueueAsync([(outgoing, [.. subscribers])], dueAt, cancellationToken);
+
+    /// <summary>Queues each event for its subscribers, all in one transaction: a bulk publish is accepted whole or not at all.</summary>
+    public async Task EnqueueAsync(IReadOnlyList<(OutgoingEvent Event, IReadOnlyList<string> Subscribers)> events, DateTimeOffset dueAt,
         CancellationToken cancellationToken)
     {
         await using var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var subscriber in subscribers)
+        foreach (var (outgoing, subscribers) in events)
         {
-            await ExecuteAsync(write, """
-                insert into direct_deliveries (subscriber, pubsub, topic, event_id, source, type, content_type, data, attempts, due_at)
-                values (@subscriber, @pubsub, @topic, @id, @source, @type, @contentType, @data, 0, @dueAt)
-                """, cancellationToken, ("subscriber", subscriber), ("pubsub", outgoing.PubSubName), ("topic", outgoing.Topic),
-                ("id", outgoing.Id), ("source", outgoing.Source), ("type", outgoing.Type), ("contentType", outgoing.DataContentType),
-                ("data", outgoing.Data), ("dueAt", dueAt.ToUnixTimeMilliseconds())).ConfigureAwait(false);
+            foreach (var subscriber in subscribers)
+            {
+                await InsertAsync(write, subscriber, outgoing, dueAt, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         await write.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -154,19 +175,29 @@ internal sealed class DeliveryQueue
             : null;
     }
 
-    public async Task CompleteAsync(long sequence, CancellationToken cancellationToken)
+    /// <summary>
+    /// Settles deliveries in one transaction: <paramref name="completed"/> leave the queue, <paramref name="retries"/> wait
+    /// until their new due time, <paramref name="duplicates"/> are queued again (an injected fault) to arrive later.
+    /// </summary>
+    public async Task SettleAsync(IReadOnlyCollection<long> completed, IReadOnlyCollection<(long Sequence, int Attempts, DateTimeOffset DueAt)> retries,
+        IReadOnlyCollection<(QueuedDelivery Delivery, DateTimeOffset DueAt)> duplicates, CancellationToken cancellationToken)
     {
         await using var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        await ExecuteAsync(write, "delete from direct_deliveries where sequence = @sequence", cancellationToken, ("sequence", sequence))
-            .ConfigureAwait(false);
-        await write.CommitAsync(cancellationToken).ConfigureAwait(false);
-    }
+        foreach (var (delivery, dueAt) in duplicates)
+            await InsertAsync(write, delivery.Subscriber, delivery.Event, dueAt, cancellationToken).ConfigureAwait(false);
 
-    public async Task RetryLaterAsync(long sequence, int attempts, DateTimeOffset dueAt, CancellationToken cancellationToken)
-    {
-        await using var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        await ExecuteAsync(write, "update direct_deliveries set attempts = @attempts, due_at = @dueAt where sequence = @sequence",
-            cancellationToken, ("sequence", sequence), ("attempts", attempts), ("dueAt", dueAt.ToUnixTimeMilliseconds())).ConfigureAwait(false);
+        foreach (var sequence in completed)
+        {
+            await ExecuteAsync(write, "delete from direct_deliveries where sequence = @sequence", cancellationToken, ("sequence", sequence))
+                .ConfigureAwait(false);
+        }
+
+        foreach (var (sequence, attempts, dueAt) in retries)
+        {
+            await ExecuteAsync(write, "update direct_deliveries set attempts = @attempts, due_at = @dueAt where sequence = @sequence",
+                cancellationToken, ("sequence", sequence), ("attempts", attempts), ("dueAt", dueAt.ToUnixTimeMilliseconds())).ConfigureAwait(false);
+        }
+
         await write.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -177,6 +208,14 @@ internal sealed class DeliveryQueue
         await using var command = write.CreateCommand("select count(*) from direct_deliveries");
         return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
+
+    private static Task InsertAsync(WriteTransaction write, string subscriber, OutgoingEvent outgoing, DateTimeOffset dueAt,
+        CancellationToken cancellationToken) => ExecuteAsync(write, """
+            insert into direct_deliveries (subscriber, pubsub, topic, event_id, source, type, content_type, data, attempts, due_at)
+            values (@subscriber, @pubsub, @topic, @id, @source, @type, @contentType, @data, 0, @dueAt)
+            """, cancellationToken, ("subscriber", subscriber), ("pubsub", outgoing.PubSubName), ("topic", outgoing.Topic),
+            ("id", outgoing.Id), ("source", outgoing.Source), ("type", outgoing.Type), ("contentType", outgoing.DataContentType),
+            ("data", outgoing.Data), ("dueAt", dueAt.ToUnixTimeMilliseconds()));
 
     private static async Task ExecuteAsync(WriteTransaction write, string sql, CancellationToken cancellationToken,
         params (string Name, object? Value)[] parameters)

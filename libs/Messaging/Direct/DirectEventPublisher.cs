@@ -14,7 +14,8 @@ public sealed class DirectTransportUnavailableException(string message, Exceptio
 /// <summary>
 /// Plays the Dapr sidecar's publishing part where none runs. It learns what each configured app subscribes to by calling
 /// the app's real ListTopicSubscriptions over gRPC, and accepts a publish by committing one queued delivery per subscribing
-/// app to its SQLite file; <see cref="DirectDeliveryService"/> then calls each app's real OnTopicEvent. A publish is refused
+/// app to its SQLite file (a page of events in one transaction, as Dapr's BulkPublishEvent takes them in one call);
+/// <see cref="DirectDeliveryService"/> then calls each app's real OnTopicEvent, or its bulk callback where it bulk-subscribes. A publish is refused
 /// (and the outbox relay tries again) while some configured app has never answered, so no subscriber is skipped.
 /// </summary>
 public sealed partial class DirectEventPublisher : IEventPublisher, IAsyncDisposable
@@ -24,7 +25,7 @@ public sealed partial class DirectEventPublisher : IEventPublisher, IAsyncDispos
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ConcurrentDictionary<string, GrpcChannel> _channels = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _signals = new(StringComparer.Ordinal);
-    private Dictionary<string, IReadOnlyList<SubscribedTopic>>? _known;
+    private ConcurrentDictionary<string, IReadOnlyList<SubscribedTopic>>? _known;
 
     public DirectEventPublisher(IOptions<MessagingOptions> options, ILogger<DirectEventPublisher> logger)
     {
@@ -44,18 +45,32 @@ public sealed partial class DirectEventPublisher : IEventPublisher, IAsyncDispos
     /// <summary>The apps events can be delivered to: those configured with a gRPC address.</summary>
     internal IReadOnlyList<string> Apps => [.. _options.Apps.Where(app => app.Value.Grpc is not null).Select(app => app.Key)];
 
-    public async Task PublishAsync(OutgoingEvent outgoing, CancellationToken cancellationToken = default)
+    public Task PublishAsync(OutgoingEvent outgoing, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(outgoing);
+        return PublishAllAsync([outgoing], cancellationToken);
+    }
+
+    /// <summary>Accepts the events in one transaction, the direct transport's BulkPublishEvent: all are queued or none.</summary>
+    public async Task PublishAllAsync(IReadOnlyList<OutgoingEvent> events, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(events);
         var known = await KnownSubscriptionsAsync(cancellationToken).ConfigureAwait(false);
-        var subscribers = known
-            .Where(app => app.Value.Any(t => t.PubSubName == outgoing.PubSubName && t.Topic == outgoing.Topic))
-            .Select(app => app.Key)
-            .ToList();
-        if (subscribers.Count == 0)
+        var queued = new List<(OutgoingEvent, IReadOnlyList<string>)>(events.Count);
+        foreach (var outgoing in events)
+        {
+            var subscribers = known
+                .Where(app => app.Value.Any(t => t.PubSubName == outgoing.PubSubName && t.Topic == outgoing.Topic))
+                .Select(app => app.Key)
+                .ToList();
+            if (subscribers.Count > 0)
+                queued.Add((outgoing, subscribers));
+        }
+
+        if (queued.Count == 0)
             return;
-        await Queue.EnqueueAsync(outgoing, subscribers, DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false);
-        foreach (var subscriber in subscribers)
+        await Queue.EnqueueAsync(queued, DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false);
+        foreach (var subscriber in queued.SelectMany(q => q.Item2).Distinct(StringComparer.Ordinal))
             Signal(subscriber);
     }
 
@@ -90,6 +105,9 @@ public sealed partial class DirectEventPublisher : IEventPublisher, IAsyncDispos
     internal AppCallbackClient Client(string appId) => new(_channels.GetOrAdd(appId,
         id => GrpcChannel.ForAddress(_options.Apps[id].Grpc ?? throw new InvalidOperationException($"Chronicle:Apps:{id}:Grpc is not set.")))
         .CreateCallInvoker());
+
+    /// <summary>What the app last said it subscribes to (nothing before it was first asked).</summary>
+    internal IReadOnlyList<SubscribedTopic> TopicsOf(string appId) => _known?.GetValueOrDefault(appId) ?? [];
 
     internal SemaphoreSlim SignalFor(string appId) => _signals.GetOrAdd(appId, _ => new SemaphoreSlim(0, 1));
 
@@ -142,12 +160,12 @@ public sealed partial class DirectEventPublisher : IEventPublisher, IAsyncDispos
         }
     }
 
-    private async Task<Dictionary<string, IReadOnlyList<SubscribedTopic>>> LoadAsync(CancellationToken cancellationToken)
+    private async Task<ConcurrentDictionary<string, IReadOnlyList<SubscribedTopic>>> LoadAsync(CancellationToken cancellationToken)
     {
         if (_known is null)
         {
             await Queue.InitializeAsync(cancellationToken).ConfigureAwait(false);
-            _known = await Queue.LoadSubscriptionsAsync(cancellationToken).ConfigureAwait(false);
+            _known = new(await Queue.LoadSubscriptionsAsync(cancellationToken).ConfigureAwait(false), StringComparer.Ordinal);
         }
 
         return _known;
@@ -160,7 +178,11 @@ public sealed partial class DirectEventPublisher : IEventPublisher, IAsyncDispos
         {
             var response = await Client(app).ListTopicSubscriptionsAsync(
                 new CallOptions(deadline: DateTime.UtcNow + _options.Direct.CallTimeout, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            topics = [.. response.Subscriptions.Select(s => new SubscribedTopic(s.PubsubName, s.Topic, s.DeadLetterTopic))];
+            topics = [.. response.Subscriptions.Select(s => new SubscribedTopic(s.PubsubName, s.Topic, s.DeadLetterTopic,
+                s.BulkSubscribe is { Enabled: true } bulk
+                    ? new BulkDelivery(bulk.MaxMessagesCount > 0 ? bulk.MaxMessagesCount : 100,
+                        TimeSpan.FromMilliseconds(bulk.MaxAwaitDurationMs > 0 ? bulk.MaxAwaitDurationMs : 1000))
+                    : null))];
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.Unimplemented)
         {

@@ -35,8 +35,8 @@ public sealed record OutboxRelayOptions
 }
 
 /// <summary>
-/// The event store is the outbox: this relay follows the global log from a durable checkpoint and publishes each committed
-/// domain event's integration events, then moves the checkpoint. The checkpoint only moves after every event before it was
+/// The event store is the outbox: this relay follows the global log from a durable checkpoint and publishes each page of
+/// committed domain events' integration events (in one bulk where the transport takes bulks), then moves the checkpoint. The checkpoint only moves after every event before it was
 /// accepted by the transport, so a crash re-publishes (with the same deterministic CloudEvent ids) and never loses one:
 /// at-least-once, and consumers' inboxes make it exactly-once in effect.
 /// </summary>
@@ -51,6 +51,10 @@ public sealed partial class OutboxRelay : BackgroundService
     private readonly OutboxRelayOptions _options;
     private readonly ILogger _logger;
     private readonly CheckpointSignal _checkpoint = new();
+
+    // CloudEvent ids a partly failed bulk got accepted, so the page's retry sends only the rest; forgotten once the
+    // checkpoint passes them (and on a restart, when the whole page is simply published again).
+    private readonly HashSet<string> _acceptedAhead = new(StringComparer.Ordinal);
 
     public OutboxRelay(IEventStore store, ReadModelDatabase checkpoints, IIntegrationEventMapper mapper, IntegrationEventCatalog catalog,
         IEventPublisher publisher, IOptions<MessagingOptions> messaging, OutboxRelayOptions options, ILogger<OutboxRelay> logger)
@@ -121,6 +125,7 @@ public sealed partial class OutboxRelay : BackgroundService
 
     private async Task PublishPageAsync(IReadOnlyList<RecordedEvent> page, CancellationToken cancellationToken)
     {
+        var outgoing = new List<OutgoingEvent>();
         foreach (var recorded in page)
         {
             var types = new HashSet<string>(StringComparer.Ordinal);
@@ -131,13 +136,28 @@ public sealed partial class OutboxRelay : BackgroundService
                     throw new InvalidOperationException(
                         $"The mapper announced event {recorded.EventId} with two {type} events; their CloudEvent ids would collide.");
                 var id = DeterministicEventId.ForIntegrationEvent(recorded.EventId, type);
-                await _publisher.PublishAsync(OutgoingEvent.For(_catalog, integrationEvent, id, _messaging.AppId, _messaging.PubSubName),
-                    cancellationToken).ConfigureAwait(false);
+                outgoing.Add(OutgoingEvent.For(_catalog, integrationEvent, id, _messaging.AppId, _messaging.PubSubName));
+            }
+        }
+
+        // The page goes as one bulk where the transport takes bulks; the checkpoint moves only once all of it is accepted.
+        var pending = outgoing.Where(e => !_acceptedAhead.Contains(e.Id)).ToList();
+        if (pending.Count > 0)
+        {
+            try
+            {
+                await _publisher.PublishAllAsync(pending, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PartialPublishException partial)
+            {
+                _acceptedAhead.UnionWith(partial.AcceptedIds);
+                throw;
             }
         }
 
         var last = page[^1].LogPosition;
         await _checkpoints.AdvanceCheckpointAsync(_options.Name, last, cancellationToken).ConfigureAwait(false);
+        _acceptedAhead.Clear();
         Advance(last);
     }
 

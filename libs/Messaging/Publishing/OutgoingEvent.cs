@@ -28,4 +28,24 @@ public sealed record OutgoingEvent(
 public interface IEventPublisher
 {
     Task PublishAsync(OutgoingEvent outgoing, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Publishes several events, in one call where the transport can (Dapr's BulkPublishEvent). A returned task means
+    /// every one was accepted; a <see cref="PartialPublishException"/> names those that were, and any other exception
+    /// means some may not have been: the caller publishes the rest (or all) again with the same CloudEvent ids.
+    /// </summary>
+    async Task PublishAllAsync(IReadOnlyList<OutgoingEvent> events, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        foreach (var outgoing in events)
+            await PublishAsync(outgoing, cancellationToken).ConfigureAwait(false);
+    }
+}
+
+/// <summary>Some events of a bulk publish were accepted and others were not; only the others need publishing again.</summary>
+public sealed class PartialPublishException(IReadOnlyCollection<string> acceptedIds, string message, Exception? innerException = null)
+    : Exception(message, innerException)
+{
+    /// <summary>The CloudEvent ids the transport accepted.</summary>
+    public IReadOnlyCollection<string> AcceptedIds { get; } = acceptedIds;
 }

@@ -15,7 +15,7 @@ public sealed class AppCallbackService(IncomingEventDispatcher dispatcher, Subsc
 {
     public override Task<ListTopicSubscriptionsResponse> ListTopicSubscriptions(Empty request, ServerCallContext context)
     {
-        RequireAppApiToken(context);
+        AppApiToken.Require(options.Value, context);
         var response = new ListTopicSubscriptionsResponse();
         foreach (var subscription in subscriptions.Subscriptions)
         {
@@ -24,6 +24,9 @@ public sealed class AppCallbackService(IncomingEventDispatcher dispatcher, Subsc
                 PubsubName = options.Value.PubSubName,
                 Topic = subscription.Topic,
                 DeadLetterTopic = subscription.Topic == options.Value.DeadLetterTopic ? "" : options.Value.DeadLetterTopic,
+                BulkSubscribe = subscription.Bulk is { } bulk
+                    ? new BulkSubscribeConfig { Enabled = true, MaxMessagesCount = bulk.MaxMessagesCount, MaxAwaitDurationMs = bulk.MaxAwaitDurationMs }
+                    : null,
             });
         }
 
@@ -34,28 +37,73 @@ public sealed class AppCallbackService(IncomingEventDispatcher dispatcher, Subsc
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        RequireAppApiToken(context);
+        AppApiToken.Require(options.Value, context);
         var incoming = new IncomingEvent(request.PubsubName, request.Topic, request.Id, request.Source, request.Type,
             request.SpecVersion, request.DataContentType, request.Data.ToByteArray());
         var outcome = await dispatcher.DispatchAsync(incoming, context.CancellationToken).ConfigureAwait(false);
-        return new TopicEventResponse
-        {
-            Status = outcome switch
-            {
-                DeliveryOutcome.Success => TopicEventResponse.Types.TopicEventResponseStatus.Success,
-                DeliveryOutcome.Retry => TopicEventResponse.Types.TopicEventResponseStatus.Retry,
-                _ => TopicEventResponse.Types.TopicEventResponseStatus.Drop,
-            },
-        };
+        return new TopicEventResponse { Status = BulkTopicEvents.StatusOf(outcome) };
     }
+
+    /// <summary>Bulk subscribe's stable callback; older sidecars call <see cref="AppCallbackAlphaService"/> instead.</summary>
+    public override Task<TopicEventBulkResponse> OnBulkTopicEvent(TopicEventBulkRequest request, ServerCallContext context) =>
+        BulkTopicEvents.DeliverAsync(dispatcher, options.Value, request, context);
 
     public override Task<ListInputBindingsResponse> ListInputBindings(Empty request, ServerCallContext context) =>
         Task.FromResult(new ListInputBindingsResponse());
+}
 
-    /// <summary>Only the sidecar knows the app API token; without one configured (local runs) the callback is open on loopback.</summary>
-    private void RequireAppApiToken(ServerCallContext context)
+/// <summary>
+/// Dapr's alpha app callback: bulk subscribe. The sidecar calls OnBulkTopicEventAlpha1 (or, in newer sidecars, the stable
+/// AppCallback.OnBulkTopicEvent first, which <see cref="AppCallbackService"/> answers the same way) with up to the
+/// subscription's max_messages_count events and acts on each entry's status: SUCCESS and DROP settle it, RETRY redelivers
+/// that entry alone.
+/// </summary>
+public sealed class AppCallbackAlphaService(IncomingEventDispatcher dispatcher, IOptions<MessagingOptions> options)
+    : AppCallbackAlpha.AppCallbackAlphaBase
+{
+    [Obsolete("Dapr's stable name is AppCallback.OnBulkTopicEvent; sidecars before it call this one.")]
+    public override Task<TopicEventBulkResponse> OnBulkTopicEventAlpha1(TopicEventBulkRequest request, ServerCallContext context) =>
+        BulkTopicEvents.DeliverAsync(dispatcher, options.Value, request, context);
+}
+
+internal static class BulkTopicEvents
+{
+    public static async Task<TopicEventBulkResponse> DeliverAsync(IncomingEventDispatcher dispatcher, MessagingOptions options,
+        TopicEventBulkRequest request, ServerCallContext context)
     {
-        if (options.Value.Dapr.AppApiToken is not { Length: > 0 } expected)
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        AppApiToken.Require(options, context);
+        var entries = request.Entries.Select(entry => ToIncoming(request, entry)).ToList();
+        var outcomes = await dispatcher.DispatchBulkAsync(entries, context.CancellationToken).ConfigureAwait(false);
+        var response = new TopicEventBulkResponse();
+        for (var i = 0; i < outcomes.Count; i++)
+            response.Statuses.Add(new TopicEventBulkResponseEntry { EntryId = request.Entries[i].EntryId, Status = StatusOf(outcomes[i]) });
+        return response;
+    }
+
+    public static TopicEventResponse.Types.TopicEventResponseStatus StatusOf(DeliveryOutcome outcome) => outcome switch
+    {
+        DeliveryOutcome.Success => TopicEventResponse.Types.TopicEventResponseStatus.Success,
+        DeliveryOutcome.Retry => TopicEventResponse.Types.TopicEventResponseStatus.Retry,
+        _ => TopicEventResponse.Types.TopicEventResponseStatus.Drop,
+    };
+
+    // The sidecar sends a CloudEvent as cloud_event; raw bytes come only from raw-payload subscriptions, which Chronicle
+    // never declares, and without an id they are refused as poison.
+    private static IncomingEvent ToIncoming(TopicEventBulkRequest request, TopicEventBulkRequestEntry entry) =>
+        entry.CloudEvent is { } cloudEvent
+            ? new IncomingEvent(request.PubsubName, request.Topic, cloudEvent.Id, cloudEvent.Source, cloudEvent.Type, cloudEvent.SpecVersion,
+                cloudEvent.DataContentType, cloudEvent.Data.ToByteArray())
+            : new IncomingEvent(request.PubsubName, request.Topic, "", "", request.Type, "", entry.ContentType, entry.Bytes.ToByteArray());
+}
+
+/// <summary>Only the sidecar knows the app API token; without one configured (local runs) the callback is open on loopback.</summary>
+internal static class AppApiToken
+{
+    public static void Require(MessagingOptions options, ServerCallContext context)
+    {
+        if (options.Dapr.AppApiToken is not { Length: > 0 } expected)
             return;
         var sent = context.RequestHeaders.GetValue("dapr-api-token");
         if (sent is null || !System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(

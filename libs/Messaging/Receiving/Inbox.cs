@@ -41,4 +41,12 @@ internal static class Inbox
             ("now", DateTimeOffset.UtcNow));
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
+
+    /// <summary>Takes back an entry written earlier in the same transaction, for an event refused as poison after all.</summary>
+    public static async Task ForgetAsync(WriteTransaction write, string consumer, string eventId, CancellationToken cancellationToken)
+    {
+        await using var command = write.CreateCommand($"delete from {Table} where consumer = @consumer and event_id = @id",
+            ("consumer", consumer), ("id", eventId));
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
 }

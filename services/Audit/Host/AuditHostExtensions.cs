@@ -66,14 +66,15 @@ public static class AuditHostExtensions
         return services;
     }
 
-    /// <summary>Subscribes to every service's audit entries (topic chronicle.audit) and chains each once.</summary>
+    /// <summary>Subscribes to every service's audit entries (topic chronicle.audit, bulk subscribe) and chains each once.</summary>
     public static WebApplicationBuilder AddAuditIngestion(this WebApplicationBuilder builder, AuditHostSettings settings)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(settings);
         builder.Services.AddChronicleMessaging(builder.Configuration, AppId, settings.DataDirectory)
             .AddIntegrationEvents(AuditIntegrationEventsJsonContext.Catalog())
-            .Subscribe<AuditIntegrationEventsV1.AuditEntryRecorded, AuditEntryRecordedHandler>();
+            .SubscribeBatches<AuditIntegrationEventsV1.AuditEntryRecorded, AuditEntryRecordedHandler>()
+            .BulkSubscribe<AuditIntegrationEventsV1.AuditEntryRecorded>(AuditEntryRecordedHandler.Bulk);
         return builder;
     }
 

@@ -24,25 +24,44 @@ public sealed class AuditIngestor : IAsyncDisposable
     /// <summary>Completes once the entry is chained (now, or at an earlier delivery).</summary>
     public Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken = default) => _writer.WriteAsync(entry, cancellationToken);
 
+    /// <summary>Completes once every entry is chained; entries handed in together go into the same append (up to <see cref="MaxBatch"/>).</summary>
+    public Task AppendAllAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        return Task.WhenAll(entries.Select(entry => _writer.WriteAsync(entry, cancellationToken)));
+    }
+
     public ValueTask DisposeAsync() => _writer.DisposeAsync();
 }
 
-/// <summary>Chains each <c>chronicle.audit.entry-recorded.v1</c> delivered from another service's outbox.</summary>
-public sealed class AuditEntryRecordedHandler(AuditIngestor ingestor) : IIntegrationEventHandler<AuditIntegrationEventsV1.AuditEntryRecorded>
+/// <summary>
+/// Chains the <c>chronicle.audit.entry-recorded.v1</c> events delivered from other services' outboxes, a bulk at a time:
+/// one inbox transaction and one chain append for the whole bulk. An entry that cannot be read is refused alone.
+/// </summary>
+public sealed class AuditEntryRecordedHandler(AuditIngestor ingestor) : IIntegrationEventBatchHandler<AuditIntegrationEventsV1.AuditEntryRecorded>
 {
-    public Task HandleAsync(AuditIntegrationEventsV1.AuditEntryRecorded integrationEvent, IncomingEventContext context, CancellationToken cancellationToken)
+    /// <summary>The audit topic's bulk subscribe: a bulk fills the chain's largest append, and a lone entry waits at most 100 ms.</summary>
+    public static BulkSubscribeOptions Bulk { get; } = new(MaxMessagesCount: AuditIngestor.MaxBatch, MaxAwaitDurationMs: 100);
+
+    public async Task HandleBatchAsync(IReadOnlyList<BatchedEvent<AuditIntegrationEventsV1.AuditEntryRecorded>> batch, IncomingBatchContext context,
+        CancellationToken cancellationToken)
     {
-        AuditEntry entry;
-        try
+        ArgumentNullException.ThrowIfNull(batch);
+        var entries = new List<AuditEntry>(batch.Count);
+        foreach (var delivered in batch)
         {
-            entry = AuditEntryMessages.FromIntegrationEvent(integrationEvent);
-        }
-        catch (FormatException e)
-        {
-            throw new InvalidIntegrationEventException(e.Message);
+            try
+            {
+                entries.Add(AuditEntryMessages.FromIntegrationEvent(delivered.Event));
+            }
+            catch (FormatException e)
+            {
+                delivered.Refuse(e.Message);
+            }
         }
 
-        return ingestor.AppendAsync(entry, cancellationToken);
+        if (entries.Count > 0)
+            await ingestor.AppendAllAsync(entries, cancellationToken).ConfigureAwait(false);
     }
 }
 

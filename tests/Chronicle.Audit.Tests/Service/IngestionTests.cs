@@ -42,6 +42,42 @@ public sealed class IngestionTests(SqlitePlatformStorage storage) : IClassFixtur
     }
 
     [Fact]
+    public async Task GivenABulkWithARepeatedEntryAndPoison_WhenDeliveredTwiceThroughOnBulkTopicEventAlpha1_ThenEachEntryIsChainedOnce()
+    {
+        await using var server = await AuditServer.StartAsync(storage);
+        using var channel = GrpcChannel.ForAddress(server.GrpcAddress);
+        var callback = new AppCallbackClient(channel.CreateCallInvoker());
+        var patient = Guid.NewGuid().ToString();
+        var entries = Enumerable.Range(0, 3).Select(_ => Entries.Read(patient)).ToList();
+        TopicEventCERequest Delivered(string id, byte[] data) => new()
+        {
+            Id = id, Source = "record", Type = "chronicle.audit.entry-recorded.v1", SpecVersion = "1.0", DataContentType = "application/json",
+            Data = ByteString.CopyFrom(data),
+        };
+        byte[] Data(AuditEntry entry) => JsonSerializer.SerializeToUtf8Bytes(AuditEntryMessages.ToIntegrationEvent(entry),
+            AuditIntegrationEventsJsonContext.Default.AuditEntryRecorded);
+        var bulk = new TopicEventBulkRequest { Id = "bulk-1", PubsubName = "pubsub", Topic = AuditTopics.Audit, Type = "com.dapr.event.sent.bulk" };
+        bulk.Entries.Add(entries.Select((entry, i) => new TopicEventBulkRequestEntry { EntryId = $"e{i}", CloudEvent = Delivered($"ce-{i}", Data(entry)) }));
+        bulk.Entries.Add(new TopicEventBulkRequestEntry { EntryId = "again", CloudEvent = Delivered("ce-republished", Data(entries[0])) });
+        bulk.Entries.Add(new TopicEventBulkRequestEntry { EntryId = "poison", CloudEvent = Delivered("ce-poison", "{}"u8.ToArray()) });
+
+        var subscriptions = await callback.ListTopicSubscriptionsAsync();
+        var first = await callback.OnBulkTopicEventAlpha1Async(bulk);
+        var second = await callback.OnBulkTopicEventAlpha1Async(bulk);
+        await server.CaughtUpAsync();
+        using var http = server.Http();
+        using var found = JsonDocument.Parse(await http.GetStringAsync($"audit/entries?patient={patient}"));
+
+        var audit = Assert.Single(subscriptions.Subscriptions, s => s.Topic == AuditTopics.Audit);
+        Assert.True(audit.BulkSubscribe.Enabled);
+        var (success, drop) = (TopicEventResponse.Types.TopicEventResponseStatus.Success, TopicEventResponse.Types.TopicEventResponseStatus.Drop);
+        Assert.All(new[] { first, second }, response => Assert.Equal(
+            [("e0", success), ("e1", success), ("e2", success), ("again", success), ("poison", drop)], response.Statuses.Select(s => (s.EntryId, s.Status))));
+        Assert.Equal(entries.Select(e => e.EntryId.ToString()).Order(),
+            found.RootElement.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("entry").GetProperty("entryId").GetString()).Order());
+    }
+
+    [Fact]
     public async Task GivenAServedChain_WhenStopped_ThenTheVerifyCommandTrustsThePublishedPublicKeyAndFindsItIntact()
     {
         var server = await AuditServer.StartAsync(storage, "--Chronicle:Checkpoints:EveryEntries=2");
