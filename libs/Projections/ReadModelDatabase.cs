@@ -94,9 +94,13 @@ public abstract partial class ReadModelDatabase
     /// Moves a named checkpoint forward to <paramref name="position"/> in its own transaction; a position at or
     /// behind the stored one leaves it as it is, so a slow writer can never move a checkpoint back.
     /// </summary>
-    public async Task AdvanceCheckpointAsync(string name, LogPosition position, CancellationToken cancellationToken = default)
+    public async Task AdvanceCheckpointAsync(string name, LogPosition position, CancellationToken cancellationToken = default) =>
+        await AdvanceCheckpointAsync(name, position, WriteDurability.Durable, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>As <see cref="AdvanceCheckpointAsync(string, LogPosition, CancellationToken)"/>, with the durability the checkpoint needs.</summary>
+    public async Task AdvanceCheckpointAsync(string name, LogPosition position, WriteDurability durability, CancellationToken cancellationToken = default)
     {
-        await using var write = await BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        await using var write = await BeginWriteAsync(durability, cancellationToken).ConfigureAwait(false);
         if (await ReadCheckpointForUpdateAsync(write, name, cancellationToken).ConfigureAwait(false) >= position)
             return;
         await WriteCheckpointAsync(write, name, position, cancellationToken).ConfigureAwait(false);
