@@ -38,7 +38,7 @@ public sealed class PatientRecordQueries(IEventStore store)
             RecordAsAt.Time t => ((LogPosition?)null, (DateTimeOffset?)t.RecordedAt, t.RecordedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture)),
             _ => throw new ArgumentException("Unknown point in time.", nameof(asAt)),
         };
-        var history = await store.ReadWholeStreamAsync(patientId.StreamName, position, time, cancellationToken).ConfigureAwait(false);
+        var history = await store.ReadWholeStreamAsync(patientId.StreamName, position, time, cancellationToken: cancellationToken).ConfigureAwait(false);
         return FoldExisting(patientId, history, $"Patient {patientId} was not registered at {described}.");
     }
 
