@@ -99,10 +99,13 @@ public sealed class RecordFhirApi(RecordFhirReadModel readModel, IOptions<Record
         var filter = await RecordFhirAccess.BeforeSearchAsync(request, type).ConfigureAwait(false);
         var after = search.Cursor is null ? (ResourceSortKey?)null : ResourceSortKey.FromCursor(search.Cursor);
         var cancellationToken = request.HttpContext.RequestAborted;
-        var rows = await readModel.Queries.SearchAsync(type, search.Criteria, after, search.Count + 1, cancellationToken).ConfigureAwait(false);
-        var page = rows.Take(search.Count).ToList();
-        // A search naming no patient pages through everything but shows only what the caller may reach.
-        var shown = filter ? await RecordFhirAccess.ReachableAsync(request.HttpContext, page).ConfigureAwait(false) : page;
+        Task<IReadOnlyList<StoredResource>> Fetch(ResourceSortKey? from, int limit) =>
+            readModel.Queries.SearchAsync(type, search.Criteria, from, limit, cancellationToken);
+        // A search naming no patient shows only what the caller may reach, and still fills its pages.
+        var page = filter
+            ? await ReachableSearch.PageAsync(Fetch, request.HttpContext.CanReachPatientAsync, after, search.Count).ConfigureAwait(false)
+            : await ReachableSearch.UnfilteredPageAsync(Fetch, after, search.Count).ConfigureAwait(false);
+        var shown = page.Rows;
 
         var included = new List<Resource>();
         foreach (var include in search.Includes)
@@ -112,8 +115,8 @@ public sealed class RecordFhirApi(RecordFhirReadModel readModel, IOptions<Record
             included.AddRange(patients.Select(p => p.Parse()));
         }
 
-        var next = rows.Count > search.Count
-            ? FhirRequestUrls.WithParameter(request, SearchRequestParser.CursorParameter, page[^1].Key.ToCursor())
+        var next = page.More
+            ? FhirRequestUrls.WithParameter(request, SearchRequestParser.CursorParameter, shown[^1].Key.ToCursor())
             : null;
         return FhirResults.Resource(FhirBundles.SearchSet(BaseUrl(request), shown.Select(r => r.Parse()), included,
             FhirRequestUrls.Self(request), next));
