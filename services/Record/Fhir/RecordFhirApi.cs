@@ -138,29 +138,33 @@ public sealed class RecordFhirApi(RecordFhirReadModel readModel, IOptions<Record
         var at = InstantParameter(request, RecordFhirDefinitions.PointInTimeParameter);
         var cancellationToken = request.HttpContext.RequestAborted;
 
-        IReadOnlyList<StoredResource> record;
+        List<(StoredResource Stored, Resource Resource)> matching;
         if (at is { } asOf)
         {
             // The record as it stood then, folded from the stream through the projection's own builder.
-            record = Guid.TryParse(id, out var patientGuid)
+            var record = Guid.TryParse(id, out var patientGuid)
                 ? (await PatientRecordFold.LoadAsync(readModel.Store, patientGuid, asOf, cancellationToken).ConfigureAwait(false)).Current
                 : [];
             if (!record.Any(r => r.Type == "Patient" && r.Id == id))
                 throw FhirException.NotFound($"Patient/{id} did not exist at {FhirValues.DateTime(asOf)}.");
+            matching = record
+                .Where(r => after is null || r.Key.CompareTo(after.Value) > 0)
+                .Select(r => (Stored: r, Resource: r.Parse()))
+                .Where(r => since is null || r.Resource.Meta?.LastUpdated >= since)
+                .Take(count + 1)
+                .ToList();
         }
         else
         {
-            record = await readModel.Queries.PatientRecordAsync(id, cancellationToken).ConfigureAwait(false);
-            if (!record.Any(r => r.Type == "Patient" && r.Id == id))
+            // Paged in the read model: only this page's rows are read and parsed.
+            if (await readModel.Queries.ReadCurrentAsync(RecordFhirDefinitions.Patient.Type, id, cancellationToken).ConfigureAwait(false) is not { } patient
+                || patient.PatientId != id)
                 throw FhirException.NotFound($"Patient/{id} is not known.");
+            var rows = await readModel.Queries.PatientRecordPageAsync(id, after, since is null ? null : FhirDateRange.ToMicros(since.Value), count + 1,
+                cancellationToken).ConfigureAwait(false);
+            matching = rows.Select(r => (Stored: r, Resource: r.Parse())).ToList();
         }
 
-        var matching = record
-            .Where(r => after is null || r.Key.CompareTo(after.Value) > 0)
-            .Select(r => (Stored: r, Resource: r.Parse()))
-            .Where(r => since is null || r.Resource.Meta?.LastUpdated >= since)
-            .Take(count + 1)
-            .ToList();
         var page = matching.Take(count).ToList();
         var next = matching.Count > count
             ? FhirRequestUrls.WithParameter(request, SearchRequestParser.CursorParameter, page[^1].Stored.Key.ToCursor())
