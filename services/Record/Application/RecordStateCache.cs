@@ -6,10 +6,13 @@ namespace Chronicle.Record.Application;
 public sealed record RecordStateCacheOptions
 {
     /// <summary>Records kept at most; 0 turns the cache off (every command folds the whole stream).</summary>
-    public int MaxRecords { get; init; } = 10_000;
+    public int MaxRecords { get; init; } = 5_000;
 
-    /// <summary>Events folded into the kept records, all told, at most: a record costs memory in proportion to its events.</summary>
-    public long MaxEvents { get; init; } = 1_000_000;
+    /// <summary>
+    /// Events folded into the kept records, all told, at most: a record costs memory in proportion to its events (about
+    /// 600 bytes an event for synthetic records, so the default is about 150 MB).
+    /// </summary>
+    public long MaxEvents { get; init; } = 250_000;
 }
 
 /// <summary>
