@@ -14,7 +14,7 @@ namespace Chronicle.Record.FhirApi.Tests;
 /// </summary>
 public abstract class EverythingPagingTests(IFhirBackendFactory backends) : IAsyncLifetime
 {
-    private static readonly DateTimeOffset Consulted = new(2024, 3, 1, 9, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Consulted = SampleRecord.Consulted;
     private readonly List<SampleRecord> _patients = [];
     private FhirApiServer? _server;
 

@@ -21,7 +21,7 @@ namespace Chronicle.Record.FhirApi.Tests;
 /// </summary>
 public abstract class SearchPagingTests(IFhirBackendFactory backends) : IAsyncLifetime
 {
-    private static readonly DateTimeOffset Consulted = new(2024, 3, 1, 9, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Consulted = SampleRecord.Consulted;
     private readonly HashSet<string> _reachable = new(StringComparer.Ordinal);
     private readonly List<(SampleRecord Patient, Guid Weight)> _weights = [];
     private readonly List<SampleRecord> _patients = [];
