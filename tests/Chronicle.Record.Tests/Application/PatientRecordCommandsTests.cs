@@ -251,6 +251,26 @@ public abstract class PatientRecordCommandsTests(ITestStoreFactory stores) : IAs
         }
     }
 
+    [Fact]
+    public async Task GivenRecordOpenedThroughTheSharedCache_WhenAnotherProcessAppends_ThenTheNextReadAndCommandSeeIt()
+    {
+        var cache = new RecordStateCache();
+        var commands = new PatientRecordCommands(Store, new FixedClock(Now), cache);
+        var queries = new PatientRecordQueries(Store, cache);
+        await commands.HandleAsync(Register(), Context(Guid.NewGuid()));
+        var opened = await queries.GetRecordAsync(Patient);
+        await new PatientRecordCommands(Store, new FixedClock(Now)).HandleAsync(Consultation(Problem(2)), Context(Guid.NewGuid(), expectedVersion: 0));
+
+        var reopened = await queries.GetRecordAsync(Patient);
+        var resolved = await commands.HandleAsync(new ResolveProblem(Patient, EntryId(2), new DateOnly(2025, 6, 1)), Context(Guid.NewGuid(), expectedVersion: 2));
+
+        Assert.Equal(0, opened.Version);
+        Assert.Equal(2, reopened.Version);
+        Assert.True(reopened.Entries.ContainsKey(EntryId(2)));
+        Assert.Equal(3, resolved.Version);
+        await Assert.ThrowsAsync<PatientNotFoundException>(() => queries.GetRecordAsync(new PatientId(Guid.NewGuid())));
+    }
+
     private sealed class FixedClock(DateTimeOffset now) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => now;
