@@ -21,6 +21,10 @@ public sealed record RecordStateCacheOptions
 /// record's last event on, so events appended by another process are folded in before anything is decided, and it
 /// folds the whole stream again when that last event is not where it was (a stream that is not the one folded). The
 /// least recently used records go first when either bound of <see cref="RecordStateCacheOptions"/> is passed.
+/// A record folded whole is kept only when its stream was folded whole once before, recently (its name is remembered,
+/// not its record): keeping the record of every patient touched once would push out the records in use, and records
+/// that live a short while and die cost the garbage collector far more than records that die at once (measured: folds
+/// ran 2.5 times slower when each was kept and pushed out soon after).
 /// </summary>
 public sealed class RecordStateCache
 {
@@ -28,6 +32,8 @@ public sealed class RecordStateCache
     private readonly Dictionary<string, LinkedListNode<(string Stream, FoldedRecord Record)>> _byStream = new(StringComparer.Ordinal);
     private readonly LinkedList<(string Stream, FoldedRecord Record)> _byUse = new();
     private readonly Lock _lock = new();
+    private readonly LinkedList<string> _foldedOnce = new();
+    private readonly Dictionary<string, LinkedListNode<string>> _foldedOnceByStream = new(StringComparer.Ordinal);
     private long _events;
 
     public RecordStateCache(RecordStateCacheOptions options)
@@ -82,14 +88,46 @@ public sealed class RecordStateCache
             }
 
             Evict(stream);
+            var refolded = FoldedRecord.From(await store.ReadWholeStreamAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false));
+            Keep(stream, refolded);
+            return refolded;
         }
 
         var folded = FoldedRecord.From(await store.ReadWholeStreamAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false));
-        Keep(stream, folded);
+        if (FoldedBefore(stream, folded))
+            Keep(stream, folded);
         return folded;
     }
 
-    /// <summary>Keeps <paramref name="record"/> as the stream's, unless a record further along is kept already.</summary>
+    /// <summary>Whether the stream was folded whole recently; if not, remembers that it now has been.</summary>
+    private bool FoldedBefore(string stream, FoldedRecord folded)
+    {
+        if (folded.Version < 0 || _options.MaxRecords == 0)
+            return false;
+        lock (_lock)
+        {
+            if (_foldedOnceByStream.Remove(stream, out var node))
+            {
+                _foldedOnce.Remove(node);
+                return true;
+            }
+
+            _foldedOnceByStream.Add(stream, _foldedOnce.AddFirst(stream));
+            // Names are small: remember several times as many as there are records to keep.
+            while (_foldedOnceByStream.Count > (long)_options.MaxRecords * 4)
+            {
+                _foldedOnceByStream.Remove(_foldedOnce.Last!.Value);
+                _foldedOnce.RemoveLast();
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Keeps <paramref name="record"/> as the stream's (a record in use: no second sight needed), unless a record further
+    /// along is kept already.
+    /// </summary>
     public void Keep(string stream, FoldedRecord record)
     {
         ArgumentNullException.ThrowIfNull(stream);

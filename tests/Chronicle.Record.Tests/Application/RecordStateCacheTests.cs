@@ -154,11 +154,28 @@ public abstract class RecordStateCacheTests(ITestStoreFactory stores) : IAsyncLi
         await AppendAllAsync(Store, stream, appends, firstCommandIdsFrom: 0);
         await AppendAllAsync(other.Store, stream, appends, firstCommandIdsFrom: 1);
         var cache = new RecordStateCache();
-        await cache.CurrentAsync(Store, stream);
+        cache.Keep(stream, FoldedRecord.From(await Store.ReadWholeStreamAsync(stream)));
 
         var current = await cache.CurrentAsync(other.Store, stream);
 
         FoldedRecordTests.AssertSameRecord(FoldedRecord.From(await other.Store.ReadWholeStreamAsync(stream)), current);
+    }
+
+    [Fact]
+    public async Task GivenStreamFoldedWholeOnce_ThenItsRecordIsKeptOnlyWhenFoldedAgain()
+    {
+        var records = new SyntheticRecords(13, Today);
+        var appends = records.Patient(0);
+        var stream = new PatientId(appends[0].PatientId).StreamName;
+        await AppendAllAsync(Store, stream, appends, firstCommandIdsFrom: 0);
+        var cache = new RecordStateCache();
+
+        await cache.CurrentAsync(Store, stream);
+        var keptAfterOne = cache.TryGet(stream);
+        var second = await cache.CurrentAsync(Store, stream);
+
+        Assert.Null(keptAfterOne);
+        Assert.Same(second, cache.TryGet(stream));
     }
 
     /// <summary>The same events; their ids derived from fresh command ids when <paramref name="firstCommandIdsFrom"/> is not 0.</summary>
