@@ -117,8 +117,8 @@ internal static class MarkdownReport
             "The service brings the patient's folded record up to date (RecordStateCache: the record kept from the patient's last command " +
             "plus the events appended since, else the whole stream read and folded), decides and appends.");
         Line(text, $"- State cache: {(settings.StateCacheRecords == 0 ? "off (--state-cache 0): every command reads and folds the patient's whole stream" : $"at most {settings.StateCacheRecords:N0} records kept")}. " +
-            "Loaded patient: each client goes round all the loaded patients, so no patient comes round again before its record has left the " +
-            $"cache: every command reads and folds the whole stream. Recent patient: each client goes round {BenchmarkSettings.RecentPatientsPerClient} " +
+            "Loaded patient: each client goes round all the loaded patients, so no patient comes round again while the cache remembers it " +
+            $"(a record is kept on its stream's second whole fold): every command reads and folds the whole stream. Recent patient: each client goes round {BenchmarkSettings.RecentPatientsPerClient} " +
             "patients of its own, so the kept record is found and only the last command's events are read.");
         text.AppendLine("- Clients: Grpc.Net.Client, one channel (one HTTP/2 connection over a real socket) each; baseline clients call IEventStore.AppendAsync in-process.");
         text.AppendLine()
