@@ -24,6 +24,9 @@ internal sealed record BenchmarkSettings
           --seed N          seed of the synthetic records and of every random choice (default 20261123)
           --quick           short smoke run: 300 patients, 1 s measured, 0.5 s warm-up, 2 rounds, 50 sampled patients
           --backend NAME    postgres (default) or sqlite
+          --commands-only   load the patients, then measure only the gRPC commands (no FHIR projection, reads or rebuild)
+          --state-cache N   folded records the service keeps between commands (default 160, enough for the recent-patient
+                            case and far too few for the loaded-patient case ever to find one; 0 turns the cache off)
           --out PATH        also write the Markdown report to PATH
         """;
 
@@ -35,6 +38,12 @@ internal sealed record BenchmarkSettings
 
     public const int DefaultPatients = 10_000;
 
+    /// <summary>Patients of its own each client cycles through in the recent-patient command case.</summary>
+    public const int RecentPatientsPerClient = 10;
+
+    /// <summary>Twice the recent-patient case's working set at 8 clients; the loaded-patient case cycles through thousands.</summary>
+    public const int DefaultStateCacheRecords = 160;
+
     public int Patients { get; init; } = DefaultPatients;
     public TimeSpan Measure { get; init; } = TimeSpan.FromSeconds(6);
     public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(1);
@@ -44,6 +53,8 @@ internal sealed record BenchmarkSettings
     public int Seed { get; init; } = 20261123;
     public BenchmarkBackend Backend { get; init; } = BenchmarkBackend.Postgres;
     public string? OutputPath { get; init; }
+    public bool CommandsOnly { get; init; }
+    public int StateCacheRecords { get; init; } = DefaultStateCacheRecords;
     public IReadOnlyList<string> Arguments { get; init; } = [];
 
     public TimeSpan Window => Measure / Rounds;
@@ -80,6 +91,8 @@ internal sealed record BenchmarkSettings
             settings = args[i] switch
             {
                 "--quick" => settings,
+                "--commands-only" => settings with { CommandsOnly = true },
+                "--state-cache" => settings with { StateCacheRecords = (int)ParseNumber(args, ++i) },
                 "--patients" => settings with { Patients = (int)ParseNumber(args, ++i) },
                 "--seconds" => settings with { Measure = TimeSpan.FromSeconds(ParseNumber(args, ++i)) },
                 "--warmup" => settings with { Warmup = TimeSpan.FromSeconds(ParseNumber(args, ++i)) },
@@ -98,9 +111,10 @@ internal sealed record BenchmarkSettings
             };
         }
 
-        // Eight command clients take disjoint patients, so the load needs at least that many.
+        // Eight command clients take disjoint patients, RecentPatientsPerClient each in the recent-patient case.
         if (settings.Patients < ClientCounts.Max() || settings.Measure <= TimeSpan.Zero || settings.Warmup < TimeSpan.Zero
-            || settings.Rounds < 1 || settings.Writers < 1 || settings.SamplePatients < 1)
+            || settings.Rounds < 1 || settings.Writers < 1 || settings.SamplePatients < 1 || settings.StateCacheRecords < 0
+            || settings.Patients < ClientCounts.Max() * RecentPatientsPerClient)
             throw new ArgumentException($"Out-of-range option value.\n{Usage}");
         return settings with { SamplePatients = Math.Min(settings.SamplePatients, settings.Patients) };
     }

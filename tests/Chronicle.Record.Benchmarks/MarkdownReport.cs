@@ -9,8 +9,9 @@ internal static class MarkdownReport
 {
     private const long TargetEvents = 1_000_000;
 
-    public static string Render(IReadOnlyList<string> header, LoadResult load, CatchUpResult catchUp, FhirReadResult reads,
-        RebuildResult rebuild, IReadOnlyList<CommandCase> commands)
+    /// <summary>The sections measured: with --commands-only there is no catch-up, no reads and no rebuild.</summary>
+    public static string Render(IReadOnlyList<string> header, LoadResult load, CatchUpResult? catchUp, FhirReadResult? reads,
+        RebuildResult? rebuild, IReadOnlyList<CommandCase> commands, BenchmarkSettings settings)
     {
         var text = new StringBuilder();
         text.AppendLine("# Chronicle Record service benchmark").AppendLine();
@@ -21,13 +22,15 @@ internal static class MarkdownReport
             "for throughput, below 1 means fewer per second.");
 
         RenderLoad(text, load, catchUp);
-        RenderReads(text, reads);
-        RenderRebuild(text, rebuild);
-        RenderCommands(text, commands);
+        if (reads is not null)
+            RenderReads(text, reads);
+        if (rebuild is not null)
+            RenderRebuild(text, rebuild);
+        RenderCommands(text, commands, settings);
         return text.ToString();
     }
 
-    private static void RenderLoad(StringBuilder text, LoadResult load, CatchUpResult catchUp)
+    private static void RenderLoad(StringBuilder text, LoadResult load, CatchUpResult? catchUp)
     {
         text.AppendLine().AppendLine("## 1. Load and FHIR projection catch-up").AppendLine();
         text.AppendLine("| Patients | Appends | Events | Events/patient | Writers | Elapsed s | Events/s | Appends/s |")
@@ -40,7 +43,7 @@ internal static class MarkdownReport
             : $"The log holds {load.Events:N0} events: {(double)load.Events / TargetEvents:P0} of the 1M-event target " +
               $"(SyntheticRecords makes {load.EventsPerPatient:0.0} events per patient; about {TargetEvents / load.EventsPerPatient:N0} patients would make 1M).";
         Line(text, $"- {scale}");
-        if (load.Events < TargetEvents * 0.8)
+        if (load.Events < TargetEvents * 0.8 && catchUp is not null)
         {
             var replayMinutes = TargetEvents / catchUp.EventsPerSecond / 60;
             Line(text, $"- Why not 1M: at this run's catch-up rate ({Rate(catchUp.EventsPerSecond)} events/s) the FHIR projection alone would take " +
@@ -49,6 +52,12 @@ internal static class MarkdownReport
         Line(text, $"- Appends go straight to the event store (no command handling), one append per synthetic consultation, ExpectedVersion " +
             $"NoStream then Exact(n). The writers also generate and serialise the events; that alone runs at {Rate(load.GenerationEventsPerSecond)} " +
             "events/s on one thread.");
+        if (catchUp is null)
+        {
+            text.AppendLine("- --commands-only: the FHIR projection never ran, and sections 2 and 3 were skipped.");
+            return;
+        }
+
         text.AppendLine();
         text.AppendLine("| FHIR projection catch-up | Events | Elapsed s | Events/s |").AppendLine("|---|--:|--:|--:|");
         Line(text, $"| From position 0 after the load (projection started, waited for the load's last position) | {catchUp.Events:N0} " +
@@ -94,7 +103,7 @@ internal static class MarkdownReport
             $"are byte-identical after the rebuild{(rebuild.ChangedReads.Count > 0 ? $"; changed: {string.Join(", ", rebuild.ChangedReads.Take(3))}" : "")}.");
     }
 
-    private static void RenderCommands(StringBuilder text, IReadOnlyList<CommandCase> commands)
+    private static void RenderCommands(StringBuilder text, IReadOnlyList<CommandCase> commands, BenchmarkSettings settings)
     {
         text.AppendLine().AppendLine("## 4. Record commands over gRPC").AppendLine();
         text.AppendLine(
@@ -103,9 +112,14 @@ internal static class MarkdownReport
             "The FHIR projection was stopped for this section, so neither side pays for it.");
         Line(text, $"- RegisterPatient: the service reads the (empty) stream, appends the NHS number reservation, then the registration; " +
             $"the baseline makes the same two appends ({RecordCommands.EventsOf(CommandKind.RegisterPatient)} events).");
-        Line(text, $"- RecordConsultation (encounter, blood pressure, weight, note) on loaded patients, each client on patients of its own with " +
-            "the expected version: the service reads and folds the patient's whole stream, decides and appends; the baseline appends the same " +
-            $"{RecordCommands.EventsOf(CommandKind.RecordConsultation)} events with ExpectedVersion.Exact.");
+        Line(text, $"- RecordConsultation (encounter, blood pressure, weight, note), each client on patients of its own with the expected " +
+            $"version; the baseline appends the same {RecordCommands.EventsOf(CommandKind.RecordConsultation)} events with ExpectedVersion.Exact. " +
+            "The service brings the patient's folded record up to date (RecordStateCache: the record kept from the patient's last command " +
+            "plus the events appended since, else the whole stream read and folded), decides and appends.");
+        Line(text, $"- State cache: {(settings.StateCacheRecords == 0 ? "off (--state-cache 0): every command reads and folds the patient's whole stream" : $"at most {settings.StateCacheRecords:N0} records kept")}. " +
+            "Loaded patient: each client goes round all the loaded patients, so no patient comes round again while the cache remembers it " +
+            $"(a record is kept on its stream's second whole fold): every command reads and folds the whole stream. Recent patient: each client goes round {BenchmarkSettings.RecentPatientsPerClient} " +
+            "patients of its own, so the kept record is found and only the last command's events are read.");
         text.AppendLine("- Clients: Grpc.Net.Client, one channel (one HTTP/2 connection over a real socket) each; baseline clients call IEventStore.AppendAsync in-process.");
         text.AppendLine()
             .AppendLine("| Command | Clients | gRPC commands/s | gRPC p50 / p99 ms | Raw appends commands/s | Raw p50 / p99 ms | Throughput ratio | p50 ratio |")

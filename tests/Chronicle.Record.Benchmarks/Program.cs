@@ -20,26 +20,37 @@ progress.WriteLine($"1. Loading {settings.Patients:N0} synthetic patients with {
 var load = await SyntheticLoad.RunAsync(backend.Store, settings, roster, progress);
 progress.WriteLine($"  {load.Events:N0} events in {load.Elapsed.TotalSeconds:0.0} s ({load.EventsPerSecond:N0} events/s)");
 
-await using var host = await RecordHost.StartAsync(backend);
+await using var host = await RecordHost.StartAsync(backend, settings.StateCacheRecords);
 await backend.SettleAsync();
-progress.WriteLine("   FHIR projection catching up...");
-var catchUp = await ProjectionRuns.CatchUpAsync(host, load, progress);
-progress.WriteLine($"  caught up in {catchUp.Elapsed.TotalSeconds:0.0} s ({catchUp.EventsPerSecond:N0} events/s)");
-await backend.AnalyzeAsync();
-await backend.SettleAsync();
+CatchUpResult? catchUp = null;
+FhirReadResult? reads = null;
+RebuildResult? rebuild = null;
+if (!settings.CommandsOnly)
+{
+    progress.WriteLine("   FHIR projection catching up...");
+    catchUp = await ProjectionRuns.CatchUpAsync(host, load, progress);
+    progress.WriteLine($"  caught up in {catchUp.Elapsed.TotalSeconds:0.0} s ({catchUp.EventsPerSecond:N0} events/s)");
+    await backend.AnalyzeAsync();
+    await backend.SettleAsync();
 
-progress.WriteLine("2. FHIR reads over HTTP/1.1...");
-var reads = await FhirReads.RunAsync(host, roster, settings, progress);
+    progress.WriteLine("2. FHIR reads over HTTP/1.1...");
+    reads = await FhirReads.RunAsync(host, roster, settings, progress);
 
-progress.WriteLine("3. Projection rebuild against a raw read of the log...");
-var rebuild = await ProjectionRuns.RebuildAsync(host, backend, roster, settings, progress);
+    progress.WriteLine("3. Projection rebuild against a raw read of the log...");
+    rebuild = await ProjectionRuns.RebuildAsync(host, backend, roster, settings, progress);
+}
+else
+{
+    await backend.AnalyzeAsync();
+    await backend.SettleAsync();
+}
 
 // The commands are measured with no projection following the log: neither side pays for it.
 await host.ReadModel.DisposeAsync();
 progress.WriteLine("4. Commands over gRPC against raw appends...");
 var commands = await RecordCommands.RunAsync(host, backend, roster, settings, progress);
 
-var report = MarkdownReport.Render(RunHeader.Describe(settings, backend, load, machineLoad, runStarted), load, catchUp, reads, rebuild, commands);
+var report = MarkdownReport.Render(RunHeader.Describe(settings, backend, load, machineLoad, runStarted), load, catchUp, reads, rebuild, commands, settings);
 Console.WriteLine(report);
 if (settings.OutputPath is not null)
     await File.WriteAllTextAsync(settings.OutputPath, report);

@@ -14,6 +14,7 @@ internal enum CommandKind
 {
     RegisterPatient,
     RecordConsultation,
+    RecordConsultationRecentPatient,
 }
 
 internal sealed record CommandCase(CommandKind Kind, int Clients, SideBySide Result);
@@ -48,10 +49,15 @@ internal static class RecordCommands
     /// <summary>Events each command appends: RegisterPatient = NHS number reservation + registration (two appends); RecordConsultation = encounter + BP + weight + note (one append).</summary>
     public static int EventsOf(CommandKind kind) => kind == CommandKind.RegisterPatient ? 2 : 4;
 
+    /// <summary>The patients client <paramref name="client"/> of <paramref name="clients"/> goes round.</summary>
+    private static PatientCursor Patients(CommandKind kind, PatientRoster roster, int client, int clients) =>
+        new(roster, client, clients, kind == CommandKind.RecordConsultationRecentPatient ? clients * BenchmarkSettings.RecentPatientsPerClient : roster.Count);
+
     public static string Describe(CommandKind kind) => kind switch
     {
         CommandKind.RegisterPatient => "RegisterPatient (new patient)",
         CommandKind.RecordConsultation => "RecordConsultation (loaded patient)",
+        CommandKind.RecordConsultationRecentPatient => "RecordConsultation (recent patient)",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -68,10 +74,10 @@ internal static class RecordCommands
                 using var grpc = new GrpcClients(host.GrpcAddress, clients);
                 var chronicle = Enumerable.Range(0, clients).Select(i => kind == CommandKind.RegisterPatient
                     ? RegisterOverGrpc(grpc[i], nhsNumbers)
-                    : ConsultOverGrpc(grpc[i], new PatientCursor(roster, i, clients))).ToList();
+                    : ConsultOverGrpc(grpc[i], Patients(kind, roster, i, clients))).ToList();
                 var baseline = Enumerable.Range(0, clients).Select(i => kind == CommandKind.RegisterPatient
                     ? RegisterByAppends(backend.Store, nhsNumbers)
-                    : ConsultByAppend(backend.Store, new PatientCursor(roster, i, clients))).ToList();
+                    : ConsultByAppend(backend.Store, Patients(kind, roster, i, clients))).ToList();
                 var result = await SideBySide.MeasureAsync(chronicle, baseline, settings);
                 cases.Add(new CommandCase(kind, clients, result));
                 progress.WriteLine($"  {Describe(kind)}, {clients} client(s): {result.Chronicle.CallsPerSecond:N0} commands/s over gRPC vs " +
@@ -188,10 +194,11 @@ internal static class RecordCommands
 
     private static Proto.Coding ToProto(Coding coding) => new() { System = coding.System, Code = coding.Code, Display = coding.Display };
 
-    /// <summary>Patients <c>first</c>, <c>first + step</c>, ... of the roster, round and round.</summary>
-    private sealed class PatientCursor(PatientRoster roster, int first, int step)
+    /// <summary>Patients <c>first</c>, <c>first + step</c>, ... of the roster's first <c>count</c>, round and round.</summary>
+    private sealed class PatientCursor(PatientRoster roster, int first, int step, int count)
     {
         private readonly int _first = first;
+        private readonly int _count = Math.Min(count, roster.Count);
         private int _next = first;
 
         public PatientRoster Roster => roster;
@@ -199,7 +206,7 @@ internal static class RecordCommands
         public int Next()
         {
             var index = _next;
-            _next = _next + step < roster.Count ? _next + step : _first;
+            _next = _next + step < _count ? _next + step : _first;
             return index;
         }
     }

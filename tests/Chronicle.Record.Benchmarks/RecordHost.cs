@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Chronicle.Record.Application;
 using Chronicle.Record.Fhir;
 using Chronicle.Record.Grpc;
 using Microsoft.AspNetCore.Builder;
@@ -32,7 +33,7 @@ internal sealed class RecordHost : IAsyncDisposable
 
     public RecordFhirReadModel ReadModel => _app.Services.GetRequiredService<RecordFhirReadModel>();
 
-    public static async Task<RecordHost> StartAsync(RecordBackend backend)
+    public static async Task<RecordHost> StartAsync(RecordBackend backend, int stateCacheRecords)
     {
         var fhirPort = FreeLoopbackPort();
         var grpcPort = FreeLoopbackPort();
@@ -45,6 +46,7 @@ internal sealed class RecordHost : IAsyncDisposable
         });
         builder.Services.AddSingleton(backend.Store);
         builder.Services.AddSingleton(backend.ReadModels);
+        builder.Services.AddSingleton(new RecordStateCacheOptions { MaxRecords = stateCacheRecords });
         builder.Services.AddRecordCommands();
         builder.Services.AddRecordFhir(options => options.RunProjection = false);
 

@@ -41,7 +41,9 @@ public sealed class FhirApiServer : IAsyncDisposable
     public ReadModelDatabase ReadModels => _backend.ReadModels;
     public RecordFhirReadModel ReadModel => _app.Services.GetRequiredService<RecordFhirReadModel>();
 
-    public static async Task<FhirApiServer> StartAsync(FhirBackend backend, Action<RecordFhirOptions>? configure = null)
+    /// <param name="security">Registers what checks callers (an authentication scheme, an IPatientAccessChecker); none by default.</param>
+    public static async Task<FhirApiServer> StartAsync(FhirBackend backend, Action<RecordFhirOptions>? configure = null,
+        Action<IServiceCollection>? security = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -54,7 +56,10 @@ public sealed class FhirApiServer : IAsyncDisposable
             options.Projection = new ProjectionRunnerOptions { MaxPollInterval = TimeSpan.FromMilliseconds(20) };
             configure?.Invoke(options);
         });
+        security?.Invoke(builder.Services);
         var app = builder.Build();
+        if (security is not null)
+            app.UseAuthentication();
         app.MapRecordFhir();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -18,7 +18,7 @@ namespace Chronicle.Record.FhirApi.Tests;
 /// </summary>
 public abstract class FhirApiTests(IFhirBackendFactory backends) : IAsyncLifetime
 {
-    protected static readonly DateTimeOffset Consulted = new(2024, 3, 1, 9, 0, 0, TimeSpan.Zero);
+    protected static readonly DateTimeOffset Consulted = SampleRecord.Consulted;
 
     private FhirApiServer? _server;
     private FhirClient? _client;

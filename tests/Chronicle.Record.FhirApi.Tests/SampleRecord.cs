@@ -6,6 +6,9 @@ namespace Chronicle.Record.FhirApi.Tests;
 /// <summary>One patient's record with an entry of every kind; ids are fresh for each instance.</summary>
 public sealed class SampleRecord
 {
+    /// <summary>When the sample consultations took place.</summary>
+    public static readonly DateTimeOffset Consulted = new(2024, 3, 1, 9, 0, 0, TimeSpan.Zero);
+
     public static readonly Coding Hypertension = new(CodeSystems.Snomed, "38341003", "Hypertensive disorder");
     public static readonly Coding Asthma = new(CodeSystems.Snomed, "195967001", "Asthma");
     public static readonly Coding BloodPressure = new(CodeSystems.Snomed, "75367002", "Blood pressure");

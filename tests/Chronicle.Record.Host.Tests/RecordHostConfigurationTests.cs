@@ -12,6 +12,7 @@ public sealed class RecordHostConfigurationTests : IClassFixture<SqliteHostStora
     [InlineData("--Chronicle:Storage=postgres", "Chronicle:Storage is 'postgres' but ConnectionStrings:Record is not set")]
     [InlineData("--Chronicle:Ports:Fhir=http", "'Chronicle:Ports:Fhir'")]
     [InlineData("--Chronicle:Ports:Grpc=70000", "Chronicle:Ports:Grpc must be a TCP port")]
+    [InlineData("--Chronicle:StateCache:MaxEvents=-1", "Chronicle:StateCache:MaxRecords and MaxEvents must not be negative")]
     public async Task GivenBadSetting_WhenStarted_ThenNonZeroExitAndOneLineNamingIt(string setting, string message)
     {
         var storage = await _storages.CreateAsync();

@@ -6,17 +6,26 @@ using static Chronicle.Record.Domain.RecordEventsV1;
 namespace Chronicle.Record.Application;
 
 /// <summary>
-/// Runs commands against patients' records: load the stream, fold it, check the caller's expected version,
-/// decide, append. A command re-sent after it succeeded gets its original result, because its events carry
-/// ids derived from the command id and are found in the stream (or recognised by the store's idempotent append).
+/// Runs commands against patients' records: bring the folded record up to date (<see cref="RecordStateCache"/>: the
+/// record as last folded plus the events appended since, or the whole stream), check the caller's expected version,
+/// decide, append with the version decided on as the store's expected version. A record kept from earlier can only
+/// lead to a refused append, never a wrong one; a refused append forgets the kept record. A command re-sent after it
+/// succeeded gets its original result, because its events carry ids derived from the command id and are found in
+/// the stream (or recognised by the store's idempotent append).
 /// </summary>
-public sealed class PatientRecordCommands(IEventStore store, TimeProvider clock)
+public sealed class PatientRecordCommands(IEventStore store, TimeProvider clock, RecordStateCache records)
 {
     private static readonly EventTypeRegistry Registry = RecordEventsJsonContext.CreateRegistry();
 
     // Writers that do not check a version retry when another writer gets in first; a caller with an
     // expected version is told instead, since what they decided on has changed.
     private const int UncheckedAttempts = 3;
+
+    /// <summary>Commands with a cache of their own, with the default bounds.</summary>
+    public PatientRecordCommands(IEventStore store, TimeProvider clock)
+        : this(store, clock, new RecordStateCache())
+    {
+    }
 
     public async Task<RecordChanged> HandleAsync(PatientRecordCommand command, CommandContext context, CancellationToken cancellationToken = default)
     {
@@ -37,11 +46,19 @@ public sealed class PatientRecordCommands(IEventStore store, TimeProvider clock)
     private async Task<RecordChanged> TryHandleAsync(PatientRecordCommand command, CommandContext context, CancellationToken cancellationToken)
     {
         var stream = command.PatientId.StreamName;
-        var history = await store.ReadWholeStreamAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (PriorOutcome(command, context, history) is { } prior)
-            return prior;
+        var record = await records.CurrentAsync(store, stream, cancellationToken).ConfigureAwait(false);
+        if (record.Contains(DerivedIds.Event(context.CommandId, 0)))
+        {
+            // This command's events are stored already: answer as the first time did, or refuse a re-used command id.
+            var history = await store.ReadWholeStreamAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (PriorOutcome(command, context, history) is { } prior)
+                return prior;
+            record = FoldedRecord.From(history);
+            records.Evict(stream);
+            records.Keep(stream, record);
+        }
 
-        var state = Fold(history);
+        var state = record.State;
         if (state.Exists && context.ExpectedVersion is { } expected && expected != state.Version)
             throw new RecordVersionConflictException(command.PatientId, expected, state.Version);
 
@@ -59,6 +76,7 @@ public sealed class PatientRecordCommands(IEventStore store, TimeProvider clock)
         }
         catch (Exception e) when (e is WrongExpectedVersionException or EventIdConflictException)
         {
+            records.Evict(stream);
             return await AfterRefusedAppendAsync(command, context, state, e, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -70,11 +88,14 @@ public sealed class PatientRecordCommands(IEventStore store, TimeProvider clock)
     private async Task<RecordChanged> AfterRefusedAppendAsync(PatientRecordCommand command, CommandContext context,
         PatientRecordState decidedOn, Exception refusal, CancellationToken cancellationToken)
     {
-        var history = await store.ReadWholeStreamAsync(command.PatientId.StreamName, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var stream = command.PatientId.StreamName;
+        var history = await store.ReadWholeStreamAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (PriorOutcome(command, context, history) is { } prior)
             return prior;
 
-        var current = Fold(history);
+        var folded = FoldedRecord.From(history);
+        records.Keep(stream, folded);
+        var current = folded.State;
         if (command is RegisterPatient && current.Exists)
             throw new RecordStateException($"Patient {command.PatientId} is already registered.");
         if (refusal is WrongExpectedVersionException || current.Version != decidedOn.Version)

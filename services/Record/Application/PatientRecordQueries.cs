@@ -15,18 +15,28 @@ public abstract record RecordAsAt
 /// <summary>One page of a record's history; <see cref="NextFromVersion"/> is null on the last page.</summary>
 public sealed record RecordHistoryPage(IReadOnlyList<RecordedEvent> Events, long? NextFromVersion);
 
-/// <summary>Reads patients' records straight from their event streams (the FHIR read models serve everything else).</summary>
-public sealed class PatientRecordQueries(IEventStore store)
+/// <summary>
+/// Reads patients' records straight from their event streams (the FHIR read models serve everything else). The current
+/// record comes through the commands' <see cref="RecordStateCache"/>, brought up to date from the stream, so a record
+/// opened before a consultation is recorded is already folded when the command comes.
+/// </summary>
+public sealed class PatientRecordQueries(IEventStore store, RecordStateCache records)
 {
     public const int DefaultHistoryPageSize = 100;
     public const int MaxHistoryPageSize = 1000;
 
     private static readonly EventTypeRegistry Registry = RecordEventsJsonContext.CreateRegistry();
 
+    /// <summary>Queries with a cache of their own, with the default bounds.</summary>
+    public PatientRecordQueries(IEventStore store)
+        : this(store, new RecordStateCache())
+    {
+    }
+
     public async Task<PatientRecordState> GetRecordAsync(PatientId patientId, CancellationToken cancellationToken = default)
     {
-        var history = await store.ReadWholeStreamAsync(patientId.StreamName, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return FoldExisting(patientId, history, $"Patient {patientId} is not registered.");
+        var state = (await records.CurrentAsync(store, patientId.StreamName, cancellationToken).ConfigureAwait(false)).State;
+        return state.Exists ? state : throw new PatientNotFoundException(patientId, $"Patient {patientId} is not registered.");
     }
 
     public async Task<PatientRecordState> GetRecordAsAtAsync(PatientId patientId, RecordAsAt asAt, CancellationToken cancellationToken = default)
@@ -38,7 +48,7 @@ public sealed class PatientRecordQueries(IEventStore store)
             RecordAsAt.Time t => ((LogPosition?)null, (DateTimeOffset?)t.RecordedAt, t.RecordedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture)),
             _ => throw new ArgumentException("Unknown point in time.", nameof(asAt)),
         };
-        var history = await store.ReadWholeStreamAsync(patientId.StreamName, position, time, cancellationToken).ConfigureAwait(false);
+        var history = await store.ReadWholeStreamAsync(patientId.StreamName, position, time, cancellationToken: cancellationToken).ConfigureAwait(false);
         return FoldExisting(patientId, history, $"Patient {patientId} was not registered at {described}.");
     }
 

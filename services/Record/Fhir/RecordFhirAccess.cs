@@ -53,8 +53,9 @@ internal static class RecordFhirAccess
 
     /// <summary>
     /// Search: the scope (search on the type); and when the search names one patient (<c>patient</c>, or <c>_id</c> on
-    /// Patient) that patient's relationship, as a read would. Returns whether results must be filtered afterwards
-    /// (a search naming no patient returns only patients, or resources of patients, the caller has a relationship with).
+    /// Patient) that patient's relationship, as a read would. Returns whether results must be filtered
+    /// (a search naming no patient returns only patients, or resources of patients, the caller has a relationship with:
+    /// <see cref="ReachableSearch"/>).
     /// </summary>
     public static async Task<bool> BeforeSearchAsync(HttpRequest request, string type)
     {
@@ -74,21 +75,5 @@ internal static class RecordFhirAccess
         var patientId = value.StartsWith("Patient/", StringComparison.Ordinal) ? value["Patient/".Length..] : value;
         await RequirePatientAsync(context, patientId).ConfigureAwait(false);
         return false;
-    }
-
-    /// <summary>The rows whose patient the caller has a legitimate relationship with (each patient asked once).</summary>
-    public static async Task<List<StoredResource>> ReachableAsync(HttpContext context, IEnumerable<StoredResource> rows)
-    {
-        var answers = new Dictionary<string, bool>(StringComparer.Ordinal);
-        var reachable = new List<StoredResource>();
-        foreach (var row in rows)
-        {
-            if (!answers.TryGetValue(row.PatientId, out var allowed))
-                answers[row.PatientId] = allowed = await context.CanReachPatientAsync(row.PatientId).ConfigureAwait(false);
-            if (allowed)
-                reachable.Add(row);
-        }
-
-        return reachable;
     }
 }

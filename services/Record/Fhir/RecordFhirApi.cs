@@ -99,10 +99,13 @@ public sealed class RecordFhirApi(RecordFhirReadModel readModel, IOptions<Record
         var filter = await RecordFhirAccess.BeforeSearchAsync(request, type).ConfigureAwait(false);
         var after = search.Cursor is null ? (ResourceSortKey?)null : ResourceSortKey.FromCursor(search.Cursor);
         var cancellationToken = request.HttpContext.RequestAborted;
-        var rows = await readModel.Queries.SearchAsync(type, search.Criteria, after, search.Count + 1, cancellationToken).ConfigureAwait(false);
-        var page = rows.Take(search.Count).ToList();
-        // A search naming no patient pages through everything but shows only what the caller may reach.
-        var shown = filter ? await RecordFhirAccess.ReachableAsync(request.HttpContext, page).ConfigureAwait(false) : page;
+        Task<IReadOnlyList<StoredResource>> Fetch(ResourceSortKey? from, int limit) =>
+            readModel.Queries.SearchAsync(type, search.Criteria, from, limit, cancellationToken);
+        // A search naming no patient shows only what the caller may reach, and still fills its pages.
+        var page = filter
+            ? await ReachableSearch.PageAsync(Fetch, request.HttpContext.CanReachPatientAsync, after, search.Count).ConfigureAwait(false)
+            : await ReachableSearch.UnfilteredPageAsync(Fetch, after, search.Count).ConfigureAwait(false);
+        var shown = page.Rows;
 
         var included = new List<Resource>();
         foreach (var include in search.Includes)
@@ -112,8 +115,8 @@ public sealed class RecordFhirApi(RecordFhirReadModel readModel, IOptions<Record
             included.AddRange(patients.Select(p => p.Parse()));
         }
 
-        var next = rows.Count > search.Count
-            ? FhirRequestUrls.WithParameter(request, SearchRequestParser.CursorParameter, page[^1].Key.ToCursor())
+        var next = page.More
+            ? FhirRequestUrls.WithParameter(request, SearchRequestParser.CursorParameter, shown[^1].Key.ToCursor())
             : null;
         return FhirResults.Resource(FhirBundles.SearchSet(BaseUrl(request), shown.Select(r => r.Parse()), included,
             FhirRequestUrls.Self(request), next));
@@ -135,29 +138,33 @@ public sealed class RecordFhirApi(RecordFhirReadModel readModel, IOptions<Record
         var at = InstantParameter(request, RecordFhirDefinitions.PointInTimeParameter);
         var cancellationToken = request.HttpContext.RequestAborted;
 
-        IReadOnlyList<StoredResource> record;
+        List<(StoredResource Stored, Resource Resource)> matching;
         if (at is { } asOf)
         {
             // The record as it stood then, folded from the stream through the projection's own builder.
-            record = Guid.TryParse(id, out var patientGuid)
+            var record = Guid.TryParse(id, out var patientGuid)
                 ? (await PatientRecordFold.LoadAsync(readModel.Store, patientGuid, asOf, cancellationToken).ConfigureAwait(false)).Current
                 : [];
             if (!record.Any(r => r.Type == "Patient" && r.Id == id))
                 throw FhirException.NotFound($"Patient/{id} did not exist at {FhirValues.DateTime(asOf)}.");
+            matching = record
+                .Where(r => after is null || r.Key.CompareTo(after.Value) > 0)
+                .Select(r => (Stored: r, Resource: r.Parse()))
+                .Where(r => since is null || r.Resource.Meta?.LastUpdated >= since)
+                .Take(count + 1)
+                .ToList();
         }
         else
         {
-            record = await readModel.Queries.PatientRecordAsync(id, cancellationToken).ConfigureAwait(false);
-            if (!record.Any(r => r.Type == "Patient" && r.Id == id))
+            // Paged in the read model: only this page's rows are read and parsed.
+            if (await readModel.Queries.ReadCurrentAsync(RecordFhirDefinitions.Patient.Type, id, cancellationToken).ConfigureAwait(false) is not { } patient
+                || patient.PatientId != id)
                 throw FhirException.NotFound($"Patient/{id} is not known.");
+            var rows = await readModel.Queries.PatientRecordPageAsync(id, after, since is null ? null : FhirDateRange.ToMicros(since.Value), count + 1,
+                cancellationToken).ConfigureAwait(false);
+            matching = rows.Select(r => (Stored: r, Resource: r.Parse())).ToList();
         }
 
-        var matching = record
-            .Where(r => after is null || r.Key.CompareTo(after.Value) > 0)
-            .Select(r => (Stored: r, Resource: r.Parse()))
-            .Where(r => since is null || r.Resource.Meta?.LastUpdated >= since)
-            .Take(count + 1)
-            .ToList();
         var page = matching.Take(count).ToList();
         var next = matching.Count > count
             ? FhirRequestUrls.WithParameter(request, SearchRequestParser.CursorParameter, page[^1].Stored.Key.ToCursor())

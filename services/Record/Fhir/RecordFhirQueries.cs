@@ -69,13 +69,21 @@ public sealed class RecordFhirQueries(ReadModelDatabase database)
             """, cancellationToken, [("type", type), .. ids.Select((id, i) => (names[i][1..], (object?)id))]).ConfigureAwait(false);
     }
 
-    /// <summary>The current version of every resource of one patient's record, the Patient included.</summary>
-    public Task<IReadOnlyList<StoredResource>> PatientRecordAsync(string patientId, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// One page of the current version of every resource of one patient's record, the Patient included, in sort-key
+    /// order after <paramref name="after"/>, last updated at or after <paramref name="sinceMicros"/> when given.
+    /// </summary>
+    public Task<IReadOnlyList<StoredResource>> PatientRecordPageAsync(string patientId, ResourceSortKey? after, long? sinceMicros, int limit,
+        CancellationToken cancellationToken) =>
         QueryAsync($"""
             select {StoredResource.Columns} from {Resources}
             where patient_id = @patient and is_current = 1
+              {(after is null ? "" : "and (created_tx, created_pos, resource_id) > (@tx, @pos, @id)")}
+              {(sinceMicros is null ? "" : "and last_updated_us >= @since")}
             order by created_tx, created_pos, resource_id
-            """, cancellationToken, ("patient", patientId));
+            limit @limit
+            """, cancellationToken, ("patient", patientId), ("tx", after?.Created.Transaction), ("pos", after?.Created.Position), ("id", after?.Id),
+            ("since", sinceMicros), ("limit", limit));
 
     private async Task<IReadOnlyList<StoredResource>> QueryAsync(string sql, CancellationToken cancellationToken,
         params (string Name, object? Value)[] parameters)

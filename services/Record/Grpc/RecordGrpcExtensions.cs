@@ -11,12 +11,13 @@ public static class RecordGrpcExtensions
     /// <summary>
     /// Registers the record's command and query services and its gRPC error mapping. The host registers the
     /// <see cref="EventStore.IEventStore"/> singleton; a <see cref="TimeProvider"/> or an
-    /// <see cref="ICallerProvenance"/> registered before this call replaces the defaults.
+    /// <see cref="ICallerProvenance"/> or <see cref="RecordStateCacheOptions"/> registered before this call replaces the defaults.
     /// </summary>
     public static IServiceCollection AddRecordCommands(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ICallerProvenance, RequestHeaderProvenance>();
+        services.TryAddSingleton(provider => new RecordStateCache(provider.GetService<RecordStateCacheOptions>() ?? new RecordStateCacheOptions()));
         services.TryAddSingleton<PatientRecordCommands>();
         services.TryAddSingleton<PatientRecordQueries>();
         services.AddGrpc().AddServiceOptions<PatientRecordGrpcService>(options => options.Interceptors.Add<RecordErrorInterceptor>());

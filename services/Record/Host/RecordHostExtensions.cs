@@ -23,8 +23,10 @@ public static class RecordHostExtensions
     /// <summary>The opened storage and the settings, for everything registered after.</summary>
     public static IServiceCollection AddRecordStorage(this IServiceCollection services, RecordHostSettings settings, RecordStorage storage)
     {
+        ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(storage);
         services.AddSingleton(settings);
+        services.AddSingleton(settings.StateCache);
         services.AddSingleton(storage.Events);
         services.AddSingleton(storage.ReadModels);
         return services;

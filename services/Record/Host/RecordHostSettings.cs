@@ -1,3 +1,4 @@
+using Chronicle.Record.Application;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
 
@@ -42,6 +43,12 @@ public sealed record RecordHostSettings
     /// </summary>
     public TimeSpan ReadYourWritesWait { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How many folded patient records the command side keeps between commands (<c>Chronicle:StateCache:MaxRecords</c>,
+    /// <c>Chronicle:StateCache:MaxEvents</c>; 0 records turns it off).
+    /// </summary>
+    public RecordStateCacheOptions StateCache { get; init; } = new();
+
     /// <exception cref="RecordConfigurationException">A setting is missing, unreadable or out of range.</exception>
     public static RecordHostSettings From(IConfiguration configuration)
     {
@@ -71,6 +78,9 @@ public sealed record RecordHostSettings
         if (options.ReadYourWritesWait < TimeSpan.Zero)
             throw new RecordConfigurationException($"{Section}:ReadYourWritesWait must not be negative; it is {options.ReadYourWritesWait}.");
 
+        if (options.StateCache.MaxRecords < 0 || options.StateCache.MaxEvents < 0)
+            throw new RecordConfigurationException($"{Section}:StateCache:MaxRecords and MaxEvents must not be negative (0 records turns the cache off).");
+
         return new RecordHostSettings
         {
             Storage = storage,
@@ -80,6 +90,7 @@ public sealed record RecordHostSettings
             FhirPort = CheckPort("Fhir", options.Ports.Fhir),
             GrpcPort = CheckPort("Grpc", options.Ports.Grpc),
             ReadYourWritesWait = options.ReadYourWritesWait,
+            StateCache = new RecordStateCacheOptions { MaxRecords = options.StateCache.MaxRecords, MaxEvents = options.StateCache.MaxEvents },
         };
     }
 
@@ -115,6 +126,13 @@ public sealed record RecordHostSettings
         public bool ListenAnyIp { get; set; }
         public RecordPortOptions Ports { get; set; } = new();
         public TimeSpan ReadYourWritesWait { get; set; } = TimeSpan.FromSeconds(5);
+        public RecordStateCacheBinding StateCache { get; set; } = new();
+    }
+
+    private sealed class RecordStateCacheBinding
+    {
+        public int MaxRecords { get; set; } = new RecordStateCacheOptions().MaxRecords;
+        public long MaxEvents { get; set; } = new RecordStateCacheOptions().MaxEvents;
     }
 
     private sealed class RecordPortOptions

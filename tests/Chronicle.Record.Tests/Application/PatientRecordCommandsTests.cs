@@ -153,6 +153,126 @@ public abstract class PatientRecordCommandsTests(ITestStoreFactory stores) : IAs
         Assert.Equal([DerivedIds.Event(commandId, 0), DerivedIds.Event(commandId, 1)], events.Select(e => e.EventId));
     }
 
+    [Fact]
+    public async Task GivenAnotherProcessAppendedSinceTheRecordWasKept_WhenCommandSent_ThenDecidedOnTheRecordAsItStandsNow()
+    {
+        // Two commands after registration: a record folded whole a second time is kept.
+        await RegisterAsync(Guid.NewGuid());
+        await _commands.HandleAsync(Consultation(Note(1)), Context(Guid.NewGuid(), expectedVersion: 0));
+        await _commands.HandleAsync(new UpdateDemographics(Patient, Demographics(family: "Jones")), Context(Guid.NewGuid(), expectedVersion: 2));
+        var otherProcess = new PatientRecordCommands(Store, new FixedClock(Now));
+        var added = await otherProcess.HandleAsync(Consultation(Problem(2)) with { EncounterId = Guid.NewGuid() }, Context(Guid.NewGuid(), expectedVersion: 3));
+
+        // The problem exists only in the other process's append: deciding on the kept record would not find it.
+        var resolved = await _commands.HandleAsync(new ResolveProblem(Patient, EntryId(2), new DateOnly(2025, 6, 1)),
+            Context(Guid.NewGuid(), expectedVersion: added.Version));
+        var conflict = await Assert.ThrowsAsync<RecordVersionConflictException>(() =>
+            _commands.HandleAsync(Consultation(Note(3)) with { EncounterId = Guid.NewGuid() }, Context(Guid.NewGuid(), expectedVersion: 3)));
+
+        Assert.Equal(added.Version + 1, resolved.Version);
+        Assert.Equal(resolved.Version, conflict.CurrentVersion);
+    }
+
+    [Fact]
+    public async Task GivenAnotherWriterAppendsBetweenReadAndAppend_WhenCommandHasExpectedVersion_ThenConflictAndTheNextCommandDecidesOnTheNewRecord()
+    {
+        var racing = new InterleavingStore(Store);
+        var commands = new PatientRecordCommands(racing, new FixedClock(Now));
+        await commands.HandleAsync(Register(), Context(Guid.NewGuid()));
+        await commands.HandleAsync(Consultation(Note(1)), Context(Guid.NewGuid(), expectedVersion: 0));
+        racing.Stream = Patient.StreamName;
+        racing.BeforeNextAppend = store => new PatientRecordCommands(store, new FixedClock(Now))
+            .HandleAsync(Consultation(Problem(2)) with { EncounterId = Guid.NewGuid() }, Context(Guid.NewGuid(), expectedVersion: 2));
+
+        var conflict = await Assert.ThrowsAsync<RecordVersionConflictException>(() =>
+            commands.HandleAsync(new UpdateDemographics(Patient, Demographics(family: "Jones")), Context(Guid.NewGuid(), expectedVersion: 2)));
+        var resolved = await commands.HandleAsync(new ResolveProblem(Patient, EntryId(2), new DateOnly(2025, 6, 1)), Context(Guid.NewGuid(), expectedVersion: 4));
+
+        Assert.Equal(4, conflict.CurrentVersion);
+        Assert.Equal(5, resolved.Version);
+        var stream = await Store.ReadStreamAsync(Patient.StreamName, StreamReadOptions.Forwards);
+        Assert.DoesNotContain(stream, e => e.EventType == "V1.DemographicsUpdated");
+    }
+
+    [Fact]
+    public async Task GivenAnotherWriterAppendsBetweenReadAndAppend_WhenCommandHasNoExpectedVersion_ThenRetriedOnTheNewRecord()
+    {
+        var racing = new InterleavingStore(Store);
+        var commands = new PatientRecordCommands(racing, new FixedClock(Now));
+        await commands.HandleAsync(Register(), Context(Guid.NewGuid()));
+        racing.Stream = Patient.StreamName;
+        racing.BeforeNextAppend = store => new PatientRecordCommands(store, new FixedClock(Now))
+            .HandleAsync(Consultation(Problem(2)), Context(Guid.NewGuid(), expectedVersion: 0));
+
+        var changed = await commands.HandleAsync(Consultation(Note(3)) with { EncounterId = Guid.NewGuid() }, Context(Guid.NewGuid()));
+
+        Assert.Equal(4, changed.Version);
+        var stream = await Store.ReadStreamAsync(Patient.StreamName, StreamReadOptions.Forwards);
+        Assert.Equal(["V1.PatientRegistered", "V1.ConsultationRecorded", "V1.ProblemAdded", "V1.ConsultationRecorded", "V1.NoteWritten"],
+            stream.Select(e => e.EventType));
+    }
+
+    [Fact]
+    public async Task GivenCommandSucceededAndLaterCommandsFollowed_WhenResent_ThenOriginalResult()
+    {
+        await RegisterAsync(Guid.NewGuid());
+        var commandId = Guid.NewGuid();
+        var first = await _commands.HandleAsync(Consultation(Note(1)), Context(commandId, expectedVersion: 0));
+        await _commands.HandleAsync(new UpdateDemographics(Patient, Demographics(family: "Jones")), Context(Guid.NewGuid(), expectedVersion: 2));
+
+        var again = await _commands.HandleAsync(Consultation(Note(1)), Context(commandId, expectedVersion: 0));
+
+        Assert.Equal(first, again with { EntryIds = first.EntryIds });
+        Assert.Equal(first.EntryIds, again.EntryIds);
+        Assert.Equal(5, (await _temporary.GlobalLogAsync()).Count);
+    }
+
+    [Fact]
+    public async Task GivenCacheShared_WhenTheStreamIsNotTheOneKept_ThenDecidedOnTheStreamAsStored()
+    {
+        // A database restored from a backup: the same patient at the same version, with other events.
+        var cache = new RecordStateCache();
+        var restored = await stores.CreateAsync();
+        try
+        {
+            var before = new PatientRecordCommands(Store, new FixedClock(Now), cache);
+            var after = new PatientRecordCommands(restored.Store, new FixedClock(Now), cache);
+            await before.HandleAsync(Register(), Context(Guid.NewGuid()));
+            await before.HandleAsync(Consultation(Note(1)), Context(Guid.NewGuid(), expectedVersion: 0));
+            await after.HandleAsync(Register(), Context(Guid.NewGuid()));
+            await after.HandleAsync(Consultation(Problem(2)), Context(Guid.NewGuid(), expectedVersion: 0));
+            cache.Keep(Patient.StreamName, FoldedRecord.From(await Store.ReadWholeStreamAsync(Patient.StreamName)));
+
+            var resolved = await after.HandleAsync(new ResolveProblem(Patient, EntryId(2), new DateOnly(2025, 6, 1)), Context(Guid.NewGuid(), expectedVersion: 2));
+
+            Assert.Equal(3, resolved.Version);
+        }
+        finally
+        {
+            await restored.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task GivenRecordOpenedThroughTheSharedCache_WhenAnotherProcessAppends_ThenTheNextReadAndCommandSeeIt()
+    {
+        var cache = new RecordStateCache();
+        var commands = new PatientRecordCommands(Store, new FixedClock(Now), cache);
+        var queries = new PatientRecordQueries(Store, cache);
+        await commands.HandleAsync(Register(), Context(Guid.NewGuid()));
+        var opened = await queries.GetRecordAsync(Patient);
+        await new PatientRecordCommands(Store, new FixedClock(Now)).HandleAsync(Consultation(Problem(2)), Context(Guid.NewGuid(), expectedVersion: 0));
+
+        var reopened = await queries.GetRecordAsync(Patient);
+        var resolved = await commands.HandleAsync(new ResolveProblem(Patient, EntryId(2), new DateOnly(2025, 6, 1)), Context(Guid.NewGuid(), expectedVersion: 2));
+
+        Assert.Equal(0, opened.Version);
+        Assert.Equal(2, reopened.Version);
+        Assert.True(reopened.Entries.ContainsKey(EntryId(2)));
+        Assert.Equal(3, resolved.Version);
+        await Assert.ThrowsAsync<PatientNotFoundException>(() => queries.GetRecordAsync(new PatientId(Guid.NewGuid())));
+    }
+
     private sealed class FixedClock(DateTimeOffset now) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => now;
