@@ -14,6 +14,13 @@ public sealed record SubscriptionOptions
     /// </summary>
     public TimeSpan MaxPollInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// Once caught up, how long to let appends gather after the first new one before handing them over, so a follower
+    /// that pays a fixed cost per page (a durable publish, say) pays it once for a burst rather than once per append.
+    /// Zero (the default) hands every page over at once; a full page never waits.
+    /// </summary>
+    public TimeSpan Linger { get; init; } = TimeSpan.Zero;
+
     public ILogger? Logger { get; init; }
 }
 
@@ -68,6 +75,12 @@ public sealed class EventSubscription : IAsyncDisposable
             while (!token.IsCancellationRequested)
             {
                 var page = await store.ReadAllAsync(LastProcessed, options.BatchSize, token).ConfigureAwait(false);
+                if (page.Count > 0 && page.Count < options.BatchSize && IsLive && options.Linger > TimeSpan.Zero)
+                {
+                    await Task.Delay(options.Linger, token).ConfigureAwait(false);
+                    page = await store.ReadAllAsync(LastProcessed, options.BatchSize, token).ConfigureAwait(false);
+                }
+
                 if (page.Count > 0)
                 {
                     IsLive = false;

@@ -419,6 +419,52 @@ public abstract class EventStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GivenALiveSubscriptionThatLingers_ThenAppendsArrivingTogetherAreHandedOverAsOnePage()
+    {
+        var pages = new List<IReadOnlyList<RecordedEvent>>();
+        await using var subscription = EventSubscription.Start(Store, LogPosition.Start, (page, _) =>
+        {
+            lock (pages)
+                pages.Add(page);
+            return Task.CompletedTask;
+        }, new SubscriptionOptions { Linger = TimeSpan.FromSeconds(5) });
+        await WaitUntilAsync(() => subscription.IsLive);
+
+        var appended = new List<EventData>();
+        for (var i = 0; i < 10; i++)
+        {
+            var one = TestEvents.Batch(1);
+            await Store.AppendAsync(TestEvents.NewStream(), ExpectedVersion.NoStream, one);
+            appended.AddRange(one);
+        }
+
+        await WaitUntilAsync(() => { lock (pages) return pages.Sum(p => p.Count) >= 10; });
+        Assert.Equal(appended.Select(e => e.EventId), Assert.Single(pages).Select(e => e.EventId));
+    }
+
+    [Fact]
+    public async Task GivenALiveSubscriptionThatDoesNotLinger_ThenAnAppendIsHandedOverWithoutWaitingForMore()
+    {
+        var pages = new List<IReadOnlyList<RecordedEvent>>();
+        await using var subscription = EventSubscription.Start(Store, LogPosition.Start, (page, _) =>
+        {
+            lock (pages)
+                pages.Add(page);
+            return Task.CompletedTask;
+        });
+        await WaitUntilAsync(() => subscription.IsLive);
+
+        var first = TestEvents.Batch(1);
+        await Store.AppendAsync(TestEvents.NewStream(), ExpectedVersion.NoStream, first);
+        await WaitUntilAsync(() => { lock (pages) return pages.Count == 1; });
+        var second = TestEvents.Batch(1);
+        await Store.AppendAsync(TestEvents.NewStream(), ExpectedVersion.NoStream, second);
+        await WaitUntilAsync(() => { lock (pages) return pages.Count == 2; });
+
+        Assert.Equal([first[0].EventId, second[0].EventId], pages.Select(p => Assert.Single(p).EventId));
+    }
+
+    [Fact]
     public async Task GivenAFailingHandler_ThenTheSubscriptionStopsAtTheFailedEventWithoutSkippingIt()
     {
         await Store.AppendAsync(TestEvents.NewStream(), ExpectedVersion.NoStream, TestEvents.Batch(10));

@@ -28,6 +28,13 @@ public sealed record OutboxRelayOptions
 
     public TimeSpan MaxPollInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// Once caught up, how long appends may gather before they are published: every publish is a durable write at the
+    /// transport (a sync), so under a stream of single appends (audit entries, one per read) a short wait lets one publish
+    /// carry many. It delays delivery by at most this much; a full page goes at once.
+    /// </summary>
+    public TimeSpan Linger { get; init; } = TimeSpan.FromMilliseconds(5);
+
     /// <summary>The wait after a first failed publish; it doubles with each further failure up to <see cref="MaxRetryDelay"/>.</summary>
     public TimeSpan MinRetryDelay { get; init; } = TimeSpan.FromMilliseconds(100);
 
@@ -92,7 +99,7 @@ public sealed partial class OutboxRelay : BackgroundService
                 from = await _checkpoints.ReadCheckpointAsync(_options.Name, stoppingToken).ConfigureAwait(false);
                 Advance(from);
                 var subscription = EventSubscription.Start(_store, from, PublishPageAsync,
-                    new SubscriptionOptions { BatchSize = _options.BatchSize, MaxPollInterval = _options.MaxPollInterval });
+                    new SubscriptionOptions { BatchSize = _options.BatchSize, MaxPollInterval = _options.MaxPollInterval, Linger = _options.Linger });
                 await using (subscription.ConfigureAwait(false))
                     await subscription.Completion.WaitAsync(stoppingToken).ConfigureAwait(false);
             }
