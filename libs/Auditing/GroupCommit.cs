@@ -54,6 +54,44 @@ public sealed class GroupCommit<T, TKey> : IAsyncDisposable
         await pending.Outcome.ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Completes once every item is written; throws what a write threw. The items are queued together, so they share
+    /// groups (up to <see cref="MaxBatch"/> each, in their order) instead of being written one by one.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The writer is closed.</exception>
+    public async Task WriteAllAsync(IReadOnlyList<T> items, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        ObjectDisposedException.ThrowIf(_closed, this);
+        var pending = items.Select(item => new CombinedRequest<T, bool>(item)).ToList();
+        try
+        {
+            foreach (var request in pending)
+                _queue.Enqueue(request);
+            foreach (var request in pending)
+            {
+                while (!request.Outcome.IsCompleted && await request.WaitForLockOrAnswerAsync(_lock, cancellationToken).ConfigureAwait(false))
+                {
+                    try
+                    {
+                        await WriteGroupAsync().ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        _lock.Release();
+                    }
+                }
+            }
+
+            await Task.WhenAll(pending.Select(request => request.Outcome)).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var request in pending)
+                request.Dispose();
+        }
+    }
+
     private async Task WriteGroupAsync()
     {
         var group = new List<CombinedRequest<T, bool>>();

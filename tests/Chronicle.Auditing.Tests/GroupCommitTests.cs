@@ -72,6 +72,31 @@ public sealed class GroupCommitTests
     }
 
     [Fact]
+    public async Task Items_handed_in_together_share_groups_in_their_order()
+    {
+        var write = new HeldWrite<int>(-1);
+        await using var commit = new GroupCommit<int, int>(write.WriteAsync, i => i % 1000, 100);
+
+        await commit.WriteAllAsync(Enumerable.Range(0, 250).ToList());
+        await commit.WriteAllAsync([1000, 2000, 1]);
+
+        Assert.Equal([100, 100, 50, 1, 2], write.Groups.Select(g => g.Count));
+        Assert.Equal(Enumerable.Range(0, 250).Concat([1000, 2000, 1]), write.Written);
+    }
+
+    [Fact]
+    public async Task Items_handed_in_together_fail_with_their_group_and_the_rest_are_still_written()
+    {
+        var write = new HeldWrite<int>(-1, group => group.Contains(150) ? new IOException("disk full") : null);
+        await using var commit = new GroupCommit<int, int>(write.WriteAsync, i => i, 100);
+
+        var error = await Assert.ThrowsAsync<IOException>(() => commit.WriteAllAsync(Enumerable.Range(0, 250).ToList()));
+
+        Assert.Equal("disk full", error.Message);
+        Assert.Equal([100, 100, 50], write.Groups.Select(g => g.Count));
+    }
+
+    [Fact]
     public async Task A_failed_write_fails_every_caller_in_its_group_and_no_other()
     {
         var write = new HeldWrite<int>(0, group => group.Contains(1) ? new IOException("disk full") : null);

@@ -28,7 +28,7 @@ public sealed class AuditIngestor : IAsyncDisposable
     public Task AppendAllAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entries);
-        return Task.WhenAll(entries.Select(entry => _writer.WriteAsync(entry, cancellationToken)));
+        return _writer.WriteAllAsync(entries, cancellationToken);
     }
 
     public ValueTask DisposeAsync() => _writer.DisposeAsync();
