@@ -1,3 +1,4 @@
+using Chronicle.Security;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -105,10 +106,15 @@ public static class HttpAuditExtensions
         });
     }
 
-    /// <summary>The entry for one request (HTTP or gRPC): who from the token or headers, what from the target, patient and break-glass from the handler.</summary>
+    /// <summary>
+    /// The entry for one request (HTTP or gRPC): who from the token or headers, what from the target, the patient from the
+    /// handler; the grounds of access and break-glass from libs/Security's decision on the request, or from the handler.
+    /// </summary>
     internal static AuditEntry BuildEntry(HttpContext context, string service, FhirAuditTarget target, AuditFeature feature, int status)
     {
         var caller = AuditCaller.From(context.User, context.Request.Headers);
+        var access = context.GetPatientAccess();
+        var breakGlass = context.GetBreakGlass();
         return new AuditEntry
         {
             EntryId = Guid.CreateVersion7(),
@@ -119,16 +125,16 @@ public static class HttpAuditExtensions
             OrganisationOds = caller.OrganisationOds,
             ClientId = caller.ClientId,
             OnBehalfOf = caller.OnBehalfOf,
-            PatientId = feature.PatientId ?? target.PatientId,
+            PatientId = feature.PatientId ?? access?.PatientId ?? target.PatientId,
             Action = target.Action,
             ResourceType = target.ResourceType,
             ResourceId = target.ResourceId,
             Query = context.Request.QueryString.HasValue ? context.Request.QueryString.Value : null,
             Outcome = status,
             CorrelationId = caller.CorrelationId ?? context.TraceIdentifier,
-            BreakGlass = feature.BreakGlass,
-            BreakGlassReason = feature.BreakGlassReason,
-            AccessGrounds = feature.AccessGrounds,
+            BreakGlass = feature.BreakGlass || breakGlass is not null,
+            BreakGlassReason = feature.BreakGlassReason ?? breakGlass?.Reason,
+            AccessGrounds = feature.AccessGrounds ?? access?.Grounds,
         };
     }
 

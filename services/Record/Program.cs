@@ -16,8 +16,8 @@ static WebApplication ComposeRecordService(WebApplicationBuilder builder, Record
     builder.AddRecordListeners(settings);          // FHIR + health on HTTP/1.1, gRPC on h2c
     var secured = builder.Services.AddChronicleSecurityOrOptOut(builder.Configuration, "Chronicle Record", Console.Error,
         message => new RecordConfigurationException(message)); // tokens from Identity: scopes, patient relationships
-    if (secured)                                   // audit first, then security, then the access grounds and break-glass into the audit entry
-        builder.Services.AddGrpc(o => o.AddChronicleSecurity().Interceptors.Add<AccessAuditInterceptor>());
+    if (secured)                                   // audit first, then security (its decision goes into the audit entry)
+        builder.Services.AddGrpc(o => o.AddChronicleSecurity());
     builder.Services.AddRecordCommands();          // chronicle.record.v1 over gRPC
     builder.Services.AddRecordReadYourWrites();    // a command's reply waits for the FHIR read model
     builder.Services.AddRecordFhir();              // FHIR R4 read side and its projection

@@ -44,11 +44,7 @@ internal static class RecordFhirAccess
             || (context.Items[CheckedPatientKey] is string done && string.Equals(done, patientId, StringComparison.Ordinal)))
             return;
         await context.RequirePatientAccessAsync(patientId).ConfigureAwait(false);
-        context.Items[CheckedPatientKey] = patientId;
-        if (context.GetPatientAccess() is { } access)
-            context.AuditAccessGrounds(access.Grounds);
-        if (context.GetBreakGlass() is { } breakGlass)
-            context.AuditBreakGlass(breakGlass.Reason);
+        context.Items[CheckedPatientKey] = patientId; // the audit entry takes the grounds and break-glass from libs/Security
     }
 
     /// <summary>

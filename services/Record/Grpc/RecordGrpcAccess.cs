@@ -3,7 +3,6 @@ using Chronicle.Auditing;
 using Chronicle.Fhir;
 using Chronicle.Security;
 using Grpc.Core;
-using Grpc.Core.Interceptors;
 
 namespace Chronicle.Record.Grpc;
 
@@ -51,39 +50,6 @@ public static class RecordGrpcAccess
         catch (FhirException e)
         {
             throw new RpcException(new Status(e.Status == HttpStatusCode.BadRequest ? StatusCode.InvalidArgument : StatusCode.PermissionDenied, e.Message));
-        }
-
-        AccessAuditInterceptor.CopyToAudit(http);
-    }
-}
-
-/// <summary>
-/// Runs after libs/Security's interceptor: the call's audit entry names the grounds on which the caller reached the
-/// patient, and when they broke glass, says so with the stated reason.
-/// </summary>
-public sealed class AccessAuditInterceptor : Interceptor
-{
-    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context,
-        UnaryServerMethod<TRequest, TResponse> continuation)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(continuation);
-        CopyToAudit(context.GetHttpContext());
-        return continuation(request, context);
-    }
-
-    internal static void CopyToAudit(Microsoft.AspNetCore.Http.HttpContext http)
-    {
-        if (http.GetPatientAccess() is { } access)
-        {
-            http.AuditPatient(access.PatientId);
-            http.AuditAccessGrounds(access.Grounds);
-        }
-
-        if (http.GetBreakGlass() is { } breakGlass)
-        {
-            http.AuditPatient(breakGlass.PatientId);
-            http.AuditBreakGlass(breakGlass.Reason);
         }
     }
 }
