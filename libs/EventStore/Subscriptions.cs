@@ -77,8 +77,11 @@ public sealed class EventSubscription : IAsyncDisposable
                 var page = await store.ReadAllAsync(LastProcessed, options.BatchSize, token).ConfigureAwait(false);
                 if (page.Count > 0 && page.Count < options.BatchSize && IsLive && options.Linger > TimeSpan.Zero)
                 {
+                    // Only what arrived after the page is read again, and the page stays within the batch size.
                     await Task.Delay(options.Linger, token).ConfigureAwait(false);
-                    page = await store.ReadAllAsync(LastProcessed, options.BatchSize, token).ConfigureAwait(false);
+                    var more = await store.ReadAllAsync(page[^1].LogPosition, options.BatchSize - page.Count, token).ConfigureAwait(false);
+                    if (more.Count > 0)
+                        page = [.. page, .. more];
                 }
 
                 if (page.Count > 0)
