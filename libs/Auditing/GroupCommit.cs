@@ -39,18 +39,7 @@ public sealed class GroupCommit<T, TKey> : IAsyncDisposable
         ObjectDisposedException.ThrowIf(_closed, this);
         using var pending = new CombinedRequest<T, bool>(item);
         _queue.Enqueue(pending);
-        while (!pending.Outcome.IsCompleted && await pending.WaitForLockOrAnswerAsync(_lock, cancellationToken).ConfigureAwait(false))
-        {
-            try
-            {
-                await WriteGroupAsync().ConfigureAwait(false);
-            }
-            finally
-            {
-                _lock.Release();
-            }
-        }
-
+        await WriteUntilAnsweredAsync(pending, cancellationToken).ConfigureAwait(false);
         await pending.Outcome.ConfigureAwait(false);
     }
 
@@ -69,19 +58,7 @@ public sealed class GroupCommit<T, TKey> : IAsyncDisposable
             foreach (var request in pending)
                 _queue.Enqueue(request);
             foreach (var request in pending)
-            {
-                while (!request.Outcome.IsCompleted && await request.WaitForLockOrAnswerAsync(_lock, cancellationToken).ConfigureAwait(false))
-                {
-                    try
-                    {
-                        await WriteGroupAsync().ConfigureAwait(false);
-                    }
-                    finally
-                    {
-                        _lock.Release();
-                    }
-                }
-            }
+                await WriteUntilAnsweredAsync(request, cancellationToken).ConfigureAwait(false);
 
             await Task.WhenAll(pending.Select(request => request.Outcome)).ConfigureAwait(false);
         }
@@ -89,6 +66,22 @@ public sealed class GroupCommit<T, TKey> : IAsyncDisposable
         {
             foreach (var request in pending)
                 request.Dispose();
+        }
+    }
+
+    /// <summary>Takes the lock and writes groups until <paramref name="request"/> is answered, unless another caller answers it first.</summary>
+    private async Task WriteUntilAnsweredAsync(CombinedRequest<T, bool> request, CancellationToken cancellationToken)
+    {
+        while (!request.Outcome.IsCompleted && await request.WaitForLockOrAnswerAsync(_lock, cancellationToken).ConfigureAwait(false))
+        {
+            try
+            {
+                await WriteGroupAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                _lock.Release();
+            }
         }
     }
 
