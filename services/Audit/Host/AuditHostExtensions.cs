@@ -14,7 +14,6 @@ using Chronicle.Messaging.Invocation;
 using Chronicle.Projections;
 using Chronicle.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -29,8 +28,8 @@ namespace Chronicle.Audit.Host;
 public static class AuditHostExtensions
 {
     public const string AppId = "audit";
-    public const string LivenessPath = "/healthz";
-    public const string ReadinessPath = "/readyz";
+    public const string LivenessPath = ServiceHealth.LivenessPath;
+    public const string ReadinessPath = ServiceHealth.ReadinessPath;
 
     /// <summary>HTTP/1.1 for the FHIR, verify and replay APIs and health; HTTP/2 cleartext for Dapr's app callback.</summary>
     public static WebApplicationBuilder AddAuditListeners(this WebApplicationBuilder builder, AuditHostSettings settings)
@@ -102,8 +101,7 @@ public static class AuditHostExtensions
 
     public static IServiceCollection AddAuditHealth(this IServiceCollection services)
     {
-        services.AddHealthChecks().AddCheck<AuditReadiness>("audit-queries", tags: ["ready"]);
-        return services;
+        return services.AddReadinessCheck<AuditReadiness>("audit-queries");
     }
 
     /// <summary>Audits every use of the service (FHIR AuditEvent API and /audit API), refusals included, into its own chain.</summary>
@@ -113,13 +111,7 @@ public static class AuditHostExtensions
         return app.UseAuditing(AppId, AuditApiEndpoints.Classify);
     }
 
-    public static IEndpointRouteBuilder MapAuditHealth(this IEndpointRouteBuilder endpoints)
-    {
-        // Health stays anonymous: orchestrators and the launcher probe it without a token.
-        endpoints.MapHealthChecks(LivenessPath, new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
-        endpoints.MapHealthChecks(ReadinessPath, new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") }).AllowAnonymous();
-        return endpoints;
-    }
+    public static IEndpointRouteBuilder MapAuditHealth(this IEndpointRouteBuilder endpoints) => endpoints.MapServiceHealth();
 }
 
 /// <summary>Starts the query projection with the host and stops it with the host.</summary>

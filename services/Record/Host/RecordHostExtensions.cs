@@ -5,7 +5,6 @@ using Chronicle.Record.Fhir;
 using Chronicle.Record.Grpc;
 using Chronicle.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -16,9 +15,8 @@ namespace Chronicle.Record.Host;
 /// <summary>The pieces <c>Program.cs</c> assembles the Record service from, beyond the commands and the FHIR API.</summary>
 public static class RecordHostExtensions
 {
-    public const string LivenessPath = "/healthz";
-    public const string ReadinessPath = "/readyz";
-    private const string ReadyTag = "ready";
+    public const string LivenessPath = ServiceHealth.LivenessPath;
+    public const string ReadinessPath = ServiceHealth.ReadinessPath;
 
     /// <summary>The opened storage and the settings, for everything registered after.</summary>
     public static IServiceCollection AddRecordStorage(this IServiceCollection services, RecordHostSettings settings, RecordStorage storage)
@@ -59,15 +57,8 @@ public static class RecordHostExtensions
     {
         services.AddSingleton<RecordReadiness>();
         services.AddHostedService(provider => provider.GetRequiredService<RecordReadiness>());
-        services.AddHealthChecks().AddCheck<RecordReadiness>("fhir-read-model", tags: [ReadyTag]);
-        return services;
+        return services.AddReadinessCheck<RecordReadiness>("fhir-read-model");
     }
 
-    public static IEndpointRouteBuilder MapRecordHealth(this IEndpointRouteBuilder endpoints)
-    {
-        // Health stays anonymous: orchestrators and the launcher probe it without a token.
-        endpoints.MapHealthChecks(LivenessPath, new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
-        endpoints.MapHealthChecks(ReadinessPath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) }).AllowAnonymous();
-        return endpoints;
-    }
+    public static IEndpointRouteBuilder MapRecordHealth(this IEndpointRouteBuilder endpoints) => endpoints.MapServiceHealth();
 }
