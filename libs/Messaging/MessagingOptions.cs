@@ -31,6 +31,12 @@ public sealed class MessagingOptions
     /// <summary>The other apps by app id. Under direct transport each needs its gRPC address; Dapr finds apps itself.</summary>
     public Dictionary<string, AppAddress> Apps { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// By topic, the app id whose events on it are accepted, where the owner runs under another app id than its
+    /// contract names (<see cref="IntegrationEventAttribute.Owner"/>).
+    /// </summary>
+    public Dictionary<string, string> TopicOwners { get; set; } = new(StringComparer.Ordinal);
+
     public DaprSidecarOptions Dapr { get; set; } = new();
 
     public DirectTransportOptions Direct { get; set; } = new();
@@ -40,6 +46,12 @@ public sealed class AppAddress
 {
     /// <summary>The app's gRPC (HTTP/2) address, e.g. http://127.0.0.1:5101.</summary>
     public Uri? Grpc { get; set; }
+
+    /// <summary>
+    /// Under the direct transport, the app API token that app expects in <c>dapr-api-token</c>, when it differs from this
+    /// app's own <see cref="DaprSidecarOptions.AppApiToken"/> (the launcher gives every app the same one).
+    /// </summary>
+    public string? AppApiToken { get; set; }
 }
 
 /// <summary>The sidecar's gRPC endpoint and API token; when unset, the Dapr SDK's defaults (DAPR_GRPC_ENDPOINT, DAPR_API_TOKEN).</summary>
@@ -50,10 +62,18 @@ public sealed class DaprSidecarOptions
     public string? ApiToken { get; set; }
 
     /// <summary>
-    /// Dapr's app API token (APP_API_TOKEN): when set, the app callback answers only calls that carry it in the
-    /// <c>dapr-api-token</c> header, so nothing but the sidecar can deliver events. Set it in production.
+    /// Dapr's app API token: the app callback answers only calls that carry it in the <c>dapr-api-token</c> header, so
+    /// nothing but the sidecar (or the direct transport, which sends it the same way) can deliver events. Under Dapr it
+    /// comes from the <c>APP_API_TOKEN</c> variable the sidecar injector sets from <c>dapr.io/app-token-secret</c>.
+    /// Without it the service refuses to start, unless <see cref="AllowMissingAppApiToken"/> is set.
     /// </summary>
     public string? AppApiToken { get; set; }
+
+    /// <summary>
+    /// Development only: start without an app API token, leaving the app callback open to anyone who reaches the gRPC
+    /// port. Logged as a warning at every start.
+    /// </summary>
+    public bool AllowMissingAppApiToken { get; set; }
 }
 
 /// <summary>The direct transport: a small durable broker in each publishing app that plays the sidecar's part.</summary>

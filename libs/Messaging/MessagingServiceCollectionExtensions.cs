@@ -24,7 +24,15 @@ public static class MessagingServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         var section = configuration.GetSection(MessagingOptions.SectionName);
         services.AddOptions<MessagingOptions>().Bind(section)
-            .Validate(o => !string.IsNullOrWhiteSpace(o.AppId), "Chronicle:AppId must name this app.");
+            .PostConfigure(o =>
+            {
+                if (string.IsNullOrEmpty(o.Dapr.AppApiToken))
+                    o.Dapr.AppApiToken = configuration[AppApiToken.EnvironmentVariable];
+            })
+            .Validate(o => !string.IsNullOrWhiteSpace(o.AppId), "Chronicle:AppId must name this app.")
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MessagingOptions>, AppApiTokenValidation>());
+        services.AddHostedService<MissingAppApiTokenWarning>();
         var catalog = new IntegrationEventCatalog().Include(MessagingIntegrationEventsJsonContext.Catalog());
         var subscriptions = new SubscriptionTable();
         services.AddSingleton(catalog);
@@ -79,7 +87,7 @@ public static class MessagingServiceCollectionExtensions
     /// <summary>
     /// Serves Dapr's app callback (subscriptions, events, health) on the app's gRPC endpoint. The sidecar (or the direct
     /// transport) calls it without a user's token, so it is exempt from bearer authentication; it is guarded instead by
-    /// Dapr's app API token when <see cref="DaprSidecarOptions.AppApiToken"/> is configured.
+    /// Dapr's app API token (<see cref="DaprSidecarOptions.AppApiToken"/>): a call without it is UNAUTHENTICATED.
     /// </summary>
     public static IEndpointRouteBuilder MapAppCallback(this IEndpointRouteBuilder endpoints)
     {

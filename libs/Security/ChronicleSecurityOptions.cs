@@ -19,7 +19,11 @@ public sealed class ChronicleSecurityOptions
     /// <summary>Plain-HTTP discovery is refused unless this is false; set it false only for local runs and tests.</summary>
     public bool RequireHttpsMetadata { get; set; } = true;
 
-    /// <summary>The Identity service's gRPC address (HTTP/2), for legitimate-relationship checks.</summary>
+    /// <summary>
+    /// The Identity service's gRPC address (HTTP/2), for legitimate-relationship checks, in a host that does not call
+    /// Identity by service invocation. Chronicle's services do (Chronicle.Messaging's AddIdentityAccessClient), so under
+    /// Dapr the call goes through the sidecar and this stays unset.
+    /// </summary>
     public string? AccessServiceAddress { get; set; }
 
     /// <summary>The shortest wait between two refreshes of the signing keys when a token names a key not seen yet.</summary>

@@ -30,9 +30,7 @@ public static class SecurityStartup
 
         var section = configuration.GetSection(ChronicleSecurityOptions.Section);
         if (string.IsNullOrWhiteSpace(section[nameof(ChronicleSecurityOptions.Authority)]))
-            throw fail($"{ChronicleSecurityOptions.Section}:{nameof(ChronicleSecurityOptions.Authority)} is not set: give the Identity service's issuer URL (and {nameof(ChronicleSecurityOptions.AccessServiceAddress)}), or set {DisabledSetting}=true to run without token checks.");
-        if (string.IsNullOrWhiteSpace(section[nameof(ChronicleSecurityOptions.AccessServiceAddress)]))
-            throw fail($"{ChronicleSecurityOptions.Section}:{nameof(ChronicleSecurityOptions.AccessServiceAddress)} is not set: give the Identity service's gRPC address, used to check patient relationships.");
+            throw fail($"{ChronicleSecurityOptions.Section}:{nameof(ChronicleSecurityOptions.Authority)} is not set: give the Identity service's issuer URL, or set {DisabledSetting}=true to run without token checks.");
         services.AddChronicleSecurity(configuration);
         return true;
     }

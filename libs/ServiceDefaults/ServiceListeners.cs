@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Chronicle.ServiceDefaults;
@@ -26,18 +27,37 @@ public sealed class ServiceListeners
     private static string Root(ListenOptions? listen, string name) =>
         listen?.IPEndPoint is { } endpoint ? $"http://{endpoint}/" : throw new InvalidOperationException($"The {name} listener is not bound yet.");
 
-    /// <summary>Binds both listeners (loopback only unless <paramref name="anyIp"/>) and registers them for the host to read back.</summary>
+    /// <summary>
+    /// Binds both listeners (loopback only unless <paramref name="anyIp"/>; the gRPC one see <see cref="GrpcAddress"/>) and
+    /// registers them for the host to read back.
+    /// </summary>
     public static ServiceListeners AddTo(WebApplicationBuilder builder, bool anyIp, int httpPort, int grpcPort)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var listeners = new ServiceListeners();
         builder.Services.AddSingleton(listeners);
+        var httpAddress = anyIp ? IPAddress.Any : IPAddress.Loopback;
+        var grpcAddress = GrpcAddressFor(builder.Configuration, httpAddress);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            var address = anyIp ? IPAddress.Any : IPAddress.Loopback;
-            kestrel.Listen(address, httpPort, listen => (listen.Protocols, listeners.Http) = (HttpProtocols.Http1, listen));
-            kestrel.Listen(address, grpcPort, listen => (listen.Protocols, listeners.Grpc) = (HttpProtocols.Http2, listen));
+            kestrel.Listen(httpAddress, httpPort, listen => (listen.Protocols, listeners.Http) = (HttpProtocols.Http1, listen));
+            kestrel.Listen(grpcAddress, grpcPort, listen => (listen.Protocols, listeners.Grpc) = (HttpProtocols.Http2, listen));
         });
         return listeners;
+    }
+
+    /// <summary>
+    /// Where the gRPC listener binds. Under Dapr (<c>Chronicle:Transport</c> dapr, the default) everything on the gRPC port
+    /// (the app callback, invoked services, commands) comes through the sidecar, which shares the pod's loopback: so it
+    /// binds to loopback whatever the HTTP listener does, and nothing else on the network reaches it. Under the direct
+    /// transport the apps call each other straight, so it follows the HTTP listener.
+    /// </summary>
+    public static IPAddress GrpcAddressFor(IConfiguration configuration, IPAddress httpAddress)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(httpAddress);
+        var transport = configuration["Chronicle:Transport"];
+        var direct = string.Equals(transport, "direct", StringComparison.OrdinalIgnoreCase);
+        return direct ? httpAddress : IPAddress.IsLoopback(httpAddress) ? httpAddress : IPAddress.Loopback;
     }
 }

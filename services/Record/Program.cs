@@ -1,5 +1,6 @@
 using Chronicle.Auditing;
 using Chronicle.Fhir.Http;
+using Chronicle.Messaging.Invocation;
 using Chronicle.Record.Fhir;
 using Chronicle.Record.Grpc;
 using Chronicle.Record.Host;
@@ -17,7 +18,10 @@ static WebApplication ComposeRecordService(WebApplicationBuilder builder, Record
     var secured = builder.Services.AddChronicleSecurityOrOptOut(builder.Configuration, "Chronicle Record", Console.Error,
         message => new RecordConfigurationException(message)); // tokens from Identity: scopes, patient relationships
     if (secured)                                   // audit first, then security (its decision goes into the audit entry)
+    {
         builder.Services.AddGrpc(o => o.AddChronicleSecurity());
+        builder.Services.AddIdentityAccessClient(); // relationship checks: Identity's Access by service invocation
+    }
     builder.Services.AddRecordCommands();          // chronicle.record.v1 over gRPC
     builder.Services.AddRecordReadYourWrites();    // a command's reply waits for the FHIR read model
     builder.Services.AddRecordFhir();              // FHIR R4 read side and its projection

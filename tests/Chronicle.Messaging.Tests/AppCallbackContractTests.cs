@@ -3,9 +3,10 @@ using Chronicle.Contracts.IntegrationEvents;
 using Chronicle.Contracts.IntegrationEvents.Record;
 using Chronicle.Messaging.Direct;
 using Chronicle.Messaging.Publishing;
+using Chronicle.Messaging.Receiving;
 using Dapr.AppCallback.Autogen.Grpc.v1;
 using Google.Protobuf;
-using Grpc.Core.Interceptors;
+using Microsoft.Extensions.DependencyInjection;
 using Grpc.Net.Client;
 using static Dapr.AppCallback.Autogen.Grpc.v1.TopicEventResponse.Types;
 
@@ -115,24 +116,109 @@ public sealed class AppCallbackContractTests(PostgresFixture postgres)
         };
     }
 
-    [Fact]
-    public async Task GivenAnAppApiToken_WhenCalledWithoutIt_ThenUnauthenticatedAndWithItAnswered()
+    [Theory]
+    [InlineData(null)]
+    [InlineData("not-the-token")]
+    [InlineData("")]
+    public async Task GivenAForgedEvent_WhenSentWithoutTheAppApiTokenOrWithAWrongOne_ThenEveryCallbackIsUnauthenticatedAndNothingChanges(string? token)
     {
-        await using var app = await StartConsumerAsync(Backend.Sqlite, appApiToken: "sidecar-secret");
-        var request = Request(RegisteredPatient("9000000009"), "event-token");
-
-        var withoutToken = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () => await app.Client.OnTopicEventAsync(request));
-        var listWithout = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () => await app.Client.ListTopicSubscriptionsAsync());
-        using var sidecar = GrpcChannel.ForAddress(app.Scenario.ConsumerApp!.Address);
-        var withToken = await new AppCallbackClient(sidecar.CreateCallInvoker().Intercept(metadata =>
+        await using var app = await StartConsumerAsync(Backend.Sqlite);
+        var forger = token is null ? app.Stranger : app.WithToken(token);
+        var request = Request(RegisteredPatient("9000000009"), "forged-1");
+        var bulk = new TopicEventBulkRequest { Id = "bulk-1", PubsubName = "pubsub", Topic = RecordTopics.Record, Type = "com.dapr.event.sent.bulk" };
+        bulk.Entries.Add(new TopicEventBulkRequestEntry
         {
-            metadata.Add("dapr-api-token", "sidecar-secret");
-            return metadata;
-        })).OnTopicEventAsync(request);
+            EntryId = "entry-1",
+            CloudEvent = new TopicEventCERequest
+            {
+                Id = "forged-2", Source = request.Source, Type = request.Type, SpecVersion = "1.0", DataContentType = request.DataContentType,
+                Data = request.Data,
+            },
+        });
 
-        Assert.Equal((Grpc.Core.StatusCode.Unauthenticated, Grpc.Core.StatusCode.Unauthenticated), (withoutToken.StatusCode, listWithout.StatusCode));
-        Assert.Equal(TopicEventResponseStatus.Success, withToken.Status);
-        Assert.Equal(["event-token"], (await ConsumerState.ReadAsync(app.Scenario.Databases.ConsumerDatabase)).Applied);
+        var refusals = new[]
+        {
+            await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () => await forger.OnTopicEventAsync(request)),
+            await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () => await forger.OnBulkTopicEventAsync(bulk)),
+            await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () => await forger.OnBulkTopicEventAlpha1Async(bulk)),
+            await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () => await forger.ListTopicSubscriptionsAsync()),
+        };
+
+        Assert.All(refusals, refusal => Assert.Equal(Grpc.Core.StatusCode.Unauthenticated, refusal.StatusCode));
+        var state = await ConsumerState.ReadAsync(app.Scenario.Databases.ConsumerDatabase);
+        Assert.Empty(state.Applied);
+        Assert.Empty(state.Patients);
+        // The genuine sidecar is answered.
+        Assert.Equal(TopicEventResponseStatus.Success, (await app.Client.OnTopicEventAsync(request)).Status);
+        Assert.Equal(["forged-1"], (await ConsumerState.ReadAsync(app.Scenario.Databases.ConsumerDatabase)).Applied);
+    }
+
+    [Fact]
+    public async Task GivenAnEventOfAnOwnedTopic_WhenItsSourceIsAnotherApp_ThenItIsDroppedDeadLetteredAndNotApplied()
+    {
+        await using var app = await StartConsumerAsync(Backend.Sqlite);
+        var forged = new TopicEventRequest(Request(RegisteredPatient("9000000010"), "forged-source")) { Source = "identity" };
+        var genuine = Request(RegisteredPatient("9000000011"), "genuine-source");
+
+        var forgedStatus = (await app.Client.OnTopicEventAsync(forged)).Status;
+        var genuineStatus = (await app.Client.OnTopicEventAsync(genuine)).Status;
+
+        Assert.Equal((TopicEventResponseStatus.Drop, TopicEventResponseStatus.Success), (forgedStatus, genuineStatus));
+        Assert.Equal(["genuine-source"], (await ConsumerState.ReadAsync(app.Scenario.Databases.ConsumerDatabase)).Applied);
+        var deadLetter = Assert.Single(await PoisonTests.WaitForDeadLettersAsync(app.Scenario, 1));
+        Assert.Equal("forged-source", deadLetter.EventId);
+        Assert.Contains("published only by 'record'; this one came from 'identity'", deadLetter.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GivenDaprsInjectedAppApiToken_WhenTheCallbackIsCalled_ThenOnlyCallsCarryingItAreAnswered()
+    {
+        var configuration = new Dictionary<string, string?> { ["Chronicle:Transport"] = "dapr", ["APP_API_TOKEN"] = "from-app-token-secret" };
+        await using var databases = await ScenarioDatabases.CreateAsync(Backend.Sqlite, postgres);
+        await using var app = await TestApp.StartAsync("under-dapr", TestApp.FreePort(), configuration,
+            (services, _) => services.AddSingleton(databases.ConsumerDatabase));
+        using var channel = GrpcChannel.ForAddress(app.Address);
+
+        var stranger = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () =>
+            await new AppCallbackClient(channel.CreateCallInvoker()).ListTopicSubscriptionsAsync());
+        var sidecar = await new AppCallbackClient(channel.CreateCallInvoker().Sending("from-app-token-secret")).ListTopicSubscriptionsAsync();
+
+        Assert.Equal(Grpc.Core.StatusCode.Unauthenticated, stranger.StatusCode);
+        Assert.Empty(sidecar.Subscriptions);
+    }
+
+    [Fact]
+    public async Task GivenNoAppApiToken_WhenTheAppStarts_ThenItRefusesSayingHowToSetOne()
+    {
+        var configuration = new Dictionary<string, string?> { ["Chronicle:Transport"] = "direct" };
+
+        var refusal = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() =>
+            TestApp.StartAsync("lonely", TestApp.FreePort(), configuration, (_, _) => { }));
+
+        Assert.Contains("No app API token: set Chronicle:Dapr:AppApiToken", refusal.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GivenTheDevelopmentSwitch_WhenTheAppStartsWithoutAToken_ThenItStartsAndSaysTheCallbackIsOpen()
+    {
+        var logs = new RecordingLoggerProvider();
+        await using var databases = await ScenarioDatabases.CreateAsync(Backend.Sqlite, postgres);
+        var configuration = new Dictionary<string, string?>
+        {
+            ["Chronicle:Transport"] = "direct", ["Chronicle:Dapr:AllowMissingAppApiToken"] = "true",
+            ["Chronicle:Direct:QueueDatabase"] = databases.QueuePath("open"),
+        };
+
+        await using var app = await TestApp.StartAsync("open", TestApp.FreePort(), configuration, (services, _) =>
+        {
+            services.AddSingleton(databases.ConsumerDatabase);
+            services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs);
+        });
+        using var channel = GrpcChannel.ForAddress(app.Address);
+        var answered = await new AppCallbackClient(channel.CreateCallInvoker()).ListTopicSubscriptionsAsync();
+
+        Assert.Empty(answered.Subscriptions);
+        Assert.Contains(logs.Messages, m => m.Contains("SECURITY: open runs without an app API token", StringComparison.Ordinal));
     }
 
     private Task<ConsumerUnderTest> StartConsumerAsync(Backend backend, string? appApiToken = null) =>

@@ -33,6 +33,7 @@ public sealed class DaprBulkPublishTests(PostgresFixture postgres)
         await using var publisher = await TestApp.StartAsync("record", TestApp.FreePort(), new Dictionary<string, string?>
         {
             ["Chronicle:Transport"] = "dapr",
+            ["APP_API_TOKEN"] = "injected-by-dapr",
             ["Chronicle:Dapr:GrpcEndpoint"] = $"http://127.0.0.1:{sidecarApp.Port}",
         }, (services, messaging) =>
         {

@@ -26,6 +26,27 @@ public sealed class InvocationTests
     }
 
     [Fact]
+    public async Task GivenTheDirectTransport_WhenCallingAnAppById_ThenTheCallCarriesTheAppsApiTokenAsItsSidecarWould()
+    {
+        await using var greeter = await GreeterApp.StartAsync("greeter");
+        await using var shared = Caller(new()
+        {
+            ["Chronicle:Transport"] = "direct", ["Chronicle:Apps:greeter:Grpc"] = greeter.App.Address.ToString(),
+            ["Chronicle:Dapr:AppApiToken"] = "run-token",
+        });
+        await using var own = Caller(new()
+        {
+            ["Chronicle:Transport"] = "direct", ["Chronicle:Apps:greeter:Grpc"] = greeter.App.Address.ToString(),
+            ["Chronicle:Apps:greeter:AppApiToken"] = "greeter-token",
+        });
+
+        await shared.GetRequiredService<Greeter.GreeterClient>().GreetAsync(new GreetRequest { Name = "Al" });
+        await own.GetRequiredService<Greeter.GreeterClient>().GreetAsync(new GreetRequest { Name = "Bo" });
+
+        Assert.Equal(["run-token", "greeter-token"], greeter.Service.Calls.Select(headers => headers.GetValue("dapr-api-token")));
+    }
+
+    [Fact]
     public async Task GivenTheDaprTransport_WhenCallingAnAppById_ThenTheSidecarGetsTheCallWithTheDaprAppIdHeader()
     {
         await using var greeter = await GreeterApp.StartAsync("greeter");
@@ -73,6 +94,7 @@ public sealed class InvocationTests
     private static ServiceProvider Caller(Dictionary<string, string?> configuration, Action<ServiceClientOptions>? configure = null)
     {
         configuration["Chronicle:AppId"] = "caller";
+        configuration.TryAdd("Chronicle:Dapr:AppApiToken", "caller-token");
         var services = new ServiceCollection().AddLogging();
         services.AddChronicleMessaging(new ConfigurationBuilder().AddInMemoryCollection(configuration).Build());
         services.AddServiceClient<Greeter.GreeterClient>("greeter", options =>
@@ -125,7 +147,7 @@ public sealed class GreeterApp(TestApp app, GreeterState service, GrpcChannel? f
     {
         var channel = forwardTo is null ? null : GrpcChannel.ForAddress(forwardTo);
         var state = new GreeterState(name, channel is null ? null : new Greeter.GreeterClient(channel));
-        var app = await TestApp.StartAsync(name, TestApp.FreePort(), new Dictionary<string, string?> { ["Chronicle:Transport"] = "direct" },
+        var app = await TestApp.StartAsync(name, TestApp.FreePort(), new Dictionary<string, string?> { ["Chronicle:Transport"] = "direct", ["Chronicle:Dapr:AppApiToken"] = "greeter-token" },
             (services, _) => services.AddSingleton(state),
             web => web.MapGrpcService<GreeterService>());
         return new GreeterApp(app, state, channel);

@@ -96,6 +96,9 @@ public sealed class MessagingScenario : IAsyncDisposable
     public ScenarioDatabases Databases { get; }
     public HandlerFaults HandlerFaults { get; } = new();
 
+    /// <summary>The app API token every app of the scenario expects and every broker sends, as the launcher hands out one per run.</summary>
+    public string AppApiToken { get; init; } = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
     /// <summary>When set before the consumer starts, it bulk-subscribes to the record topic and handles bulks in one transaction.</summary>
     public BulkSubscribeOptions? ConsumerBulk { get; init; }
     public DeliveryCounter ConsumerDeliveries { get; } = new();
@@ -119,8 +122,14 @@ public sealed class MessagingScenario : IAsyncDisposable
     };
 
     public static async Task<MessagingScenario> CreateAsync(Backend backend, PostgresFixture postgres, Dictionary<string, string?>? faults = null,
-        BulkSubscribeOptions? consumerBulk = null) =>
-        new(await ScenarioDatabases.CreateAsync(backend, postgres), faults ?? []) { ConsumerBulk = consumerBulk };
+        BulkSubscribeOptions? consumerBulk = null, string? appApiToken = null)
+    {
+        var scenario = new MessagingScenario(await ScenarioDatabases.CreateAsync(backend, postgres), faults ?? []) { ConsumerBulk = consumerBulk };
+        return appApiToken is null ? scenario : new MessagingScenario(scenario.Databases, scenario._faults)
+        {
+            ConsumerBulk = consumerBulk, AppApiToken = appApiToken,
+        };
+    }
 
     public async Task StartAllAsync()
     {
@@ -136,10 +145,8 @@ public sealed class MessagingScenario : IAsyncDisposable
             messaging.Subscribe<DeadLetteredV1, DeadLetterRecorder>();
         });
 
-    public async Task StartConsumerAsync(string? appApiToken = null) =>
-        ConsumerApp = await TestApp.StartAsync(Consumer, ConsumerPort,
-            appApiToken is null ? Direct(Consumer, Observer) : new(Direct(Consumer, Observer)) { ["Chronicle:Dapr:AppApiToken"] = appApiToken },
-            (services, messaging) =>
+    public async Task StartConsumerAsync() =>
+        ConsumerApp = await TestApp.StartAsync(Consumer, ConsumerPort, Direct(Consumer, Observer), (services, messaging) =>
         {
             services.AddSingleton(Databases.ConsumerDatabase);
             services.AddSingleton(HandlerFaults);
@@ -214,6 +221,7 @@ public sealed class MessagingScenario : IAsyncDisposable
         var configuration = new Dictionary<string, string?>
         {
             ["Chronicle:Transport"] = "direct",
+            ["Chronicle:Dapr:AppApiToken"] = AppApiToken,
             ["Chronicle:Direct:QueueDatabase"] = Databases.QueuePath(self),
             ["Chronicle:Direct:MinRetryDelay"] = "00:00:00.010",
             ["Chronicle:Direct:MaxRetryDelay"] = "00:00:00.200",
@@ -239,18 +247,26 @@ public sealed class MessagingScenario : IAsyncDisposable
     }
 }
 
-/// <summary>A consumer app alone (with the dead-letter observer) and a raw app callback client, called as a sidecar calls it.</summary>
-public sealed record ConsumerUnderTest(MessagingScenario Scenario, GrpcChannel Channel, AppCallbackClient Client) : IAsyncDisposable
+/// <summary>
+/// A consumer app alone (with the dead-letter observer) and raw app callback clients: <see cref="Client"/> calls it as its
+/// sidecar does (with the app API token), <see cref="Stranger"/> as anyone else who reaches its gRPC port (without).
+/// </summary>
+public sealed record ConsumerUnderTest(MessagingScenario Scenario, GrpcChannel Channel, AppCallbackClient Client, AppCallbackClient Stranger)
+    : IAsyncDisposable
 {
     public static async Task<ConsumerUnderTest> StartAsync(PostgresFixture postgres, Backend backend, string? appApiToken = null,
         BulkSubscribeOptions? bulk = null)
     {
-        var scenario = await MessagingScenario.CreateAsync(backend, postgres, consumerBulk: bulk);
+        var scenario = await MessagingScenario.CreateAsync(backend, postgres, consumerBulk: bulk, appApiToken: appApiToken);
         await scenario.StartObserverAsync();
-        await scenario.StartConsumerAsync(appApiToken);
+        await scenario.StartConsumerAsync();
         var channel = GrpcChannel.ForAddress(scenario.ConsumerApp!.Address);
-        return new ConsumerUnderTest(scenario, channel, new AppCallbackClient(channel.CreateCallInvoker()));
+        return new ConsumerUnderTest(scenario, channel, new AppCallbackClient(channel.CreateCallInvoker().Sending(scenario.AppApiToken)),
+            new AppCallbackClient(channel.CreateCallInvoker()));
     }
+
+    /// <summary>A client that sends <paramref name="token"/> as the app API token.</summary>
+    public AppCallbackClient WithToken(string token) => new(Channel.CreateCallInvoker().Sending(token));
 
     /// <summary>A valid registration of a patient with <paramref name="nhsNumber"/> (ten digits, or not, to make poison).</summary>
     public static RecordIntegrationEventsV1.PatientRegistered RegisteredPatient(string nhsNumber) =>

@@ -11,4 +11,11 @@ public sealed class IntegrationEventAttribute(string name, string topic) : Attri
     public string Name { get; } = name;
 
     public string Topic { get; } = topic;
+
+    /// <summary>
+    /// The app id of the one service that may publish this event (its CloudEvent <c>source</c>); consumers refuse it from
+    /// any other. Unset for topics every service publishes to (audit entries, which their signatures bind to their
+    /// emitter, and dead letters).
+    /// </summary>
+    public string? Owner { get; init; }
 }

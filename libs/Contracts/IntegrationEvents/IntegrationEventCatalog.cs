@@ -4,8 +4,11 @@ using System.Text.Json.Serialization.Metadata;
 
 namespace Chronicle.Contracts.IntegrationEvents;
 
-/// <summary>One integration event type: its stable name, its topic and its source-generated JSON metadata.</summary>
-public sealed record IntegrationEventType(string Name, string Topic, Type ClrType, JsonTypeInfo JsonTypeInfo);
+/// <summary>
+/// One integration event type: its stable name, its topic, its source-generated JSON metadata, and the app that owns it
+/// (<see cref="IntegrationEventAttribute.Owner"/>; null when any app may publish it).
+/// </summary>
+public sealed record IntegrationEventType(string Name, string Topic, Type ClrType, JsonTypeInfo JsonTypeInfo, string? Owner = null);
 
 /// <summary>
 /// Maps integration event types to their stable names and topics, and (de)serialises them with source-generated
@@ -23,7 +26,7 @@ public sealed class IntegrationEventCatalog
         ArgumentNullException.ThrowIfNull(typeInfo);
         var attribute = typeof(T).GetCustomAttribute<IntegrationEventAttribute>()
             ?? throw new InvalidOperationException($"{typeof(T)} has no [IntegrationEvent] attribute naming it and its topic.");
-        return Add(new IntegrationEventType(attribute.Name, attribute.Topic, typeof(T), typeInfo));
+        return Add(new IntegrationEventType(attribute.Name, attribute.Topic, typeof(T), typeInfo, attribute.Owner));
     }
 
     /// <summary>Adds every type of <paramref name="other"/> (one catalog per publishing service, combined by consumers).</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Chronicle.Messaging.Publishing;
+using Chronicle.Messaging.Receiving;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
@@ -104,7 +105,7 @@ public sealed partial class DirectEventPublisher : IEventPublisher, IAsyncDispos
 
     internal AppCallbackClient Client(string appId) => new(_channels.GetOrAdd(appId,
         id => GrpcChannel.ForAddress(_options.Apps[id].Grpc ?? throw new InvalidOperationException($"Chronicle:Apps:{id}:Grpc is not set.")))
-        .CreateCallInvoker());
+        .CreateCallInvoker().Sending(AppApiToken.For(_options, appId)));
 
     /// <summary>What the app last said it subscribes to (nothing before it was first asked).</summary>
     internal IReadOnlyList<SubscribedTopic> TopicsOf(string appId) => _known?.GetValueOrDefault(appId) ?? [];

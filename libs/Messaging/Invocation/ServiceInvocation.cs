@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Chronicle.Messaging.Receiving;
 using Dapr.Client;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -115,7 +116,8 @@ internal sealed class ServiceCallInvokers(IHttpMessageHandlerFactory handlers, I
             ?? throw new InvalidOperationException(
                 $"The direct transport has no address for app '{appId}': set Chronicle:Apps:{appId}:Grpc.");
         var channel = GrpcChannel.ForAddress(address, channelOptions);
-        return (channel.CreateCallInvoker(), channel);
+        // The sidecar adds the target's app API token to an invoked call; the direct transport does the same.
+        return (channel.CreateCallInvoker().Sending(AppApiToken.For(messaging, appId)), channel);
     }
 
     public void Dispose()

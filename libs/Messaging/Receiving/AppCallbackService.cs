@@ -98,23 +98,12 @@ internal static class BulkTopicEvents
             : new IncomingEvent(request.PubsubName, request.Topic, "", "", request.Type, "", entry.ContentType, entry.Bytes.ToByteArray());
 }
 
-/// <summary>Only the sidecar knows the app API token; without one configured (local runs) the callback is open on loopback.</summary>
-internal static class AppApiToken
-{
-    public static void Require(MessagingOptions options, ServerCallContext context)
-    {
-        if (options.Dapr.AppApiToken is not { Length: > 0 } expected)
-            return;
-        var sent = context.RequestHeaders.GetValue("dapr-api-token");
-        if (sent is null || !System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
-                System.Text.Encoding.UTF8.GetBytes(sent), System.Text.Encoding.UTF8.GetBytes(expected)))
-            throw new RpcException(new Status(StatusCode.Unauthenticated, "The app callback answers only the Dapr sidecar (dapr-api-token)."));
-    }
-}
-
 /// <summary>Answers the sidecar's app health probe (app-health-check over gRPC).</summary>
-public sealed class AppCallbackHealthCheckService : AppCallbackHealthCheck.AppCallbackHealthCheckBase
+public sealed class AppCallbackHealthCheckService(IOptions<MessagingOptions> options) : AppCallbackHealthCheck.AppCallbackHealthCheckBase
 {
-    public override Task<HealthCheckResponse> HealthCheck(Empty request, ServerCallContext context) =>
-        Task.FromResult(new HealthCheckResponse());
+    public override Task<HealthCheckResponse> HealthCheck(Empty request, ServerCallContext context)
+    {
+        AppApiToken.Require(options.Value, context);
+        return Task.FromResult(new HealthCheckResponse());
+    }
 }

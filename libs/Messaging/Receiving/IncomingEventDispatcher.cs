@@ -125,6 +125,10 @@ public sealed partial class IncomingEventDispatcher
             return new(null, null, "The event has no id.");
         if (!_catalog.TryGet(incoming.Type, out var eventType))
             return new(null, null, $"Unknown event type '{incoming.Type}'.");
+        // Pub/sub scopes keep other apps from publishing to an owned topic under Dapr; this holds even where they do not.
+        if ((_options.TopicOwners.GetValueOrDefault(eventType.Topic) ?? eventType.Owner) is { } owner
+            && !string.Equals(incoming.Source, owner, StringComparison.Ordinal))
+            return new(null, null, $"{incoming.Type} is published only by '{owner}'; this one came from '{incoming.Source}'.");
         if (!subscription.Handlers.TryGetValue(incoming.Type, out var handler))
         {
             LogIgnored(_logger, incoming.Id, incoming.Type, incoming.Topic);

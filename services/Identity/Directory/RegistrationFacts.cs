@@ -5,7 +5,13 @@ namespace Chronicle.Identity.Directory;
 /// <summary>
 /// Keeps Identity's own copy of where each patient is registered, from the Record service's integration events
 /// (Identity never reads Record's database). The integration-event consumer calls <see cref="RecordRegistrationAsync"/>
-/// for each registration or transfer; it is idempotent by event id and ignores facts older than the one it holds.
+/// for each registration; it is idempotent by event id.
+/// <para>
+/// The Record registers a patient once, and nothing in it moves a registration: so the first fact held for a patient
+/// stands, and a later one naming another practice disagrees with the Record and is refused, never applied. Who is
+/// registered where decides who may read the record without breaking glass, so a fact that would move a patient must
+/// come as its own, checked event (a transfer), not as a second registration.
+/// </para>
 /// </summary>
 public sealed class RegistrationFacts(IdentityDbContext db, TimeProvider time)
 {
@@ -25,11 +31,10 @@ public sealed class RegistrationFacts(IdentityDbContext db, TimeProvider time)
         {
             db.Registrations.Add(new Registration { PatientId = patientId, PracticeOds = practiceOds, StreamVersion = streamVersion, RecordedAt = now });
         }
-        else if (streamVersion >= registration.StreamVersion)
+        else if (!string.Equals(registration.PracticeOds, practiceOds, StringComparison.OrdinalIgnoreCase))
         {
-            registration.PracticeOds = practiceOds;
-            registration.StreamVersion = streamVersion;
-            registration.RecordedAt = now;
+            throw new RegistrationConflictException(
+                $"Patient {patientId} is registered at {registration.PracticeOds}; a registration at {practiceOds} disagrees with it and is not applied.");
         }
 
         try
@@ -54,3 +59,6 @@ public sealed class RegistrationFacts(IdentityDbContext db, TimeProvider time)
         await db.Registrations.Where(r => r.PatientId == patientId).Select(r => r.PracticeOds)
             .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
 }
+
+/// <summary>A registration fact that disagrees with the registration Identity holds for the patient.</summary>
+public sealed class RegistrationConflictException(string message) : Exception(message);

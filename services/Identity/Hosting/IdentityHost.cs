@@ -53,7 +53,8 @@ public static class IdentityHost
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(settings.ListenAddress, settings.HttpPort, o => o.Protocols = HttpProtocols.Http1);
-            kestrel.Listen(settings.ListenAddress, settings.GrpcPort, o => o.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(Chronicle.ServiceDefaults.ServiceListeners.GrpcAddressFor(builder.Configuration, settings.ListenAddress), settings.GrpcPort,
+                o => o.Protocols = HttpProtocols.Http2);
         });
         builder.Services.AddIdentityService(builder.Configuration, settings);
         var app = builder.Build();

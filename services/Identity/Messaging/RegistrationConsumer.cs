@@ -7,7 +7,8 @@ namespace Chronicle.Identity.Messaging;
 /// <summary>
 /// Keeps Identity's copy of where each patient is registered from the Record service's integration events, so the
 /// legitimate-relationship answer never needs Record's database. Idempotent twice over: by the inbox, and by
-/// <see cref="RegistrationFacts"/> (event id and record version).
+/// <see cref="RegistrationFacts"/> (event id). Only the Record's events reach it (the dispatcher checks the source), and a
+/// registration that disagrees with the one held is refused and dead-lettered, never applied.
 /// </summary>
 public sealed class RegistrationConsumer(RegistrationFacts registrations) : IIntegrationEventHandler<RecordIntegrationEventsV1.PatientRegistered>
 {
@@ -20,7 +21,18 @@ public sealed class RegistrationConsumer(RegistrationFacts registrations) : IInt
             throw new InvalidIntegrationEventException($"The CloudEvent id '{context.EventId}' is not a UUID.");
         if (string.IsNullOrWhiteSpace(integrationEvent.PracticeOds))
             throw new InvalidIntegrationEventException("A registration names no practice.");
-        await registrations.RecordRegistrationAsync(eventId, integrationEvent.PatientId, integrationEvent.PracticeOds,
-            integrationEvent.RecordVersion, cancellationToken).ConfigureAwait(false);
+        // A registration is the first fact of a patient's record; one that claims to come later is not the Record's.
+        if (integrationEvent.RecordVersion != 0)
+            throw new InvalidIntegrationEventException(
+                $"A registration is the first event of a patient's record (version 0); this one names version {integrationEvent.RecordVersion}.");
+        try
+        {
+            await registrations.RecordRegistrationAsync(eventId, integrationEvent.PatientId, integrationEvent.PracticeOds,
+                integrationEvent.RecordVersion, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RegistrationConflictException conflict)
+        {
+            throw new InvalidIntegrationEventException(conflict.Message);
+        }
     }
 }

@@ -54,7 +54,7 @@ public sealed record ServiceDefinition(string Name)
 
     /// <summary>
     /// Enforces access tokens (libs/Security): the launcher points it at the Identity service
-    /// (<c>Chronicle:Security:Authority</c>, <c>AccessServiceAddress</c>) or, when Identity cannot run, disables it loudly.
+    /// (<c>Chronicle:Security:Authority</c>; its Access service by app id) or, when Identity cannot run, disables it loudly.
     /// </summary>
     public bool EnforcesTokens { get; init; }
 

@@ -29,6 +29,13 @@ internal sealed class PlatformLauncher(LauncherOptions options, ServiceLocations
 
     private readonly PlatformConsole _console = new(output, error, options.Verbose, ServiceCatalog.All.Max(s => s.AppId.Length));
 
+    /// <summary>
+    /// Dapr's app API token for this run: every service's app callback answers only calls carrying it, and every direct
+    /// broker sends it as a sidecar would. New each run, never written to disk, and handed over in the environment (which
+    /// only this user can read), not on a command line that every local user can see.
+    /// </summary>
+    private readonly string _appApiToken = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
     public async Task<int> RunAsync()
     {
         using var signal = new StopSignal();
@@ -182,6 +189,7 @@ internal sealed class PlatformLauncher(LauncherOptions options, ServiceLocations
         start.Environment["Logging__Console__FormatterOptions__ColorBehavior"] = "Disabled";
         // The launcher polls readiness; each "not yet" answer would otherwise be logged as an error.
         start.Environment["Logging__LogLevel__Microsoft.Extensions.Diagnostics.HealthChecks"] = "Critical";
+        start.Environment["Chronicle__Dapr__AppApiToken"] = _appApiToken;
         return ServiceProcess.Start(definition, start, Path.Combine(logs, $"{definition.AppId}.log"),
             service => service.LineReceived += _console.OnServiceLine);
     }
@@ -197,8 +205,9 @@ internal sealed class PlatformLauncher(LauncherOptions options, ServiceLocations
     }
 
     /// <summary>
-    /// For a service that enforces tokens: the Identity service's issuer (its HTTP address, plain HTTP on this machine)
-    /// and its Access gRPC address; without a runnable Identity, security is switched off explicitly and the service says so.
+    /// For a service that enforces tokens: the Identity service's issuer (its HTTP address, plain HTTP on this machine);
+    /// its Access service is reached by app id like every other call (<see cref="MessagingSettings"/>). Without a runnable
+    /// Identity, security is switched off explicitly and the service says so.
     /// </summary>
     private static IEnumerable<string> SecuritySettings(ServiceDefinition service, List<ServiceDefinition> all, Dictionary<(string, string), int> ports)
     {
@@ -211,7 +220,6 @@ internal sealed class PlatformLauncher(LauncherOptions options, ServiceLocations
         }
 
         yield return $"--Chronicle:Security:Authority={Address(identity, identity.Ports[0].Name, ports, "/")}";
-        yield return $"--Chronicle:Security:AccessServiceAddress={Address(identity, identity.GrpcPort!.Name, ports)}";
         yield return "--Chronicle:Security:RequireHttpsMetadata=false";
     }
 

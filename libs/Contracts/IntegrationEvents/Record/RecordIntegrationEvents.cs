@@ -7,6 +7,9 @@ public static class RecordTopics
 {
     /// <summary>Every Record integration event, in one topic so a consumer sees one patient's facts through one subscription.</summary>
     public const string Record = "chronicle.record";
+
+    /// <summary>The Record service's app id: the only source its events are accepted from.</summary>
+    public const string Owner = "record";
 }
 
 /// <summary>
@@ -16,12 +19,12 @@ public static class RecordTopics
 /// </summary>
 public static class RecordIntegrationEventsV1
 {
-    [IntegrationEvent("chronicle.record.patient-registered.v1", RecordTopics.Record)]
+    [IntegrationEvent("chronicle.record.patient-registered.v1", RecordTopics.Record, Owner = RecordTopics.Owner)]
     public sealed record PatientRegistered(
         Guid PatientId, long RecordVersion, DateTimeOffset OccurredAt,
         string NhsNumber, string PracticeOds, string FamilyName, IReadOnlyList<string> GivenNames, DateOnly BirthDate);
 
-    [IntegrationEvent("chronicle.record.patient-demographics-updated.v1", RecordTopics.Record)]
+    [IntegrationEvent("chronicle.record.patient-demographics-updated.v1", RecordTopics.Record, Owner = RecordTopics.Owner)]
     public sealed record PatientDemographicsUpdated(
         Guid PatientId, long RecordVersion, DateTimeOffset OccurredAt,
         string FamilyName, IReadOnlyList<string> GivenNames, DateOnly BirthDate);
@@ -30,12 +33,12 @@ public static class RecordIntegrationEventsV1
     /// A clinical entry was added to the record. Kind: problem | observation | allergy | medication | immunisation |
     /// referral | note. Code is the entry's coded concept (SNOMED CT or dm+d), absent for a note.
     /// </summary>
-    [IntegrationEvent("chronicle.record.clinical-entry-recorded.v1", RecordTopics.Record)]
+    [IntegrationEvent("chronicle.record.clinical-entry-recorded.v1", RecordTopics.Record, Owner = RecordTopics.Owner)]
     public sealed record ClinicalEntryRecorded(
         Guid PatientId, long RecordVersion, DateTimeOffset OccurredAt,
         Guid EntryId, Guid EncounterId, string Kind, string? CodeSystem, string? Code);
 
-    [IntegrationEvent("chronicle.record.entry-entered-in-error.v1", RecordTopics.Record)]
+    [IntegrationEvent("chronicle.record.entry-entered-in-error.v1", RecordTopics.Record, Owner = RecordTopics.Owner)]
     public sealed record EntryMarkedEnteredInError(
         Guid PatientId, long RecordVersion, DateTimeOffset OccurredAt, Guid EntryId, string Reason);
 }
