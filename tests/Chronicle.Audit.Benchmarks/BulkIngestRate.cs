@@ -1,3 +1,5 @@
+using Chronicle.Messaging.Receiving;
+using Chronicle.Testing;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -29,7 +31,7 @@ internal static class BulkIngestRate
     {
         await using var host = await IngestRate.StartAuditAsync(dataDirectory);
         using var channel = GrpcChannel.ForAddress(host.GrpcAddress);
-        var callback = new AppCallbackClient(channel.CreateCallInvoker());
+        var callback = new AppCallbackClient(channel.CreateCallInvoker().Sending(TestAppApiToken.Value));
         var rates = new List<Rate>();
         foreach (var (size, callers) in new[] { (10, 1), (100, 1), (500, 1), (100, 4) })
         {
@@ -62,7 +64,7 @@ internal static class BulkIngestRate
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Chronicle:AppId"] = "record", ["Chronicle:Transport"] = "direct",
+            ["Chronicle:AppId"] = "record", ["Chronicle:Transport"] = "direct", [TestAppApiToken.Setting] = TestAppApiToken.Value,
             ["Chronicle:Direct:QueueDatabase"] = Path.Combine(folder, "direct-broker.db"),
             ["Chronicle:Apps:audit:Grpc"] = audit.GrpcAddress.ToString(),
         });

@@ -1,3 +1,5 @@
+using Chronicle.Messaging.Receiving;
+using Chronicle.Testing;
 using System.Diagnostics;
 using System.Text.Json;
 using Chronicle.Audit.Chain;
@@ -76,7 +78,7 @@ internal static class IngestRate
     {
         await using var host = await StartAuditAsync(dataDirectory);
         using var channel = GrpcChannel.ForAddress(host.GrpcAddress);
-        var callback = new AppCallbackClient(channel.CreateCallInvoker());
+        var callback = new AppCallbackClient(channel.CreateCallInvoker().Sending(TestAppApiToken.Value));
         var rates = new List<Rate>();
         foreach (var callers in new[] { 1, 8 })
         {
@@ -99,6 +101,7 @@ internal static class IngestRate
     /// <summary>The Audit service in this process under the direct transport, without token checks (they are not what is measured).</summary>
     internal static Task<RunningAuditHost> StartAuditAsync(string dataDirectory) => AuditHost.StartAsync([
         "--Chronicle:Ports:Http=0", "--Chronicle:Ports:Grpc=0", "--Chronicle:Transport=direct", "--Chronicle:AppId=audit",
+        $"--{TestAppApiToken.Setting}={TestAppApiToken.Value}",
         "--Chronicle:Security:Disabled=true",
         $"--Chronicle:DataDirectory={dataDirectory}", "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Chronicle.Messaging=Critical",
     ], AuditService.Compose);

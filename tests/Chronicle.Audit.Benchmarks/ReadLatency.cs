@@ -1,3 +1,4 @@
+using Chronicle.Testing;
 using System.Diagnostics;
 using Chronicle.Auditing;
 using Chronicle.EventStore;
@@ -57,7 +58,10 @@ internal sealed class ReadLatency : IAsyncDisposable
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Chronicle:Transport"] = "direct", ["Chronicle:AppId"] = "record" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Chronicle:Transport"] = "direct", ["Chronicle:AppId"] = "record", [TestAppApiToken.Setting] = TestAppApiToken.Value,
+        });
         builder.Services.AddRecordStorage(settings, storage);
         builder.AddRecordListeners(settings);
         builder.Services.AddRecordCommands();

@@ -1,3 +1,4 @@
+using Chronicle.Testing;
 using System.Collections.Concurrent;
 using Chronicle.Identity.Hosting;
 using Chronicle.Identity.Keys;
@@ -49,6 +50,7 @@ public sealed class IdentityInstance : IAsyncDisposable
             // Audit entries leave through the direct transport, to whichever apps a test names under Chronicle:Apps.
             ["Chronicle:AppId"] = IdentityHost.AppId,
             ["Chronicle:Transport"] = "direct",
+            [TestAppApiToken.Setting] = TestAppApiToken.Value,
             ["Logging:LogLevel:Default"] = "Trace",
             ["Logging:LogLevel:OpenIddict"] = "Trace",
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace",

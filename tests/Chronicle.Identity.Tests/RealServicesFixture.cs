@@ -15,7 +15,7 @@ namespace Chronicle.Identity.Tests;
 
 /// <summary>
 /// A real Identity (in this process) and the built Record and Audit executables (child processes) that trust it, as the
-/// launcher runs them: <c>Chronicle:Security:Authority</c>, <c>AccessServiceAddress</c>, plain-HTTP discovery. The Record
+/// launcher runs them: <c>Chronicle:Security:Authority</c>, Identity's gRPC address by app id, plain-HTTP discovery. The Record
 /// and Identity publish their audit entries to the Audit service (direct transport); the Audit service replays from the
 /// Record with the auditor's token.
 /// Two patients are registered through the Record's own gRPC command by each practice's GP.
@@ -59,7 +59,7 @@ public sealed class RealServicesFixture : IAsyncLifetime
         OAuth = new OAuthTestClient(Identity.Http);
         string[] security =
         [
-            $"--Chronicle:Security:Authority={Identity.Issuer.AbsoluteUri}", $"--Chronicle:Security:AccessServiceAddress={Identity.Grpc.AbsoluteUri}",
+            $"--Chronicle:Security:Authority={Identity.Issuer.AbsoluteUri}", $"--Chronicle:Apps:identity:Grpc={Identity.Grpc.AbsoluteUri}",
             "--Chronicle:Security:RequireHttpsMetadata=false",
         ];
         Audit = await ServiceProcess.StartAsync(AuditDll,

@@ -1,3 +1,4 @@
+using Chronicle.Testing;
 using System.Net;
 using System.Net.Http.Json;
 using Chronicle.Identity.Directory;
@@ -140,20 +141,34 @@ public sealed class RelationshipTests(SecurityFixture fixture)
     }
 
     [Fact]
-    public async Task GivenARegistrationEvent_WhenItIsDeliveredAgainOrOutOfOrder_ThenTheNewestFactStands()
+    public async Task GivenARegistrationHeld_WhenTheSameFactArrivesAgain_ThenItIsAppliedOnceAndNothingChanges()
     {
         await using var scope = fixture.Identity.Services.CreateAsyncScope();
         var facts = scope.ServiceProvider.GetRequiredService<RegistrationFacts>();
         var patient = Guid.NewGuid();
         var registered = Guid.NewGuid();
-        var transferred = Guid.NewGuid();
 
         Assert.True(await facts.RecordRegistrationAsync(registered, patient, DemoDirectory.PracticeA, 0));
-        Assert.True(await facts.RecordRegistrationAsync(transferred, patient, DemoDirectory.PracticeB, 5));
         Assert.False(await facts.RecordRegistrationAsync(registered, patient, DemoDirectory.PracticeA, 0));
-        Assert.True(await facts.RecordRegistrationAsync(Guid.NewGuid(), patient, DemoDirectory.PracticeA, 3));
+        Assert.True(await facts.RecordRegistrationAsync(Guid.NewGuid(), patient, DemoDirectory.PracticeA, 0));
 
-        Assert.Equal(DemoDirectory.PracticeB, await facts.PracticeOfAsync(patient));
+        Assert.Equal(DemoDirectory.PracticeA, await facts.PracticeOfAsync(patient));
+    }
+
+    [Fact]
+    public async Task GivenARegistrationHeld_WhenAFactNamingAnotherPracticeArrives_ThenItIsRefusedAndTheRegistrationStands()
+    {
+        await using var scope = fixture.Identity.Services.CreateAsyncScope();
+        var facts = scope.ServiceProvider.GetRequiredService<RegistrationFacts>();
+        var patient = Guid.NewGuid();
+        Assert.True(await facts.RecordRegistrationAsync(Guid.NewGuid(), patient, DemoDirectory.PracticeA, 0));
+
+        var moved = Guid.NewGuid();
+        await Assert.ThrowsAsync<RegistrationConflictException>(() => facts.RecordRegistrationAsync(moved, patient, DemoDirectory.PracticeB, 5));
+
+        Assert.Equal(DemoDirectory.PracticeA, await facts.PracticeOfAsync(patient));
+        // Refused, not consumed: the same event id is not remembered as applied.
+        await Assert.ThrowsAsync<RegistrationConflictException>(() => facts.RecordRegistrationAsync(moved, patient, DemoDirectory.PracticeB, 5));
     }
 
     [Fact]
@@ -171,7 +186,8 @@ public sealed class RelationshipTests(SecurityFixture fixture)
             Data = Google.Protobuf.ByteString.CopyFrom(outgoing.Data), Topic = outgoing.Topic, PubsubName = outgoing.PubSubName,
         };
         using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(fixture.Identity.Grpc);
-        var sidecar = new Chronicle.Messaging.Direct.AppCallbackClient(channel.CreateCallInvoker());
+        var sidecar = new Chronicle.Messaging.Direct.AppCallbackClient(
+            Chronicle.Messaging.Receiving.AppApiToken.Sending(channel.CreateCallInvoker(), TestAppApiToken.Value));
 
         var subscriptions = await sidecar.ListTopicSubscriptionsAsync();
         var first = await sidecar.OnTopicEventAsync(request);

@@ -127,6 +127,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         foreach (var name in startInfo.Environment.Keys.Where(k => k.StartsWith("Chronicle__", StringComparison.OrdinalIgnoreCase)
                      || k.StartsWith("ConnectionStrings__", StringComparison.OrdinalIgnoreCase)).ToList())
             startInfo.Environment.Remove(name);
+        // Every service of the run shares one app API token, as under the launcher; a test may override or blank it.
+        startInfo.Environment[TestAppApiToken.EnvironmentVariable] = TestAppApiToken.Value;
         foreach (var (name, value) in environment)
             startInfo.Environment[name] = value;
         var process = Process.Start(startInfo) ?? throw new InvalidOperationException("Could not start dotnet.");

@@ -15,12 +15,15 @@ app.kubernetes.io/version: {{ .root.Values.image.tag | quote }}
 {{ .root.Values.image.repository }}/{{ .name }}:{{ .root.Values.image.tag }}
 {{- end }}
 
-{{/* The sidecar calls the app's gRPC port: app callback (pub/sub deliveries) and service invocation. */}}
+{{/* The sidecar calls the app's gRPC port: app callback (pub/sub deliveries) and service invocation. It sends the
+app API token from the app's own Secret (key "token") on every call, and the injector gives the app the same value as
+APP_API_TOKEN: the app answers nothing on that port without it, and refuses to start without one. */}}
 {{- define "chronicle.daprAnnotations" -}}
 dapr.io/enabled: "true"
 dapr.io/app-id: {{ .name }}
 dapr.io/app-protocol: grpc
 dapr.io/app-port: {{ .grpcPort | quote }}
+dapr.io/app-token-secret: {{ printf "%s-%s-app-api-token" .root.Release.Name .name }}
 dapr.io/sidecar-cpu-request: 50m
 dapr.io/sidecar-memory-request: 64Mi
 dapr.io/sidecar-memory-limit: 256Mi
@@ -36,14 +39,13 @@ dapr.io/sidecar-memory-limit: 256Mi
   value: pubsub
 {{- end }}
 
-{{/* Where tokens are checked and patient access is asked (libs/Security, ChronicleSecurityOptions). */}}
+{{/* Where tokens are checked (libs/Security, ChronicleSecurityOptions). Patient access is asked of Identity's Access
+service by Dapr service invocation (app id "identity"), through the sidecar, never straight to an Identity pod. */}}
 {{- define "chronicle.securityEnv" -}}
 - name: Chronicle__Security__Authority
   value: {{ .root.Values.identity.issuer | quote }}
 - name: Chronicle__Security__RequireHttpsMetadata
   value: {{ .root.Values.identity.requireHttps | quote }}
-- name: Chronicle__Security__AccessServiceAddress
-  value: {{ printf "http://%s-identity:5301" .root.Release.Name | quote }}
 {{- end }}
 
 {{- define "chronicle.databaseEnv" -}}
@@ -98,7 +100,8 @@ capabilities:
     - ALL
 {{- end }}
 
-{{/* Only the HTTP port and the sidecar's own ports are reachable from the network; the app's gRPC port is for its sidecar. */}}
+{{/* Only the HTTP port and the sidecar's own ports are reachable from the network; the app's gRPC port is for its
+sidecar (the app binds it to loopback under Dapr, and it is not admitted here). */}}
 {{- define "chronicle.networkPolicy" -}}
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy

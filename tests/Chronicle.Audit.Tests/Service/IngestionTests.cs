@@ -1,3 +1,5 @@
+using Chronicle.Messaging.Receiving;
+using Chronicle.Testing;
 using System.Text.Json;
 using Chronicle.Audit.Tests.EndToEnd;
 using Chronicle.Auditing;
@@ -17,7 +19,7 @@ public sealed class IngestionTests(SqlitePlatformStorage storage) : IClassFixtur
     {
         await using var server = await AuditServer.StartAsync(storage);
         using var channel = GrpcChannel.ForAddress(server.GrpcAddress);
-        var callback = new AppCallbackClient(channel.CreateCallInvoker());
+        var callback = new AppCallbackClient(channel.CreateCallInvoker().Sending(TestAppApiToken.Value));
         var entry = Entries.Read(Guid.NewGuid().ToString());
         var data = JsonSerializer.SerializeToUtf8Bytes(AuditEntryMessages.ToIntegrationEvent(entry), AuditIntegrationEventsJsonContext.Default.AuditEntryRecorded);
         TopicEventRequest Delivery(string id) => new()
@@ -46,7 +48,7 @@ public sealed class IngestionTests(SqlitePlatformStorage storage) : IClassFixtur
     {
         await using var server = await AuditServer.StartAsync(storage);
         using var channel = GrpcChannel.ForAddress(server.GrpcAddress);
-        var callback = new AppCallbackClient(channel.CreateCallInvoker());
+        var callback = new AppCallbackClient(channel.CreateCallInvoker().Sending(TestAppApiToken.Value));
         var patient = Guid.NewGuid().ToString();
         var entries = Enumerable.Range(0, 3).Select(_ => Entries.Read(patient)).ToList();
         TopicEventCERequest Delivered(string id, byte[] data) => new()
