@@ -24,18 +24,16 @@ public sealed class RegistrationFacts(IdentityDbContext db, TimeProvider time)
         if (await db.ProcessedEvents.AnyAsync(e => e.EventId == eventId, cancellationToken).ConfigureAwait(false))
             return false;
 
-        var now = time.GetUtcNow();
-        db.ProcessedEvents.Add(new ProcessedEvent { EventId = eventId, ProcessedAt = now });
         var registration = await db.Registrations.FindAsync([patientId], cancellationToken).ConfigureAwait(false);
-        if (registration is null)
-        {
-            db.Registrations.Add(new Registration { PatientId = patientId, PracticeOds = practiceOds, StreamVersion = streamVersion, RecordedAt = now });
-        }
-        else if (!string.Equals(registration.PracticeOds, practiceOds, StringComparison.OrdinalIgnoreCase))
-        {
+        // Refused before anything is tracked, so the refusal leaves nothing behind in this context.
+        if (registration is not null && !string.Equals(registration.PracticeOds, practiceOds, StringComparison.OrdinalIgnoreCase))
             throw new RegistrationConflictException(
                 $"Patient {patientId} is registered at {registration.PracticeOds}; a registration at {practiceOds} disagrees with it and is not applied.");
-        }
+
+        var now = time.GetUtcNow();
+        db.ProcessedEvents.Add(new ProcessedEvent { EventId = eventId, ProcessedAt = now });
+        if (registration is null)
+            db.Registrations.Add(new Registration { PatientId = patientId, PracticeOds = practiceOds, StreamVersion = streamVersion, RecordedAt = now });
 
         try
         {
