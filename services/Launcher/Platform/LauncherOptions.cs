@@ -8,7 +8,7 @@ public sealed record LauncherOptions
     public const int DefaultGatewayPort = 8080;
 
     public const string Usage = """
-        Usage: dotnet run --project services/Launcher [-- [--demo] [--data DIR] [--port N] [--verbose]]
+        Usage: dotnet run -c Release --project services/Launcher [-- [--demo] [--data DIR] [--port N] [--verbose]]
           Runs every built Chronicle service on this machine, each as its own process with its own SQLite data under
           DIR, the direct transport between them, and one FHIR gateway in front. Ctrl+C stops everything.
           --demo        seed demo data into empty stores and print demo credentials and example requests
