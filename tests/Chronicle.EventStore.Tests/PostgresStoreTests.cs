@@ -112,6 +112,27 @@ public sealed class PostgresStoreTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task GivenOneCallerTransactionAppendingTwiceToAStream_ThenEachAppendReplaysAloneAndTheirUnionConflicts()
+    {
+        await using var store = await postgres.CreateStoreAsync();
+        var stream = TestEvents.NewStream();
+        var first = TestEvents.Batch(2);
+        var second = TestEvents.Batch(3);
+        await using (var connection = await store.DataSource.OpenConnectionAsync())
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            await store.AppendAsync(transaction, stream, ExpectedVersion.NoStream, first);
+            await store.AppendAsync(transaction, stream, ExpectedVersion.Exact(1), second);
+            await transaction.CommitAsync();
+        }
+
+        Assert.Equal(1, (await store.AppendAsync(stream, ExpectedVersion.Any, first)).NextExpectedVersion);
+        Assert.Equal(4, (await store.AppendAsync(stream, ExpectedVersion.Any, second)).NextExpectedVersion);
+        await Assert.ThrowsAsync<EventIdConflictException>(() => store.AppendAsync(stream, ExpectedVersion.Any, [.. first, .. second]));
+        Assert.Equal(5, (await TestEvents.ReadWholeLogAsync(store)).Count);
+    }
+
+    [Fact]
     public async Task GivenEventsRestoredUnderARunningStore_ThenAppendsAreRefusedUntilItIsInitialisedAgain_AndThenComeAfterThem()
     {
         // The dump comes from a store whose transaction clock runs far ahead of this server's (a busier cluster).

@@ -89,7 +89,7 @@ public sealed class PostgresEventStore : IEventStore
             {
                 result = await AppendCoreAsync(connection, null, request, cancellationToken).ConfigureAwait(false);
             }
-            catch (PostgresException again) when (again.SqlState == UniqueViolation)
+            catch (PostgresException again) when (IsStoreIndexViolation(again))
             {
                 throw await ToTypedErrorAsync(again, request, cancellationToken).ConfigureAwait(false);
             }
@@ -121,39 +121,34 @@ public sealed class PostgresEventStore : IEventStore
         {
             return await AppendCoreAsync(transaction.Connection!, transaction, request, cancellationToken).ConfigureAwait(false);
         }
-        catch (PostgresException e) when (e.SqlState == UniqueViolation)
+        catch (PostgresException e) when (IsStoreIndexViolation(e))
         {
             throw await ToTypedErrorAsync(e, request, cancellationToken).ConfigureAwait(false);
         }
     }
 
+    private static bool IsStoreIndexViolation(PostgresException e) =>
+        e.SqlState == UniqueViolation && e.ConstraintName is EventIdIndex or StreamVersionIndex;
+
     /// <summary>
     /// The typed error for a unique index another writer won. Its transaction has committed (the index waits for it), so
     /// a fresh connection sees what it stored; the failed transaction itself can run nothing more.
     /// </summary>
-    private async Task<Exception> ToTypedErrorAsync(PostgresException violation, AppendRequest request, CancellationToken cancellationToken)
+    private async Task<EventStoreException> ToTypedErrorAsync(PostgresException violation, AppendRequest request,
+        CancellationToken cancellationToken)
     {
-        switch (violation.ConstraintName)
+        if (violation.ConstraintName == StreamVersionIndex)
         {
-            case EventIdIndex:
-            {
-                await using var command = _dataSource.CreateCommand(
-                    $"select event_id from {_schema}.events where event_id = any($1) order by array_position($1, event_id) limit 1");
-                command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = request.EventIds });
-                var stored = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-                return new EventIdConflictException(stored as Guid? ?? request.EventIds[0],
-                    "another transaction stored it at the same time, in another stream");
-            }
-
-            case StreamVersionIndex:
-            {
-                var state = await GetStreamStateAsync(request.StreamId, cancellationToken).ConfigureAwait(false);
-                return new WrongExpectedVersionException(request.StreamId, request.Expected, state.Version);
-            }
-
-            default:
-                return violation;
+            var state = await GetStreamStateAsync(request.StreamId, cancellationToken).ConfigureAwait(false);
+            return new WrongExpectedVersionException(request.StreamId, request.Expected, state.Version);
         }
+
+        await using var command = _dataSource.CreateCommand(
+            $"select event_id from {_schema}.events where event_id = any($1) order by array_position($1, event_id) limit 1");
+        command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = request.EventIds });
+        var stored = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return new EventIdConflictException(stored as Guid? ?? request.EventIds[0],
+            "another transaction stored it at the same time, in another stream");
     }
 
     private async Task<AppendResult> AppendCoreAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction,

@@ -167,14 +167,18 @@ internal static partial class PostgresSchema
             -- The first thing in this transaction that assigns it an id (unless the caller wrote earlier).
             select pg_current_xact_id()::text::bigint + c.tx_offset into v_tx from {{s}}.log_clock c;
 
-            -- Every row this statement's snapshot sees was committed before the snapshot was taken, by a transaction
-            -- whose id was assigned before that, so below the snapshot's xmax; the row's tx_id is that id plus the
-            -- offset in force when it was written, and the offset never shrinks. So every row written through this
-            -- clock has tx_id < xmax + offset. A row at or above that bound came from elsewhere (a dump restored into
-            -- the schema while the store ran): appending now would order new events before it, and readers would not
-            -- reach it until the server's transaction ids caught up. InitializeAsync moves the offset past it.
+            -- Every row this statement's snapshot sees was written by this transaction or committed before the snapshot
+            -- was taken, by a transaction whose id was assigned before that, so below the snapshot's xmax (which may be
+            -- at or below this transaction's own id, hence the greatest). The row's tx_id is that id plus the offset in
+            -- force when it was written, and the offset never shrinks. So every row written through this clock has
+            -- tx_id < greatest(xmax, own id + 1) + offset. A row at or above that bound came from elsewhere (a dump
+            -- restored into the schema while the store ran): appending now would order new events before it, and
+            -- readers would not reach it until the server's transaction ids caught up. InitializeAsync moves the
+            -- offset past it.
             perform 1 from {{s}}.events e
-             where e.tx_id >= (select pg_snapshot_xmax(pg_current_snapshot())::text::bigint + c.tx_offset from {{s}}.log_clock c)
+             where e.tx_id >= (select greatest(pg_snapshot_xmax(pg_current_snapshot())::text::bigint, pg_current_xact_id()::text::bigint + 1)
+                                      + c.tx_offset
+                                 from {{s}}.log_clock c)
              limit 1;
             if found then
                 status := 5;
