@@ -28,6 +28,7 @@ internal sealed class AppendRequest
             throw new InvalidAppendException(InvalidAppendReason.ExpectedVersion,
                 "Expected version is missing: use ExpectedVersion.Any, NoStream, StreamExists or Exact(n).");
         var request = new AppendRequest(streamId, expected, events.Count);
+        long batchBytes = 0;
         for (var i = 0; i < events.Count; i++)
         {
             var e = events[i];
@@ -39,6 +40,8 @@ internal sealed class AppendRequest
                 ? request.Metadata[i - 1]
                 : MetadataSerializer.Serialize(e.Metadata);
             EventStoreLimits.ValidateSerializedSize(i, e.Data.Length, request.Metadata[i].Length);
+            batchBytes += e.Data.Length + request.Metadata[i].Length;
+            EventStoreLimits.ValidateBatchSize(batchBytes);
         }
 
         return request;

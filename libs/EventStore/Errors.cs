@@ -16,7 +16,10 @@ public sealed class WrongExpectedVersionException(string streamId, ExpectedVersi
     private static string FormatVersion(long version) => version == StreamState.NoStreamVersion ? "no-stream" : version.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
 
-/// <summary>An event id was re-used for different content, or a re-sent batch only partly matches what was stored.</summary>
+/// <summary>
+/// An event id was re-used for different content, or a re-sent batch is not exactly a stored append: only partly
+/// stored, only part of a stored append, or a span of two.
+/// </summary>
 public sealed class EventIdConflictException(Guid eventId, string detail)
     : EventStoreException($"Event id {eventId} is already stored with different content or in a different place: {detail}")
 {
@@ -36,6 +39,20 @@ public sealed class AppendOrderConflictException(string streamId)
     : EventStoreException($"Stream '{streamId}' was appended to by a later-ordered transaction; retry the append in a new transaction " +
         "(append before doing other writes in the same transaction).");
 
+/// <summary>
+/// The stored log holds events past the store's transaction clock, as when a dump is restored into the schema under a
+/// store that is already running (PostgreSQL). Appending would order new events before the restored ones, so appends
+/// are refused until <see cref="IEventStore.InitializeAsync"/> runs again and moves the clock past them; restarting
+/// the service does that.
+/// </summary>
+public sealed class LogClockBehindException(string streamId)
+    : EventStoreException($"Stream '{streamId}' was not appended to: the stored log holds events written past this store's transaction clock, " +
+        "as after data was restored under a running store. Initialise the store again (InitializeAsync, e.g. by restarting the service) " +
+        "so that new events are ordered after the restored ones.")
+{
+    public string StreamId { get; } = streamId;
+}
+
 public enum InvalidAppendReason
 {
     StreamId,
@@ -48,6 +65,9 @@ public enum InvalidAppendReason
     EventData,
     EventMetadata,
     EventTooLarge,
+
+    /// <summary>The events' data and metadata together exceed <see cref="EventStoreLimits.MaxAppendBytes"/>.</summary>
+    BatchTooLarge,
 }
 
 /// <summary>The request itself is malformed; the same request can never succeed.</summary>

@@ -4,7 +4,8 @@ namespace Chronicle.EventStore;
 
 /// <summary>
 /// Hard limits on what an append may carry, the same on every backend. They keep one event well under
-/// PostgreSQL's and SQLite's row limits and keep a stream id usable as a lock key and a URL segment.
+/// PostgreSQL's and SQLite's row limits, keep one append well under PostgreSQL's 1 GiB message limit, and keep
+/// stream ids and event types usable as lock keys, URL segments and text columns.
 /// </summary>
 public static class EventStoreLimits
 {
@@ -15,23 +16,75 @@ public static class EventStoreLimits
     public const int MaxEventBytes = 1024 * 1024;
 
     public const int MaxEventsPerAppend = 10_000;
+
+    /// <summary>
+    /// 64 MiB: the most data + metadata one append may hold, in bytes, summed over its events. PostgreSQL refuses a
+    /// message of 1 GiB or more, and an append is one message that the server then holds several copies of while it
+    /// unpacks and inserts the batch (the message, the parameter arrays, the rows); 64 MiB keeps that peak to a few
+    /// hundred MiB per concurrent append, far below the cap and the server's memory, and still admits 64 events at
+    /// the per-event limit or 10,000 events of 6 KiB.
+    /// </summary>
+    public const int MaxAppendBytes = 64 * 1024 * 1024;
+
     public const int MaxReadCount = 10_000;
 
-    public static void ValidateStreamId(string? streamId)
+    public static void ValidateStreamId(string? streamId) =>
+        ValidateName(streamId, "Stream id", MaxStreamIdLength, InvalidAppendReason.StreamId);
+
+    /// <summary>
+    /// Stream ids and event types are stored as text, compared as keys and shown to people. A name that a backend would
+    /// refuse (PostgreSQL text cannot hold NUL) or alter (SQLite stores an unpaired surrogate as U+FFFD, after which an
+    /// honest re-send no longer matches) is refused here, before anything is written.
+    /// </summary>
+    private static void ValidateName(string? name, string what, int maxLength, InvalidAppendReason reason)
     {
-        if (string.IsNullOrEmpty(streamId))
-            throw new InvalidAppendException(InvalidAppendReason.StreamId, "Stream id must not be empty.");
-        if (streamId.Length > MaxStreamIdLength)
-            throw new InvalidAppendException(InvalidAppendReason.StreamId,
-                $"Stream id is {streamId.Length} characters long; the limit is {MaxStreamIdLength}.");
-        if (char.IsWhiteSpace(streamId[0]) || char.IsWhiteSpace(streamId[^1]))
-            throw new InvalidAppendException(InvalidAppendReason.StreamId, "Stream id must not start or end with white space.");
-        foreach (var c in streamId)
+        if (string.IsNullOrEmpty(name))
+            throw new InvalidAppendException(reason, $"{what} must not be empty.");
+        if (name.Length > maxLength)
+            throw new InvalidAppendException(reason, $"{what} is {name.Length} characters long; the limit is {maxLength}.");
+        if (char.IsWhiteSpace(name[0]) || char.IsWhiteSpace(name[^1]))
+            throw new InvalidAppendException(reason, $"{what} must not start or end with white space.");
+        for (var i = 0; i < name.Length; i++)
         {
-            if (char.IsControl(c) || char.IsSurrogate(c))
-                throw new InvalidAppendException(InvalidAppendReason.StreamId,
-                    "Stream id must not contain control characters or unpaired surrogates.");
+            var c = name[i];
+            if (char.IsControl(c))
+                throw new InvalidAppendException(reason, $"{what} must not contain control characters (found U+{(int)c:X4} at {i}).");
         }
+
+        if (UnpairedSurrogateAt(name) is { } at)
+            throw new InvalidAppendException(reason, $"{what} must be valid UTF-16: an unpaired surrogate U+{(int)name[at]:X4} is at {at}.");
+    }
+
+    /// <summary>
+    /// Metadata is stored as JSON, which carries control characters faithfully as escapes, but System.Text.Json writes an
+    /// unpaired surrogate as U+FFFD: the stored metadata would silently differ from what was sent.
+    /// </summary>
+    private static void ValidateMetadata(int index, EventMetadata metadata)
+    {
+        foreach (var (field, value) in new[]
+                 {
+                     ("userId", metadata.UserId), ("role", metadata.Role), ("organisationOds", metadata.OrganisationOds),
+                     ("onBehalfOf", metadata.OnBehalfOf), ("clientId", metadata.ClientId), ("reason", metadata.Reason),
+                     ("correlationId", metadata.CorrelationId), ("causationId", metadata.CausationId),
+                 })
+        {
+            if (value is not null && UnpairedSurrogateAt(value) is { } at)
+                throw new InvalidAppendException(InvalidAppendReason.EventMetadata,
+                    $"Event #{index} metadata {field} must be valid UTF-16: an unpaired surrogate U+{(int)value[at]:X4} is at {at}.");
+        }
+    }
+
+    private static int? UnpairedSurrogateAt(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+                i++;
+            else if (char.IsSurrogate(text[i]))
+                return i;
+        }
+
+        return null;
     }
 
     /// <summary>Checks a whole append request before anything touches the database.</summary>
@@ -45,6 +98,7 @@ public static class EventStoreLimits
                 $"An append may carry at most {MaxEventsPerAppend} events; this one has {events.Count}.");
 
         var seen = new HashSet<Guid>();
+        long batchBytes = 0;
         for (var i = 0; i < events.Count; i++)
         {
             var e = events[i] ?? throw new InvalidAppendException(InvalidAppendReason.EventData, $"Event #{i} is null.");
@@ -53,16 +107,23 @@ public static class EventStoreLimits
             if (!seen.Add(e.EventId))
                 throw new InvalidAppendException(InvalidAppendReason.DuplicateEventIdInBatch,
                     $"Event id {e.EventId} appears more than once in the batch.");
-            if (string.IsNullOrWhiteSpace(e.EventType) || e.EventType.Length > MaxEventTypeLength)
-                throw new InvalidAppendException(InvalidAppendReason.EventType,
-                    $"Event #{i} needs an event type of 1 to {MaxEventTypeLength} characters.");
+            ValidateName(e.EventType, $"Event #{i}'s type", MaxEventTypeLength, InvalidAppendReason.EventType);
             if (e.Metadata is null)
                 throw new InvalidAppendException(InvalidAppendReason.EventMetadata, $"Event #{i} has no metadata.");
+            ValidateMetadata(i, e.Metadata);
             if (e.Data is null)
                 throw new InvalidAppendException(InvalidAppendReason.EventData, $"Event #{i} has null data.");
             if (e.Data.Length > MaxEventBytes)
                 throw new InvalidAppendException(InvalidAppendReason.EventTooLarge,
                     $"Event #{i} is {e.Data.Length} bytes; the limit is {MaxEventBytes} bytes (1 MiB) including metadata.");
+            // Summed before any body is parsed, so an oversized batch costs nothing to refuse.
+            batchBytes += e.Data.Length;
+            ValidateBatchSize(batchBytes);
+        }
+
+        for (var i = 0; i < events.Count; i++)
+        {
+            var e = events[i]!;
             if (!IsJson(e.Data))
                 throw new InvalidAppendException(InvalidAppendReason.EventData, $"Event #{i} data is not well-formed UTF-8 JSON.");
         }
@@ -73,6 +134,14 @@ public static class EventStoreLimits
         if ((long)dataBytes + metadataBytes > MaxEventBytes)
             throw new InvalidAppendException(InvalidAppendReason.EventTooLarge,
                 $"Event #{index} is {dataBytes + metadataBytes} bytes with its metadata; the limit is {MaxEventBytes} bytes (1 MiB).");
+    }
+
+    /// <summary>Checks the running total of an append's bytes (data, then data with metadata once it is serialised).</summary>
+    internal static void ValidateBatchSize(long batchBytes)
+    {
+        if (batchBytes > MaxAppendBytes)
+            throw new InvalidAppendException(InvalidAppendReason.BatchTooLarge,
+                $"The append holds more than {MaxAppendBytes} bytes (64 MiB) of data and metadata; split it into several appends.");
     }
 
     public static void ValidateRead(string? streamId, StreamReadOptions? options)

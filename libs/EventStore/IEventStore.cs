@@ -11,12 +11,15 @@ public interface IEventStore : IAsyncDisposable
     Task InitializeAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Appends all of <paramref name="events"/> or none. Re-sending events that are already stored
-    /// returns the original result.
+    /// Appends all of <paramref name="events"/> or none, durably before it returns. Re-sending a stored append
+    /// (the same events, in the same order and stream) returns the original result.
     /// </summary>
     /// <exception cref="WrongExpectedVersionException">The stream is not at <paramref name="expectedVersion"/>.</exception>
-    /// <exception cref="EventIdConflictException">An event id is stored with different content.</exception>
+    /// <exception cref="EventIdConflictException">
+    /// An event id is stored with different content or elsewhere, or the batch is not exactly one stored append.
+    /// </exception>
     /// <exception cref="InvalidAppendException">The request is malformed.</exception>
+    /// <exception cref="LogClockBehindException">(PostgreSQL) Data was restored under the running store; initialise it again.</exception>
     Task<AppendResult> AppendAsync(string streamId, ExpectedVersion expectedVersion, IReadOnlyList<EventData> events,
         CancellationToken cancellationToken = default);
 

@@ -23,10 +23,12 @@ internal sealed class PostgresReadModelDatabase(NpgsqlDataSource dataSource) : R
         {
             var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             var write = new WriteTransaction(connection, transaction, writerSlot: null);
-            // The server does not wait for the WAL flush: a crash of the server can lose the latest such commits, never
-            // part of one, and never a commit that is durable.
-            if (durability == WriteDurability.Rebuildable)
-                await ExecuteAsync(write, "set local synchronous_commit = off", cancellationToken).ConfigureAwait(false);
+            // Rebuildable: the server does not wait for the WAL flush; a crash of the server can lose the latest such
+            // commits, never part of one, and never a commit that is durable. Durable says so too, rather than trusting
+            // the server's or the session's default, which may be off.
+            await ExecuteAsync(write, durability == WriteDurability.Rebuildable
+                ? "set local synchronous_commit = off"
+                : "set local synchronous_commit = on", cancellationToken).ConfigureAwait(false);
             return write;
         }
         catch

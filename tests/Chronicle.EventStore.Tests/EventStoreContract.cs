@@ -119,6 +119,34 @@ public abstract class EventStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GivenStoredBatches_WhenPartOfOneOrASpanOfTwoIsResent_ThenConflictAndNothingIsWritten()
+    {
+        var stream = TestEvents.NewStream();
+        var first = TestEvents.Batch(4);
+        var second = TestEvents.Batch(3);
+        var original = await Store.AppendAsync(stream, ExpectedVersion.NoStream, first);
+        await Store.AppendAsync(stream, ExpectedVersion.Exact(3), second);
+
+        EventData[][] notABatch =
+        [
+            first[..1], first[..3], first[1..3], first[1..], second[2..],
+            [.. first[2..], .. second[..2]], [.. first, .. second],
+        ];
+        foreach (var resent in notABatch)
+        {
+            var conflict = await Assert.ThrowsAsync<EventIdConflictException>(() => Store.AppendAsync(stream, ExpectedVersion.Any, resent));
+            Assert.Contains(conflict.EventId, resent.Select(e => e.EventId));
+        }
+
+        // The very batches that were stored still replay, whatever the expected version says now.
+        var replay = await Store.AppendAsync(stream, ExpectedVersion.NoStream, first);
+        Assert.Equal(original.Positions, replay.Positions);
+        Assert.Equal(6, (await Store.AppendAsync(stream, ExpectedVersion.Exact(3), second)).NextExpectedVersion);
+        Assert.Equal(7, (await TestEvents.ReadWholeLogAsync(Store)).Count);
+        Assert.Equal(new StreamState(true, 6), await Store.GetStreamStateAsync(stream));
+    }
+
+    [Fact]
     public async Task GivenStoredEventId_WhenReusedWithDifferentContent_ThenConflictAndNothingWritten()
     {
         var stream = TestEvents.NewStream();
@@ -179,6 +207,9 @@ public abstract class EventStoreContract : IAsyncLifetime
     {
         "empty stream id", "over-long stream id", "null data", "event over 1 MiB", "not JSON", "exact -1", "wire value -3",
         "unset expected version", "empty batch", "null event", "empty event type", "duplicate id in batch", "null metadata",
+        "NUL in event type", "control character in event type", "unpaired surrogate in event type", "reversed surrogates in event type",
+        "event type with edge white space", "over-long event type", "unpaired surrogate in stream id", "unpaired surrogate in metadata",
+        "batch over 64 MiB",
     };
 
     [Theory]
@@ -202,13 +233,81 @@ public abstract class EventStoreContract : IAsyncLifetime
             "empty event type" => () => Store.AppendAsync(stream, ExpectedVersion.Any, [good with { EventType = " " }]),
             "duplicate id in batch" => () => Store.AppendAsync(stream, ExpectedVersion.Any, [good, good]),
             "null metadata" => () => Store.AppendAsync(stream, ExpectedVersion.Any, [good with { Metadata = null! }]),
+            "NUL in event type" => () => Store.AppendAsync(stream, ExpectedVersion.Any, [good with { EventType = "V1.Probe\0" }]),
+            "control character in event type" => () => Store.AppendAsync(stream, ExpectedVersion.Any, [good with { EventType = "V1.\u0085Probe" }]),
+            "unpaired surrogate in event type" => () => Store.AppendAsync(stream, ExpectedVersion.Any, [good with { EventType = "V1.Probe\uD83D" }]),
+            "reversed surrogates in event type" => () => Store.AppendAsync(stream, ExpectedVersion.Any, [good with { EventType = "V1.\uDE00\uD83D" }]),
+            "event type with edge white space" => () => Store.AppendAsync(stream, ExpectedVersion.Any, [good with { EventType = "V1.Probe " }]),
+            "over-long event type" => () => Store.AppendAsync(stream, ExpectedVersion.Any, [good with { EventType = new string('t', EventStoreLimits.MaxEventTypeLength + 1) }]),
+            "unpaired surrogate in stream id" => () => Store.AppendAsync(stream + "\uDC00", ExpectedVersion.Any, [good]),
+            "unpaired surrogate in metadata" => () => Store.AppendAsync(stream, ExpectedVersion.Any, [good with { Metadata = TestEvents.Metadata with { Reason = "\uD800" } }]),
+            // One 1 MiB buffer shared by every event: the limit is checked before anything is sent, so nothing big is allocated.
+            "batch over 64 MiB" => () => Store.AppendAsync(stream, ExpectedVersion.Any, OversizedBatch()),
             _ => throw new ArgumentOutOfRangeException(nameof(scenario)),
         };
 
         var error = await Assert.ThrowsAsync<InvalidAppendException>(append);
         Assert.False(string.IsNullOrWhiteSpace(error.Message));
+        Assert.Equal(ExpectedReason(scenario), error.Reason);
         Assert.Equal(StreamState.NoStream, await Store.GetStreamStateAsync(stream));
         Assert.Empty(await TestEvents.ReadWholeLogAsync(Store));
+    }
+
+    private static InvalidAppendReason ExpectedReason(string scenario) => scenario switch
+    {
+        _ when scenario.Contains("stream id", StringComparison.Ordinal) => InvalidAppendReason.StreamId,
+        _ when scenario.Contains("event type", StringComparison.Ordinal) => InvalidAppendReason.EventType,
+        _ when scenario.Contains("metadata", StringComparison.Ordinal) => InvalidAppendReason.EventMetadata,
+        _ when scenario.Contains("version", StringComparison.Ordinal) || scenario.StartsWith("exact", StringComparison.Ordinal)
+            || scenario.StartsWith("wire", StringComparison.Ordinal) => InvalidAppendReason.ExpectedVersion,
+        "null data" or "not JSON" or "null event" => InvalidAppendReason.EventData,
+        "event over 1 MiB" => InvalidAppendReason.EventTooLarge,
+        "empty batch" => InvalidAppendReason.EmptyBatch,
+        "duplicate id in batch" => InvalidAppendReason.DuplicateEventIdInBatch,
+        "batch over 64 MiB" => InvalidAppendReason.BatchTooLarge,
+        _ => throw new ArgumentOutOfRangeException(nameof(scenario)),
+    };
+
+    private static EventData[] OversizedBatch()
+    {
+        var data = LargeJson(EventStoreLimits.MaxEventBytes - 4096);
+        var count = (int)(EventStoreLimits.MaxAppendBytes / data.Length) + 1;
+        return Enumerable.Range(0, count).Select(_ => TestEvents.Event() with { Data = data }).ToArray();
+    }
+
+    [Fact]
+    public async Task GivenAnAppendOfExactlyTheBatchLimit_ThenItIsStored_AndOneMoreEventIsRefusedAsTooLarge()
+    {
+        // "{}" is the empty metadata, 2 bytes: each event holds exactly 1 MiB and the batch exactly the limit.
+        var data = LargeJson(EventStoreLimits.MaxEventBytes - 2);
+        var atLimit = Enumerable.Range(0, EventStoreLimits.MaxAppendBytes / EventStoreLimits.MaxEventBytes)
+            .Select(_ => new EventData(Guid.NewGuid(), "V1.Probe", data, EventMetadata.Empty)).ToArray();
+        var over = TestEvents.NewStream();
+        var error = await Assert.ThrowsAsync<InvalidAppendException>(() => Store.AppendAsync(over, ExpectedVersion.NoStream,
+            [.. atLimit, new EventData(Guid.NewGuid(), "V1.Probe", "1"u8.ToArray(), EventMetadata.Empty)]));
+        Assert.Equal(InvalidAppendReason.BatchTooLarge, error.Reason);
+        Assert.Equal(StreamState.NoStream, await Store.GetStreamStateAsync(over));
+
+        var stream = TestEvents.NewStream();
+        var stored = await Store.AppendAsync(stream, ExpectedVersion.NoStream, atLimit);
+        Assert.Equal(atLimit.Length - 1, stored.NextExpectedVersion);
+        var last = Assert.Single(await Store.ReadStreamAsync(stream, StreamReadOptions.Backwards with { MaxCount = 1 }));
+        Assert.Equal(data, last.Data);
+    }
+
+    [Fact]
+    public async Task GivenNamesWithCharactersBeyondTheBasicPlane_ThenTheyAreStoredAsSentAndAReSendReplays()
+    {
+        var stream = "patient-\U0001F600-" + Guid.NewGuid().ToString("N");
+        var batch = new[] { TestEvents.Event("V1.Probe\U0001D11E\u00E9") };
+        var original = await Store.AppendAsync(stream, ExpectedVersion.NoStream, batch);
+
+        var replay = await Store.AppendAsync(stream, ExpectedVersion.NoStream, batch);
+
+        Assert.Equal(original.Positions, replay.Positions);
+        var stored = Assert.Single(await Store.ReadStreamAsync(stream, StreamReadOptions.Forwards));
+        Assert.Equal(batch[0].EventType, stored.EventType);
+        Assert.Equal(stream, stored.StreamId);
     }
 
     [Fact]

@@ -36,9 +36,12 @@ public sealed class PostgresFixture : IAsyncLifetime
     }
 
     /// <summary>The event store (schema "chronicle") and the read models (schema "public") share one fresh database.</summary>
-    public async Task<Backend> CreateBackendAsync()
+    /// <param name="sessionSettings">Server settings every session starts with (e.g. synchronous_commit=off), as a server's defaults would.</param>
+    public async Task<Backend> CreateBackendAsync(string? sessionSettings = null)
     {
         var connectionString = await Server.CreateDatabaseAsync("projections");
+        if (sessionSettings is not null)
+            connectionString = new NpgsqlConnectionStringBuilder(connectionString) { Options = sessionSettings }.ConnectionString;
         var store = PostgresEventStore.Create(connectionString);
         await store.InitializeAsync();
         var dataSource = NpgsqlDataSource.Create(connectionString);

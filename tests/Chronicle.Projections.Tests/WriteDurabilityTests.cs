@@ -83,6 +83,18 @@ public sealed class PostgresWriteDurabilityTests(PostgresFixture postgres) : Wri
     protected override string SyncSettingSql => "show synchronous_commit";
     protected override string DurableSetting => "on";
     protected override string RebuildableSetting => "off";
+
+    [Fact]
+    public async Task A_durable_write_is_synchronous_even_where_the_server_commits_asynchronously_by_default()
+    {
+        await using var backend = await postgres.CreateBackendAsync("-c synchronous_commit=off");
+        await using (var write = await backend.ReadModels.BeginWriteAsync(WriteDurability.Durable))
+        await using (var command = write.CreateCommand(SyncSettingSql))
+            Assert.Equal(DurableSetting, (await command.ExecuteScalarAsync())?.ToString());
+        await using (var write = await backend.ReadModels.BeginWriteAsync(WriteDurability.Rebuildable))
+        await using (var command = write.CreateCommand(SyncSettingSql))
+            Assert.Equal(RebuildableSetting, (await command.ExecuteScalarAsync())?.ToString());
+    }
 }
 
 public sealed class SqliteWriteDurabilityTests : WriteDurabilityTests, IDisposable

@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
-using System.Text;
 using Chronicle.Fhir;
 using Chronicle.Record.Domain;
 using Chronicle.Record.Fhir;
@@ -394,12 +392,28 @@ public abstract class FhirApiTests(IFhirBackendFactory backends) : IAsyncLifetim
         await Server.AppendAsync(record.PatientId, new EntryMarkedEnteredInError(record.Observation, "Wrong patient"));
         await Server.ReadModel.WaitForAsync(last!.LastLogPosition);
 
-        var live = await HashAllVersionsAsync();
+        var live = await DumpReadModelAsync();
         await Server.ReadModel.RebuildAsync();
-        var rebuilt = await HashAllVersionsAsync();
+        var rebuilt = await DumpReadModelAsync();
 
-        Assert.True(live.Rows > 100, $"Only {live.Rows} versions were projected.");
-        Assert.Equal(live, rebuilt);
+        Assert.True(live[RecordFhirTables.Resources].Count > 100, $"Only {live[RecordFhirTables.Resources].Count} versions were projected.");
+        foreach (var table in new[] { RecordFhirTables.Tokens, RecordFhirTables.Dates, RecordFhirTables.Strings })
+            Assert.True(live[table].Count > 10, $"Only {live[table].Count} rows in {table}.");
+        Assert.Equal(live.Keys.Order(StringComparer.Ordinal), rebuilt.Keys.Order(StringComparer.Ordinal));
+        foreach (var (table, rows) in live)
+            Assert.True(rows.SequenceEqual(rebuilt[table]), $"The rebuilt {table} differs from the live one.");
+    }
+
+    /// <summary>
+    /// Every table of the read model, row for row (see <see cref="DumpAsync"/>); of the checkpoints only where each
+    /// consumer stands, not when it last wrote.
+    /// </summary>
+    private async Task<Dictionary<string, List<string>>> DumpReadModelAsync()
+    {
+        var dump = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var table in await Server.ReadModels.ListTablesAsync())
+            dump[table] = await DumpAsync(table == "projection_checkpoints" ? "(select name, tx_id, position from projection_checkpoints) as c" : table);
+        return dump;
     }
 
     [Fact]
@@ -451,26 +465,6 @@ public abstract class FhirApiTests(IFhirBackendFactory backends) : IAsyncLifetim
 
         rows.Sort(StringComparer.Ordinal);
         return rows;
-    }
-
-    private async Task<(int Rows, string Hash)> HashAllVersionsAsync()
-    {
-        await using var connection = await Server.ReadModels.OpenConnectionAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"""
-            select resource_type, resource_id, version_id, is_current, json from {RecordFhirTables.Resources}
-            order by resource_type, resource_id, version_id
-            """;
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var rows = 0;
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            hash.AppendData(Encoding.UTF8.GetBytes($"{reader.GetString(0)}/{reader.GetString(1)}/{reader.GetInt64(2)}/{reader.GetInt32(3)}\n{reader.GetString(4)}\n"));
-            rows++;
-        }
-
-        return (rows, Convert.ToHexString(hash.GetHashAndReset()));
     }
 
     private async Task<Bundle> Everything(SampleRecord record, string query) =>

@@ -17,15 +17,17 @@ internal sealed class LocalCluster : IAsyncDisposable
     private readonly string _binaries;
     private readonly string _root;
     private readonly bool _asPostgresUser;
+    private readonly IReadOnlyDictionary<string, string> _settings;
     private readonly EventHandler _onProcessExit;
     private Process? _watchdog;
     private int _stopped;
 
-    private LocalCluster(string binaries, string root, bool asPostgresUser)
+    private LocalCluster(string binaries, string root, bool asPostgresUser, IReadOnlyDictionary<string, string> settings)
     {
         _binaries = binaries;
         _root = root;
         _asPostgresUser = asPostgresUser;
+        _settings = settings;
         // ProcessExit handlers cannot be awaited.
         _onProcessExit = (_, _) => StopAsync().GetAwaiter().GetResult();
     }
@@ -51,14 +53,16 @@ internal sealed class LocalCluster : IAsyncDisposable
         static bool Exists(string file) => File.Exists(file) && File.ResolveLinkTarget(file, returnFinalTarget: true) is null or { Exists: true };
     }
 
-    public static async Task<LocalCluster> StartAsync(string binaries, CancellationToken cancellationToken)
+    /// <param name="settings">Server settings written after the defaults, so they win (e.g. synchronous_commit = off).</param>
+    public static async Task<LocalCluster> StartAsync(string binaries, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string>? settings = null)
     {
         // PostgreSQL refuses to run as root, so root hands the cluster to the 'postgres' OS user; that user
         // must be able to reach the folder, which /tmp allows and a TMPDIR under /root would not.
         var asPostgresUser = Environment.UserName == "root";
         var root = Path.Combine(asPostgresUser ? "/tmp" : Path.GetTempPath(), $"chronicle-pg-{Guid.NewGuid():N}");
         Directory.CreateDirectory(Path.Combine(root, "sockets"));
-        var cluster = new LocalCluster(binaries, root, asPostgresUser);
+        var cluster = new LocalCluster(binaries, root, asPostgresUser, settings ?? new Dictionary<string, string>());
         try
         {
             await cluster.InitializeAsync(cancellationToken).ConfigureAwait(false);
@@ -115,6 +119,7 @@ internal sealed class LocalCluster : IAsyncDisposable
                 full_page_writes = on
                 max_connections = 200
                 shared_buffers = 256MB
+                {string.Join("\n", _settings.Select(setting => $"{setting.Key} = '{setting.Value}'"))}
                 """, cancellationToken).ConfigureAwait(false);
 
             var start = await RunAsync(
@@ -147,6 +152,82 @@ internal sealed class LocalCluster : IAsyncDisposable
             await WaitUntilAcceptingConnectionsAsync(cancellationToken).ConfigureAwait(false);
             return;
         }
+    }
+
+    /// <summary>
+    /// Kills every server process at once with SIGKILL, as a crash of the server would end them, but with the operating
+    /// system (and what it has been handed to write) intact. Each child of the postmaster leads a process group of its
+    /// own, so they are named one by one in a single kill, the postmaster first: once it is gone it can neither fork
+    /// nor act on its children's deaths, and a child that notices it gone before its own signal arrives exits at once.
+    /// </summary>
+    public async Task KillAsync()
+    {
+        var postmaster = int.Parse(File.ReadLines(Path.Combine(DataDirectory, "postmaster.pid")).First().Trim(), CultureInfo.InvariantCulture);
+        var processes = ChildProcesses(postmaster).Prepend(postmaster).ToList();
+        // kill fails for a child that has already ended; that one is gone too, which is all that is asked.
+        await RunAsync("kill", ["-KILL", .. processes.Select(p => p.ToString(CultureInfo.InvariantCulture))], asPostgresUser: false,
+            CancellationToken.None).ConfigureAwait(false);
+
+        // A new postmaster refuses to start while an old process still holds the shared memory, or while the old
+        // postmaster's id is still taken (as it is until the dead process has been reaped).
+        var deadline = Stopwatch.StartNew();
+        while (processes.Any(p => Directory.Exists($"/proc/{p}")))
+        {
+            if (deadline.Elapsed > StartupTimeout)
+            {
+                throw new InvalidOperationException($"The killed server's processes {string.Join(' ', processes)} did not go away.");
+            }
+
+            await Task.Delay(50).ConfigureAwait(false);
+        }
+
+        StopWatchdog();
+    }
+
+    private static List<int> ChildProcesses(int parent)
+    {
+        var children = new List<int>();
+        foreach (var folder in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(folder), out var id))
+            {
+                continue;
+            }
+
+            try
+            {
+                // "pid (comm) state ppid ...": the command name may hold spaces and parentheses, so read after the last ')'.
+                var stat = File.ReadAllText(Path.Combine(folder, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                if (fields.Length > 1 && fields[1] == parent.ToString(CultureInfo.InvariantCulture))
+                {
+                    children.Add(id);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // It has just ended.
+            }
+        }
+
+        return children;
+    }
+
+    /// <summary>Starts the server again on the same folder and port (after <see cref="KillAsync"/> it runs crash recovery first).</summary>
+    public async Task RestartAsync(CancellationToken cancellationToken = default)
+    {
+        var start = await RunAsync(
+            Path.Combine(_binaries, "pg_ctl"),
+            ["-D", DataDirectory, "-l", LogFile, "-w", "-t", ((int)StartupTimeout.TotalSeconds).ToString(CultureInfo.InvariantCulture), "start"],
+            _asPostgresUser,
+            cancellationToken).ConfigureAwait(false);
+        if (start.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"pg_ctl start failed (exit code {start.ExitCode}):\n{start.Output}\nServer log:\n{ReadLog()}");
+        }
+
+        StartWatchdog();
+        await WaitUntilAcceptingConnectionsAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task WaitUntilAcceptingConnectionsAsync(CancellationToken cancellationToken)
@@ -225,6 +306,11 @@ internal sealed class LocalCluster : IAsyncDisposable
         }
 
         // The server is gone, so the watchdog has nothing left to do.
+        StopWatchdog();
+    }
+
+    private void StopWatchdog()
+    {
         try
         {
             _watchdog?.Kill();
@@ -235,6 +321,7 @@ internal sealed class LocalCluster : IAsyncDisposable
         }
 
         _watchdog?.Dispose();
+        _watchdog = null;
     }
 
     private string ReadLog() => File.Exists(LogFile) ? File.ReadAllText(LogFile) : "(no server log was written)";

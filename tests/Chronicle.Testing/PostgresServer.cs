@@ -16,14 +16,16 @@ public sealed class PostgresServer : IAsyncDisposable
     private const string EnvironmentVariable = "CHRONICLE_TEST_POSTGRES";
 
     private readonly Func<ValueTask> _stop;
+    private readonly LocalCluster? _cluster;
     private readonly List<string> _createdDatabases = [];
     private int _disposed;
 
-    private PostgresServer(string source, string connectionString, Func<ValueTask> stop)
+    private PostgresServer(string source, string connectionString, Func<ValueTask> stop, LocalCluster? cluster = null)
     {
         Source = source;
         ConnectionString = connectionString;
         _stop = stop;
+        _cluster = cluster;
     }
 
     /// <summary>"environment", "testcontainers" or "local-binaries".</summary>
@@ -74,6 +76,30 @@ public sealed class PostgresServer : IAsyncDisposable
 
         throw new InvalidOperationException(message, dockerFailure);
     }
+
+    /// <summary>
+    /// A throwaway cluster of the machine's own PostgreSQL binaries, whatever CHRONICLE_TEST_POSTGRES or Docker offer, with
+    /// <paramref name="settings"/> written into its configuration after the defaults (so they win), and which
+    /// <see cref="CrashAsync"/> and <see cref="RestartAsync"/> can kill and start again: for tests of what a server crash
+    /// keeps. Throws when the binaries are not installed.
+    /// </summary>
+    public static async Task<PostgresServer> StartCrashableAsync(IReadOnlyDictionary<string, string> settings,
+        CancellationToken cancellationToken = default)
+    {
+        var binaries = LocalCluster.FindBinaries() ?? throw new InvalidOperationException(
+            "This test crashes a PostgreSQL server and needs the server binaries on the machine " +
+            "(Debian/Ubuntu: 'apt-get install postgresql'; a throwaway cluster is started from /usr/lib/postgresql/*/bin or PATH).");
+        var cluster = await LocalCluster.StartAsync(binaries, cancellationToken, settings).ConfigureAwait(false);
+        return new PostgresServer("local-binaries", cluster.ConnectionString, cluster.DisposeAsync, cluster);
+    }
+
+    /// <summary>Kills every process of a server from <see cref="StartCrashableAsync"/> at once with SIGKILL.</summary>
+    public Task CrashAsync() => Crashable.KillAsync();
+
+    /// <summary>Starts a crashed server from <see cref="StartCrashableAsync"/> again, on the same data and port.</summary>
+    public Task RestartAsync(CancellationToken cancellationToken = default) => Crashable.RestartAsync(cancellationToken);
+
+    private LocalCluster Crashable => _cluster ?? throw new InvalidOperationException("Only a server from StartCrashableAsync can be crashed.");
 
     /// <summary>
     /// Creates a fresh, uniquely named empty database and returns a connection string to it

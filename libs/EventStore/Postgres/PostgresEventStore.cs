@@ -19,6 +19,8 @@ public sealed class PostgresEventStore : IEventStore
 {
     private const string Columns = "stream_id, stream_version, position, tx_id, event_id, event_type, data, metadata, recorded_at";
     private const string UniqueViolation = "23505";
+    private const string EventIdIndex = "events_event_id_uk";
+    private const string StreamVersionIndex = "events_stream_version_uk";
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly bool _ownsDataSource;
@@ -83,7 +85,14 @@ public sealed class PostgresEventStore : IEventStore
         {
             // A concurrent append of the same event ids to another stream won the unique index. Running the
             // function again now sees the stored ids and answers as a replay or a conflict.
-            result = await AppendCoreAsync(connection, null, request, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                result = await AppendCoreAsync(connection, null, request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException again) when (IsStoreIndexViolation(again))
+            {
+                throw await ToTypedErrorAsync(again, request, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         _appended.Pulse();
@@ -94,14 +103,52 @@ public sealed class PostgresEventStore : IEventStore
     /// Appends inside the caller's transaction, so events and other rows (an inbox entry, say) commit together.
     /// Append before any other write in that transaction; otherwise the append may be refused with
     /// <see cref="AppendOrderConflictException"/>. The global log holds back readers until the transaction ends,
-    /// so keep it short.
+    /// so keep it short. The transaction's commit is made synchronous (durable), as the events need.
+    /// <para>
+    /// A concurrent writer can win a unique index the append needed: another transaction storing the same event id
+    /// in another stream (<see cref="EventIdConflictException"/>), or, in a repeatable-read or serializable
+    /// transaction whose snapshot predates another writer's append to the stream, that stream version
+    /// (<see cref="WrongExpectedVersionException"/> with the actual version). The database has then aborted the
+    /// caller's transaction: roll it back, and retry in a new one where that makes sense.
+    /// </para>
     /// </summary>
     public async Task<AppendResult> AppendAsync(NpgsqlTransaction transaction, string streamId, ExpectedVersion expectedVersion,
         IReadOnlyList<EventData> events, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(transaction);
         var request = AppendRequest.Create(streamId, expectedVersion, events);
-        return await AppendCoreAsync(transaction.Connection!, transaction, request, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await AppendCoreAsync(transaction.Connection!, transaction, request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException e) when (IsStoreIndexViolation(e))
+        {
+            throw await ToTypedErrorAsync(e, request, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static bool IsStoreIndexViolation(PostgresException e) =>
+        e.SqlState == UniqueViolation && e.ConstraintName is EventIdIndex or StreamVersionIndex;
+
+    /// <summary>
+    /// The typed error for a unique index another writer won. Its transaction has committed (the index waits for it), so
+    /// a fresh connection sees what it stored; the failed transaction itself can run nothing more.
+    /// </summary>
+    private async Task<EventStoreException> ToTypedErrorAsync(PostgresException violation, AppendRequest request,
+        CancellationToken cancellationToken)
+    {
+        if (violation.ConstraintName == StreamVersionIndex)
+        {
+            var state = await GetStreamStateAsync(request.StreamId, cancellationToken).ConfigureAwait(false);
+            return new WrongExpectedVersionException(request.StreamId, request.Expected, state.Version);
+        }
+
+        await using var command = _dataSource.CreateCommand(
+            $"select event_id from {_schema}.events where event_id = any($1) order by array_position($1, event_id) limit 1");
+        command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = request.EventIds });
+        var stored = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return new EventIdConflictException(stored as Guid? ?? request.EventIds[0],
+            "another transaction stored it at the same time, in another stream");
     }
 
     private async Task<AppendResult> AppendCoreAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction,
@@ -124,8 +171,9 @@ public sealed class PostgresEventStore : IEventStore
             0 or 1 => new AppendResult(reader.GetInt64(1), reader.GetInt64(2), reader.GetFieldValue<long[]>(3)),
             2 => throw new WrongExpectedVersionException(request.StreamId, request.Expected, reader.GetInt64(1)),
             3 => throw new EventIdConflictException(reader.GetGuid(4),
-                "re-sent events must match the stored ones exactly, in the same stream and order"),
+                "re-sent events must match the stored ones exactly, in the same stream and order, and be the whole of one stored append"),
             4 => throw new AppendOrderConflictException(request.StreamId),
+            5 => throw new LogClockBehindException(request.StreamId),
             _ => throw new InvalidOperationException($"append_events returned unknown status {status}."),
         };
     }

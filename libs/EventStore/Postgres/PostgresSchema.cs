@@ -50,14 +50,33 @@ internal static partial class PostgresSchema
             """),
         (2, "append function names a stored event id first in a conflict", AppendFunction(s)),
         (3, "append function: a cheaper path for single events, answers without a query", AppendFunction(s)),
+        (4, "events record their append's first version and size, so only a whole stored append replays; appends commit synchronously and refuse a clock behind the log", $$"""
+            alter table {{s}}.events add column batch_first_version bigint, add column batch_size int;
+
+            -- Before this migration an append was not recorded as such. A transaction's rows in one stream are the
+            -- best account of it: exact for every append made in a transaction of its own (the plain path), and
+            -- two appends to one stream in one caller transaction become one, whose parts then no longer replay.
+            update {{s}}.events e
+               set batch_first_version = b.first_version, batch_size = b.size
+              from (select tx_id, stream_id, min(stream_version) as first_version, count(*)::int as size
+                      from {{s}}.events group by tx_id, stream_id) b
+             where e.tx_id = b.tx_id and e.stream_id = b.stream_id;
+
+            alter table {{s}}.events alter column batch_first_version set not null, alter column batch_size set not null;
+
+            {{AppendFunction(s)}}
+            """),
     ];
 
     /// <summary>
     /// One round trip per append. Its latest form is installed by every migration that changes it (create or
-    /// replace), so a new schema and an upgraded one run the same function. Status: 0 appended, 1 idempotent replay of a stored batch,
+    /// replace), so a new schema and an upgraded one run the same function (the first migrations install it before
+    /// the columns it writes exist; PL/pgSQL resolves names only when it runs). Status: 0 appended, 1 idempotent
+    /// replay of a stored append (the same events, in the same order and stream, and the whole of that append),
     /// 2 wrong expected version (stream_version is the actual version), 3 event id conflict (conflict_id is
-    /// a stored id whose stored event differs, else the first id of a partly stored batch that is not stored),
-    /// 4 ordering conflict (see <see cref="AppendOrderConflictException"/>).
+    /// a stored id whose stored event differs or lies elsewhere, else the first id of a partly stored batch that is
+    /// not stored), 4 ordering conflict (see <see cref="AppendOrderConflictException"/>), 5 the log clock is behind
+    /// the stored log (see <see cref="LogClockBehindException"/>).
     ///
     /// Why the global log can never skip (the argument the reader in PostgresEventStore relies on):
     /// 1. Each event row carries tx_id, the id of the transaction that wrote it (plus a constant offset).
@@ -91,6 +110,10 @@ internal static partial class PostgresSchema
             v_now       timestamptz;
             v_positions bigint[];
         begin
+            -- An acknowledged append must survive a server crash whatever the server or the session is set to. Local to
+            -- the transaction and still in force when it commits (a SET clause on the function would end with the call).
+            -- In a caller's transaction it makes that whole transaction's commit durable, as its events need.
+            perform set_config('synchronous_commit', 'on', true);
             perform pg_advisory_xact_lock(hashtextextended('{{s}}:' || p_stream, 0));
 
             -- A single event (the common case) takes the cheapest path at each step: one index probe, one
@@ -108,6 +131,8 @@ internal static partial class PostgresSchema
                   left join {{s}}.events e on e.event_id = u.id
                  where e.event_id is null or e.stream_id <> p_stream or e.event_type <> u.t or e.data <> u.d
                     or e.metadata <> u.m or v_first is null or e.stream_version <> v_first + u.i - 1
+                    -- Part of a stored append, or a span of two, is not a re-send of either.
+                    or e.batch_first_version <> v_first or e.batch_size <> n
                  order by e.event_id is null, u.i
                  limit 1;
                 if v_conflict is null then
@@ -141,6 +166,26 @@ internal static partial class PostgresSchema
 
             -- The first thing in this transaction that assigns it an id (unless the caller wrote earlier).
             select pg_current_xact_id()::text::bigint + c.tx_offset into v_tx from {{s}}.log_clock c;
+
+            -- Every row this statement's snapshot sees was written by this transaction or committed before the snapshot
+            -- was taken, by a transaction whose id was assigned before that, so below the snapshot's xmax (which may be
+            -- at or below this transaction's own id, hence the greatest). The row's tx_id is that id plus the offset in
+            -- force when it was written, and the offset never shrinks. So every row written through this clock has
+            -- tx_id < greatest(xmax, own id + 1) + offset. A row at or above that bound came from elsewhere (a dump
+            -- restored into the schema while the store ran): appending now would order new events before it, and
+            -- readers would not reach it until the server's transaction ids caught up. InitializeAsync moves the
+            -- offset past it.
+            perform 1 from {{s}}.events e
+             where e.tx_id >= (select greatest(pg_snapshot_xmax(pg_current_snapshot())::text::bigint, pg_current_xact_id()::text::bigint + 1)
+                                      + c.tx_offset
+                                 from {{s}}.log_clock c)
+             limit 1;
+            if found then
+                status := 5;
+                return next;
+                return;
+            end if;
+
             if v_tx < v_last_tx then
                 status := 4;
                 stream_version := v_current;
@@ -152,15 +197,17 @@ internal static partial class PostgresSchema
             v_now := greatest(clock_timestamp(), v_last_time);
             if n = 1 then
                 v_positions := array[nextval('{{s}}.events_position_seq')];
-                insert into {{s}}.events (tx_id, position, stream_id, stream_version, event_id, event_type, data, metadata, recorded_at)
-                values (v_tx, v_positions[1], p_stream, v_current + 1, p_ids[1], p_types[1], p_data[1], p_metadata[1], v_now);
+                insert into {{s}}.events (tx_id, position, stream_id, stream_version, event_id, event_type, data, metadata, recorded_at,
+                                          batch_first_version, batch_size)
+                values (v_tx, v_positions[1], p_stream, v_current + 1, p_ids[1], p_types[1], p_data[1], p_metadata[1], v_now, v_current + 1, 1);
             else
                 -- Positions are drawn in ascending order, then paired with the events by their place in the batch,
                 -- so log order within the batch is version order.
                 select array_agg(q.p order by q.p) into v_positions
                   from (select nextval('{{s}}.events_position_seq') as p from generate_series(1, n)) q;
-                insert into {{s}}.events (tx_id, position, stream_id, stream_version, event_id, event_type, data, metadata, recorded_at)
-                select v_tx, u.p, p_stream, v_current + u.i, u.id, u.t, u.d, u.m, v_now
+                insert into {{s}}.events (tx_id, position, stream_id, stream_version, event_id, event_type, data, metadata, recorded_at,
+                                          batch_first_version, batch_size)
+                select v_tx, u.p, p_stream, v_current + u.i, u.id, u.t, u.d, u.m, v_now, v_current + 1, n
                   from unnest(p_ids, p_types, p_data, p_metadata, v_positions) with ordinality as u(id, t, d, m, p, i);
             end if;
 

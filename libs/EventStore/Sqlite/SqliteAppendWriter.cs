@@ -40,6 +40,7 @@ internal sealed class SqliteAppendWriter : IDisposable
     private readonly SqliteCommand _insertOne;
     private readonly SqliteCommand _insertChunk;
     private readonly SqliteCommand _lookup;
+    private readonly SqliteCommand _transactionAt;
     private readonly SqliteCommand _savepoint;
     private readonly SqliteCommand _release;
     private readonly SqliteCommand _rollbackToSavepoint;
@@ -56,10 +57,11 @@ internal sealed class SqliteAppendWriter : IDisposable
         _insertChunk = PrepareInsert(InsertChunk);
         _lookup = Prepare("select stream_id, stream_version, position, tx_id, event_type, data, metadata from events where event_id = $id",
             ("$id", SqliteType.Blob));
+        _transactionAt = Prepare("select tx_id from events where position = $position", ("$position", SqliteType.Integer));
         _savepoint = Prepare("savepoint append");
         _release = Prepare("release append");
         _rollbackToSavepoint = Prepare("rollback to append");
-        _commands = [_nextPosition, _head, _insertOne, _insertChunk, _lookup, _savepoint, _release, _rollbackToSavepoint];
+        _commands = [_nextPosition, _head, _insertOne, _insertChunk, _lookup, _transactionAt, _savepoint, _release, _rollbackToSavepoint];
     }
 
     public async Task<AppendResult> AppendAsync(AppendRequest request, CancellationToken cancellationToken)
@@ -242,7 +244,12 @@ internal sealed class SqliteAppendWriter : IDisposable
         return new AppendResult(current + request.Count, nextPosition, positions);
     }
 
-    /// <summary>The original result when every event of the request is already stored, as it was sent; null when none is.</summary>
+    /// <summary>
+    /// The original result when the request is a stored append sent again: the same events, in the same order, in the
+    /// same stream, and all of that append, not part of it or a span of two. Null when none of its events is stored.
+    /// An append's rows hold consecutive positions from its first, which is also its tx_id, so the stored append is
+    /// the rows from position tx_id on that carry that tx_id.
+    /// </summary>
     private AppendResult? ReplayOfStoredBatch(AppendRequest request)
     {
         var positions = new long[request.Count];
@@ -260,28 +267,43 @@ internal sealed class SqliteAppendWriter : IDisposable
             }
 
             var version = reader.GetInt64(1);
+            var position = reader.GetInt64(2);
             if (found == 0)
+            {
                 firstVersion = version;
+                tx = reader.GetInt64(3);
+            }
+
             var matches = found == i
                 && reader.GetString(0) == request.StreamId
                 && version == firstVersion + i
+                && reader.GetInt64(3) == tx
+                && position == tx + i
                 && reader.GetString(4) == request.EventTypes[i]
                 && ((byte[])reader[5]).AsSpan().SequenceEqual(request.Data[i])
                 && ((byte[])reader[6]).AsSpan().SequenceEqual(request.Metadata[i]);
             if (!matches)
                 conflict ??= request.EventIds[i];
             found++;
-            positions[i] = reader.GetInt64(2);
-            tx = reader.GetInt64(3);
+            positions[i] = position;
             lastVersion = version;
         }
 
         if (found == 0)
             return null;
+        if (conflict is null && found == request.Count && StoredAppendGoesOnAfter(tx, request.Count))
+            conflict = request.EventIds[0];
         if (conflict is not null || found != request.Count)
             throw new EventIdConflictException(conflict ?? request.EventIds[0],
-                "re-sent events must match the stored ones exactly, in the same stream and order");
+                "re-sent events must match the stored ones exactly, in the same stream and order, and be the whole of one stored append");
         return new AppendResult(lastVersion, tx, positions);
+    }
+
+    /// <summary>Whether the append stored from position <paramref name="tx"/> holds more than <paramref name="count"/> events.</summary>
+    private bool StoredAppendGoesOnAfter(long tx, int count)
+    {
+        _transactionAt.Parameters[0].Value = tx + count;
+        return _transactionAt.ExecuteScalar() is long next && next == tx;
     }
 
     /// <summary>
