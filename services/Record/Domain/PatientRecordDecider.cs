@@ -146,9 +146,7 @@ public static class PatientRecordDecider
     private static IReadOnlyList<object> MarkEnteredInError(PatientRecordState state, MarkEnteredInError command)
     {
         var errors = new ValidationErrors();
-        RecordRules.Required(errors, "reason", command.Reason, "a reason");
-        if (command.Reason?.Length > RecordRules.MaxReasonLength)
-            errors.Add("reason", $"at most {RecordRules.MaxReasonLength:N0} characters");
+        RecordRules.RequiredText(errors, "reason", command.Reason, "a reason", RecordRules.MaxReasonLength);
 
         if (state.Entries.TryGetValue(command.EntryId, out var entry))
         {
