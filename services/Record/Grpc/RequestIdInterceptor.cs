@@ -1,4 +1,4 @@
-using Chronicle.Record.Domain;
+using Chronicle.Security;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Grpc.Core;
@@ -9,7 +9,8 @@ namespace Chronicle.Record.Grpc;
 /// <summary>
 /// Refuses a chronicle.record.v1 request whose <c>patient_id</c> is not a UUID, with INVALID_ARGUMENT, before libs/Security's
 /// interceptor runs: that one asks Identity about the request's patient, and junk must neither be sent there nor be
-/// answered PERMISSION_DENIED as if it named a patient. It runs before the security interceptor (see
+/// answered PERMISSION_DENIED as if it named a patient. A caller without a token is left to the security interceptor,
+/// which answers UNAUTHENTICATED whatever the request holds. It runs before the security interceptor (see
 /// <see cref="RecordGrpcExtensions.AddRecordCommands"/>) and inside the audit interceptor, so the refusal is audited.
 /// Every other id of a request is read, and refused alike, by <see cref="RequestReader"/>.
 /// </summary>
@@ -21,9 +22,17 @@ public sealed class RequestIdInterceptor : Interceptor
         UnaryServerMethod<TRequest, TResponse> continuation)
     {
         ArgumentNullException.ThrowIfNull(continuation);
-        if (MalformedPatientId(request) is { } problem)
+        ArgumentNullException.ThrowIfNull(context);
+        if (MalformedPatientId(request) is { } problem && !Unauthenticated(context))
             throw new RpcException(new Status(StatusCode.InvalidArgument, problem));
         return continuation(request, context);
+    }
+
+    // A caller without a token hears UNAUTHENTICATED from the security interceptor first, whatever their request holds.
+    private static bool Unauthenticated(ServerCallContext context)
+    {
+        var http = context.GetHttpContext();
+        return SecurityStartup.IsEnforced(http.RequestServices) && http.User.Identity?.IsAuthenticated != true;
     }
 
     private static string? MalformedPatientId<TRequest>(TRequest request)

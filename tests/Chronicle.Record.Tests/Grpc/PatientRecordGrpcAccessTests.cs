@@ -75,6 +75,8 @@ public sealed class PatientRecordGrpcAccessTests(SqliteTestStores stores) : IAsy
             Assert.Contains("is not a UUID", refusal.Status.Detail, StringComparison.Ordinal);
         }
 
+        var anonymous = await Assert.ThrowsAsync<RpcException>(() => Client.GetRecordAsync(new GetRecordRequest { PatientId = junk }).ResponseAsync);
+        Assert.Equal(StatusCode.Unauthenticated, anonymous.StatusCode);
         Assert.Empty(_practices.Asked);
         Assert.Empty(await _server.GlobalLogAsync());
     }
