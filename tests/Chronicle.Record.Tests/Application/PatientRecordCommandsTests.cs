@@ -169,6 +169,36 @@ public abstract class PatientRecordCommandsTests(ITestStoreFactory stores) : IAs
     }
 
     [Fact]
+    public async Task GivenRegistrationsOfOneNhsNumberAtOnce_ThenExactlyOnePatientHoldsItAndTheOthersAreRefused()
+    {
+        var patients = Enumerable.Range(0, 6).Select(_ => new PatientId(Guid.NewGuid())).ToArray();
+
+        var outcomes = await Task.WhenAll(patients.Select(patient => Task.Run(async () =>
+        {
+            try
+            {
+                return (await new PatientRecordCommands(Store, new FixedClock(Now)).HandleAsync(Register() with { PatientId = patient },
+                    Context(Guid.NewGuid()))).PatientId;
+            }
+            catch (NhsNumberAlreadyRegisteredException)
+            {
+                return (PatientId?)null;
+            }
+        })));
+
+        var winner = Assert.Single(outcomes, o => o is not null)!.Value;
+        var registered = new List<PatientId>();
+        foreach (var patient in patients)
+        {
+            if ((await Store.GetStreamStateAsync(patient.StreamName)).Exists)
+                registered.Add(patient);
+        }
+
+        Assert.Equal([winner], registered);
+        await Assert.ThrowsAsync<NhsNumberAlreadyRegisteredException>(() => RegisterAsync(Guid.NewGuid(), new PatientId(Guid.NewGuid())));
+    }
+
+    [Fact]
     public async Task GivenReservationWrittenBeforeReservationsCarriedTheirRegistration_WhenItsPatientWasNeverRegistered_ThenTheNumberIsReleased()
     {
         // What a failed registration left behind before this was fixed: the number burnt, held by nobody.
