@@ -131,8 +131,9 @@ internal sealed class RequestReader
     private static bool TryParseUuid(string text, out Guid id) => Guid.TryParseExact(text, "D", out id) && id != Guid.Empty;
 
     // The junk is not echoed whole: a field meant for 36 characters may carry anything.
-    private static string NotAUuid(string text) =>
-        $"'{(text.Length > 40 ? text[..40] + "…" : text)}' is not a UUID (8-4-4-4-12 hex digits, e.g. 3f2504e0-4f89-11d3-9a0c-0305e82c3301)";
+    private static string NotAUuid(string text) => Guid.TryParseExact(text, "D", out _)
+        ? "the nil UUID names nothing, so give a UUID of your own (e.g. a version 7 one)"
+        : $"'{(text.Length > 40 ? text[..40] + "…" : text)}' is not a UUID (8-4-4-4-12 hex digits, e.g. 3f2504e0-4f89-11d3-9a0c-0305e82c3301)";
 
     private T Invalid<T>(string field, string message)
     {
