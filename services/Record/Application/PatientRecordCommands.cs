@@ -65,9 +65,29 @@ public sealed class PatientRecordCommands(IEventStore store, TimeProvider clock,
         var events = PatientRecordDecider.Decide(state, command, clock.GetUtcNow());
         if (events.Count == 0)
             throw new InvalidOperationException($"{command.GetType().Name} decided no events.");
-        if (events[0] is PatientRegistered registered)
-            await ReserveNhsNumberAsync(registered, context, cancellationToken).ConfigureAwait(false);
+        var registration = events[0] is PatientRegistered registered
+            ? new RegistrationToStore(DerivedIds.Event(context.CommandId, 0), registered, MetadataFor(context))
+            : null;
+        if (registration is not null)
+            await ReserveNhsNumberAsync(registration, context, cancellationToken).ConfigureAwait(false);
 
+        try
+        {
+            return await AppendAsync(command, context, state, events, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (registration is not null && e is PatientRecordException or EventStoreException)
+        {
+            // The registration was refused after its NHS number was reserved: the reservation must not outlive it. Not on
+            // cancellation (the append may still land); a crash here is settled by the next registration of the number.
+            await store.SettleAfterFailedRegistrationAsync(registration.NhsNumber, registration.Metadata, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task<RecordChanged> AppendAsync(PatientRecordCommand command, CommandContext context, PatientRecordState state,
+        IReadOnlyList<object> events, CancellationToken cancellationToken)
+    {
+        var stream = command.PatientId.StreamName;
         var expectedVersion = state.Exists ? ExpectedVersion.Exact(state.Version) : ExpectedVersion.NoStream;
         try
         {
@@ -97,7 +117,7 @@ public sealed class PatientRecordCommands(IEventStore store, TimeProvider clock,
         records.Keep(stream, folded);
         var current = folded.State;
         if (command is RegisterPatient && current.Exists)
-            throw new RecordStateException($"Patient {command.PatientId} is already registered.");
+            throw new PatientIdUnavailableException(command.PatientId);
         if (refusal is WrongExpectedVersionException || current.Version != decidedOn.Version)
             throw new RecordVersionConflictException(command.PatientId, context.ExpectedVersion ?? decidedOn.Version, current.Version);
         throw new CommandIdReusedException(context.CommandId);
@@ -143,18 +163,20 @@ public sealed class PatientRecordCommands(IEventStore store, TimeProvider clock,
     }
 
     /// <summary>
-    /// Claims the NHS number for this patient before the registration is appended. A claim already held by
-    /// the same patient is a retry after a crash between the two appends, so registration carries on.
+    /// Claims the NHS number for this patient before the registration is appended (<see cref="NhsNumberReservations"/>).
+    /// A claim already held by the same patient is a retry after a crash between the two appends, so registration carries on.
+    /// The reservation carries the whole registration, so a registration over the store's size limit is refused here,
+    /// before anything is reserved.
     /// </summary>
-    private async Task ReserveNhsNumberAsync(PatientRegistered registration, CommandContext context, CancellationToken cancellationToken)
+    private async Task ReserveNhsNumberAsync(RegistrationToStore registration, CommandContext context, CancellationToken cancellationToken)
     {
-        var nhsNumber = NhsNumber.Parse(registration.NhsNumber);
-        var holder = await store.ClaimNhsNumberAsync(nhsNumber, registration.PatientId, DerivedIds.NhsNumberReservation(context.CommandId),
-            MetadataFor(context), cancellationToken).ConfigureAwait(false);
-        if (holder is null)
-            throw new CommandIdReusedException(context.CommandId);
-        if (holder != registration.PatientId)
-            throw new NhsNumberAlreadyRegisteredException(nhsNumber);
+        switch (await store.ClaimNhsNumberAsync(registration, context.CommandId, cancellationToken).ConfigureAwait(false))
+        {
+            case NhsNumberClaim.CommandIdReused:
+                throw new CommandIdReusedException(context.CommandId);
+            case NhsNumberClaim.HeldByAnotherPatient:
+                throw new NhsNumberAlreadyRegisteredException(registration.NhsNumber);
+        }
     }
 
     private static PatientRecordState Fold(IEnumerable<RecordedEvent> history) =>

@@ -22,8 +22,7 @@ public static class ConsultationRules
                 dates.Instant(errors, "end", end);
         }
 
-        RecordRules.Required(errors, "practitioner.id", command.Practitioner?.Id, "the practitioner's id");
-        RecordRules.Required(errors, "practitioner.name", command.Practitioner?.Name, "the practitioner's name");
+        RecordRules.Clinician(errors, "practitioner", command.Practitioner);
         RecordRules.OdsCode(errors, "service_provider_ods", command.ServiceProviderOds);
         RecordRules.OneOf(errors, "mode", command.Mode, RecordRules.Modes);
         if (command.Reason is not null)
@@ -72,18 +71,21 @@ public static class ConsultationRules
                 break;
             case MedicationStatementEntry medication:
                 RecordRules.Coding(errors, $"{field}.medication_statement.medication", medication.Medication, CodeSystems.DmD);
+                RecordRules.Text(errors, $"{field}.medication_statement.dosage", medication.Dosage, RecordRules.MaxLineLength);
                 if (medication.Started is { } started)
                     dates.Date(errors, $"{field}.medication_statement.effective_date", started);
                 break;
             case ImmunisationEntry immunisation:
                 RecordRules.Coding(errors, $"{field}.immunisation.vaccine", immunisation.Vaccine);
                 dates.Date(errors, $"{field}.immunisation.occurrence_date", immunisation.Occurrence);
+                RecordRules.Text(errors, $"{field}.immunisation.lot_number", immunisation.LotNumber, RecordRules.MaxShortTextLength);
                 break;
             case ReferralEntry referral:
                 RecordRules.Coding(errors, $"{field}.referral.service", referral.Service);
                 if (referral.Reason is not null)
                     RecordRules.Coding(errors, $"{field}.referral.reason", referral.Reason);
                 RecordRules.OneOf(errors, $"{field}.referral.priority", referral.Priority, RecordRules.Priorities);
+                RecordRules.Text(errors, $"{field}.referral.recipient", referral.Recipient, RecordRules.MaxShortTextLength);
                 break;
             case NoteEntry note:
                 Note(errors, $"{field}.note.text", note.Text);
@@ -149,6 +151,8 @@ public static class ConsultationRules
             errors.Add(field, "a note needs text");
         else if (text.Length > RecordRules.MaxNoteLength)
             errors.Add(field, $"an oversized note ({text.Length:N0} characters; at most {RecordRules.MaxNoteLength:N0})");
+        else
+            RecordRules.Text(errors, field, text, RecordRules.MaxNoteLength, multiline: true);
     }
 
     private static bool IsSnomed(Coding? coding, string code) => coding is { System: CodeSystems.Snomed } && coding.Code == code;

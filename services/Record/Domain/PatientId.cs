@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Globalization;
 
 namespace Chronicle.Record.Domain;
 
@@ -9,9 +8,13 @@ public readonly record struct PatientId(Guid Value)
     /// <summary>The stream holding every event of this patient's record.</summary>
     public string StreamName => $"patient-{Value:N}";
 
+    /// <summary>
+    /// Reads the one text form of a UUID (8-4-4-4-12 hex digits), not the other forms .NET also reads ("N", braces): one
+    /// patient, one id text, in the audit trail and in every cache keyed by it.
+    /// </summary>
     public static bool TryParse([NotNullWhen(true)] string? text, out PatientId id)
     {
-        var parsed = Guid.TryParse(text, CultureInfo.InvariantCulture, out var value) && value != Guid.Empty;
+        var parsed = Guid.TryParseExact(text, "D", out var value) && value != Guid.Empty;
         id = parsed ? new PatientId(value) : default;
         return parsed;
     }

@@ -65,15 +65,16 @@ public static class PatientRecordDecider
 
     private static IReadOnlyList<object> Register(PatientRecordState state, RegisterPatient command, DateTimeOffset now)
     {
-        if (state.Exists)
-            throw new RecordStateException($"Patient {command.PatientId} is already registered.");
-
         var errors = new ValidationErrors();
         if (!NhsNumber.TryParse(command.NhsNumber, out var nhsNumber, out var problem))
             errors.Add("nhs_number", $"'{command.NhsNumber}' is not a valid NHS number: {problem}");
         RecordRules.Demographics(errors, "demographics", command.Demographics, now);
         RecordRules.OdsCode(errors, "general_practice_ods", command.GeneralPracticeOds);
         errors.ThrowIfAny();
+
+        // Checked after the fields, so a taken id and a free one get the same answer to the same broken request.
+        if (state.Exists)
+            throw new PatientIdUnavailableException(command.PatientId);
 
         return [new PatientRegistered(command.PatientId.Value, nhsNumber!.Value, command.Demographics, command.GeneralPracticeOds)];
     }
@@ -145,9 +146,7 @@ public static class PatientRecordDecider
     private static IReadOnlyList<object> MarkEnteredInError(PatientRecordState state, MarkEnteredInError command)
     {
         var errors = new ValidationErrors();
-        RecordRules.Required(errors, "reason", command.Reason, "a reason");
-        if (command.Reason?.Length > RecordRules.MaxReasonLength)
-            errors.Add("reason", $"at most {RecordRules.MaxReasonLength:N0} characters");
+        RecordRules.RequiredText(errors, "reason", command.Reason, "a reason", RecordRules.MaxReasonLength);
 
         if (state.Entries.TryGetValue(command.EntryId, out var entry))
         {

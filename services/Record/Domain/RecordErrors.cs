@@ -40,6 +40,17 @@ public sealed class RecordVersionConflictException(PatientId patientId, long exp
     public long CurrentVersion { get; } = currentVersion;
 }
 
+/// <summary>
+/// A registration names a patient id already in use. The answer is the same whoever holds the id, at whichever practice,
+/// and whatever their record holds: it tells the caller only what trying the id tells them anyway (it cannot be used),
+/// never that the patient is registered, where, or anything about them.
+/// </summary>
+public sealed class PatientIdUnavailableException(PatientId patientId)
+    : PatientRecordException($"Patient id {patientId} cannot be used for a new registration: leave patient_id empty to have one assigned, or choose another.")
+{
+    public PatientId PatientId { get; } = patientId;
+}
+
 public sealed class NhsNumberAlreadyRegisteredException(NhsNumber nhsNumber)
     : PatientRecordException($"NHS number {nhsNumber.Formatted} is already registered to another patient.")
 {

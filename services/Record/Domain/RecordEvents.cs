@@ -83,11 +83,18 @@ public static class RecordEventsV1
     public sealed record EntryMarkedEnteredInError(Guid EntryId, string Reason);
 
     /// <summary>
-    /// Claims an NHS number for one patient. It is the only event on stream "nhs-number-{NhsNumber}",
-    /// appended with ExpectedVersion.NoStream before the registration, so two patients can never share a number.
+    /// Claims an NHS number for one patient, on stream "nhs-number-{NhsNumber}", before the registration is appended to
+    /// the patient's stream; the stream's last event says who holds the number. It carries the registration it was made
+    /// for (the event and its id, appended with the reservation's metadata), so that whoever finds it without its
+    /// registration (a crash between the two appends) can complete it. Reservations written before it carried them have
+    /// neither. See Chronicle.Record.Application.NhsNumberReservations.
     /// </summary>
     [EventType("V1.NhsNumberReserved")]
-    public sealed record NhsNumberReserved(string NhsNumber, Guid PatientId);
+    public sealed record NhsNumberReserved(string NhsNumber, Guid PatientId, Guid? RegistrationEventId = null, PatientRegistered? Registration = null);
+
+    /// <summary>Frees an NHS number whose reservation's registration can never be stored. The next reservation may follow.</summary>
+    [EventType("V1.NhsNumberReservationReleased")]
+    public sealed record NhsNumberReservationReleased(string NhsNumber, Guid PatientId, string Reason);
 }
 
 public static class CodeSystems
@@ -114,6 +121,7 @@ public static class CodeSystems
 [JsonSerializable(typeof(RecordEventsV1.NoteWritten))]
 [JsonSerializable(typeof(RecordEventsV1.EntryMarkedEnteredInError))]
 [JsonSerializable(typeof(RecordEventsV1.NhsNumberReserved))]
+[JsonSerializable(typeof(RecordEventsV1.NhsNumberReservationReleased))]
 public sealed partial class RecordEventsJsonContext : JsonSerializerContext
 {
     /// <summary>Every record event type, registered under its persisted name.</summary>
@@ -130,5 +138,6 @@ public sealed partial class RecordEventsJsonContext : JsonSerializerContext
         .Register(Default.ReferralMade)
         .Register(Default.NoteWritten)
         .Register(Default.EntryMarkedEnteredInError)
-        .Register(Default.NhsNumberReserved);
+        .Register(Default.NhsNumberReserved)
+        .Register(Default.NhsNumberReservationReleased);
 }

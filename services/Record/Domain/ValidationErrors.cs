@@ -12,6 +12,8 @@ public sealed class ValidationErrors
     public void ThrowIfAny()
     {
         if (Any)
-            throw new RecordValidationException(_errors.ToArray());
+            throw ToException();
     }
+
+    public RecordValidationException ToException() => new(_errors.ToArray());
 }

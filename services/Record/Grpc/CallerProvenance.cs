@@ -1,4 +1,5 @@
 using Chronicle.EventStore;
+using Chronicle.Record.Domain;
 using Grpc.Core;
 
 namespace Chronicle.Record.Grpc;
@@ -22,12 +23,20 @@ public sealed class RequestHeaderProvenance : ICallerProvenance
         var headers = context.RequestHeaders;
         var user = context.GetHttpContext().User;
         var authenticated = user.Identity?.IsAuthenticated == true;
-        string? Header(string key) => headers.GetValue(key) is { Length: > 0 } value ? value : null;
+        // The caller's statements are stored on every event and served back (history, FHIR Provenance): plain text only.
+        var errors = new ValidationErrors();
+        string? Header(string key)
+        {
+            var value = headers.GetValue(key) is { Length: > 0 } text ? text : null;
+            RecordRules.Text(errors, $"{key} (metadata)", value, key == "x-reason" ? RecordRules.MaxReasonLength : RecordRules.MaxShortTextLength);
+            return value;
+        }
+
         string? Claimed(string claim, string header) => authenticated
             ? user.FindFirst(claim)?.Value is { Length: > 0 } value ? value : null
             : Header(header);
 
-        return new EventMetadata
+        var metadata = new EventMetadata
         {
             UserId = Claimed("sub", "x-user-id"),
             Role = Claimed("role", "x-user-role"),
@@ -37,5 +46,7 @@ public sealed class RequestHeaderProvenance : ICallerProvenance
             Reason = Header("x-reason"),
             CorrelationId = Header("x-correlation-id"),
         };
+        errors.ThrowIfAny();
+        return metadata;
     }
 }

@@ -35,6 +35,7 @@ public sealed class RecordErrorInterceptor : Interceptor
         PatientNotFoundException e => Status(StatusCode.NotFound, e.Message),
         EntryNotFoundException e => Status(StatusCode.NotFound, e.Message),
         NhsNumberAlreadyRegisteredException e => Status(StatusCode.AlreadyExists, e.Message),
+        PatientIdUnavailableException e => Status(StatusCode.AlreadyExists, e.Message),
         CommandIdReusedException e => Status(StatusCode.AlreadyExists, e.Message),
         RecordVersionConflictException e => new RpcException(new Status(StatusCode.FailedPrecondition, e.Message),
             new Metadata { { CurrentVersionTrailer, e.CurrentVersion.ToString(CultureInfo.InvariantCulture) } }),

@@ -35,8 +35,8 @@ public static class RecordGrpcAccess
     {
         ArgumentNullException.ThrowIfNull(context);
         var http = context.GetHttpContext();
-        if (!SecurityStartup.IsEnforced(http.RequestServices) || string.IsNullOrEmpty(patientId))
-            return; // an empty id is refused by the request's own validation
+        if (!SecurityStartup.IsEnforced(http.RequestServices) || !Domain.PatientId.TryParse(patientId, out _))
+            return; // an empty or malformed id is refused by the request's own validation, and is not sent to Identity
         if (string.Equals(Caller.From(http.User).Role, StaffRoles.Auditor, StringComparison.Ordinal))
         {
             http.AuditPatient(patientId);

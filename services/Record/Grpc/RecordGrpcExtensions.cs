@@ -1,4 +1,5 @@
 using Chronicle.Record.Application;
+using Chronicle.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,7 +21,15 @@ public static class RecordGrpcExtensions
         services.TryAddSingleton(provider => new RecordStateCache(provider.GetService<RecordStateCacheOptions>() ?? new RecordStateCacheOptions()));
         services.TryAddSingleton<PatientRecordCommands>();
         services.TryAddSingleton<PatientRecordQueries>();
-        services.AddGrpc().AddServiceOptions<PatientRecordGrpcService>(options => options.Interceptors.Add<RecordErrorInterceptor>());
+        services.AddGrpc(options =>
+        {
+            // Before libs/Security's interceptor, whether it was registered before this call or is registered after it.
+            options.Interceptors.Add<RequestIdInterceptor>();
+            var registration = options.Interceptors[^1];
+            options.Interceptors.RemoveAt(options.Interceptors.Count - 1);
+            var security = options.Interceptors.ToList().FindIndex(r => r.Type == typeof(ChronicleSecurityInterceptor));
+            options.Interceptors.Insert(security < 0 ? options.Interceptors.Count : security, registration);
+        }).AddServiceOptions<PatientRecordGrpcService>(options => options.Interceptors.Add<RecordErrorInterceptor>());
         return services;
     }
 

@@ -15,6 +15,9 @@ internal sealed class RequestReader
 
     public void ThrowIfAny() => _errors.ThrowIfAny();
 
+    /// <summary>Every problem found so far, as the refusal would word it; null when none.</summary>
+    public string? Problem => _errors.Any ? _errors.ToException().Message : null;
+
     public void Reject(string field, string message) => _errors.Add(field, message);
 
     public Guid CommandId(string text)
@@ -25,23 +28,23 @@ internal sealed class RequestReader
             return Guid.Empty;
         }
 
-        return Guid.TryParse(text, CultureInfo.InvariantCulture, out var id) && id != Guid.Empty
+        return TryParseUuid(text, out var id)
             ? id
-            : Invalid<Guid>("command_id", $"'{text}' is not a UUID");
+            : Invalid<Guid>("command_id", NotAUuid(text));
     }
 
     public PatientId PatientId(string text) => Domain.PatientId.TryParse(text, out var id)
         ? id
-        : Invalid<PatientId>("patient_id", string.IsNullOrEmpty(text) ? "a patient id is required" : $"'{text}' is not a UUID");
+        : Invalid<PatientId>("patient_id", string.IsNullOrEmpty(text) ? "a patient id is required" : NotAUuid(text));
 
     /// <summary>An optional client-chosen id: the derived one when empty.</summary>
     public Guid OptionalId(string field, string text, Guid derived)
     {
         if (string.IsNullOrEmpty(text))
             return derived;
-        return Guid.TryParse(text, CultureInfo.InvariantCulture, out var id) && id != Guid.Empty
+        return TryParseUuid(text, out var id)
             ? id
-            : Invalid<Guid>(field, $"'{text}' is not a UUID");
+            : Invalid<Guid>(field, NotAUuid(text));
     }
 
     public Guid RequiredId(string field, string text, string what)
@@ -123,6 +126,14 @@ internal sealed class RequestReader
     }
 
     public static string? NullIfEmpty(string? text) => string.IsNullOrEmpty(text) ? null : text;
+
+    /// <summary>A UUID in its one text form, 8-4-4-4-12 hex digits, and not the nil UUID (<see cref="Domain.PatientId.TryParse"/>).</summary>
+    private static bool TryParseUuid(string text, out Guid id) => Guid.TryParseExact(text, "D", out id) && id != Guid.Empty;
+
+    // The junk is not echoed whole: a field meant for 36 characters may carry anything.
+    private static string NotAUuid(string text) => Guid.TryParseExact(text, "D", out _)
+        ? "the nil UUID names nothing, so give a UUID of your own (e.g. a version 7 one)"
+        : $"'{(text.Length > 40 ? text[..40] + "…" : text)}' is not a UUID (8-4-4-4-12 hex digits, e.g. 3f2504e0-4f89-11d3-9a0c-0305e82c3301)";
 
     private T Invalid<T>(string field, string message)
     {

@@ -13,8 +13,8 @@ namespace Chronicle.Record.Synthetic;
 public sealed record SyntheticWriteSummary(int Patients, int Written, int AlreadyPresent, int NhsNumberTaken, long RecordEvents);
 
 /// <summary>
-/// Stores synthetic patients the way registration and later commands would have: the NHS number is reserved first
-/// (<see cref="NhsNumberReservations"/>), then the patient's whole history goes to their stream in one append with
+/// Stores synthetic patients the way registration and later commands would have: the NHS number is reserved first, with
+/// the registration (<see cref="NhsNumberReservations"/>), then the patient's whole history goes to their stream in one append with
 /// event ids derived from each <see cref="SyntheticAppend.CommandId"/>. A patient whose stream exists is left alone,
 /// so writing the same seed again adds nothing, and a half-finished earlier run is completed.
 /// </summary>
@@ -50,23 +50,27 @@ public sealed class SyntheticRecordWriter(IEventStore store)
         if ((await store.GetStreamStateAsync(stream, cancellationToken).ConfigureAwait(false)).Exists)
             return (PatientOutcome.AlreadyPresent, 0);
 
-        var nhsNumber = NhsNumber.Parse(registered.NhsNumber);
-        var holder = await store.ClaimNhsNumberAsync(nhsNumber, registered.PatientId, DerivedIds.NhsNumberReservation(registration.CommandId),
-            registration.Metadata, cancellationToken).ConfigureAwait(false);
-        if (holder != registered.PatientId)
-            return (PatientOutcome.NhsNumberTaken, 0);
-
         var events = appends
             .SelectMany(append => append.Events.Select((e, i) => Registry.ToEventData(DerivedIds.Event(append.CommandId, i), e, append.Metadata)))
             .ToArray();
+        var claim = await store.ClaimNhsNumberAsync(new RegistrationToStore(events[0].EventId, registered, registration.Metadata),
+            registration.CommandId, cancellationToken).ConfigureAwait(false);
+        if (claim != NhsNumberClaim.Held)
+            return (PatientOutcome.NhsNumberTaken, 0);
+
         try
         {
             await store.AppendAsync(stream, ExpectedVersion.NoStream, events, cancellationToken).ConfigureAwait(false);
         }
-        catch (WrongExpectedVersionException)
+        catch (Exception e) when (e is WrongExpectedVersionException or EventIdConflictException)
         {
-            // Another writer stored this patient since the check above.
-            return (PatientOutcome.AlreadyPresent, 0);
+            // Another writer stored this patient since the check above; or the registration alone, completed from its
+            // reservation by another registration of the number after this writer was interrupted: then the rest follows it.
+            var stored = await store.ReadStreamAsync(stream, new StreamReadOptions { FromVersion = 0, MaxCount = 2 }, cancellationToken).ConfigureAwait(false);
+            if (stored.Count != 1 || stored[0].EventId != events[0].EventId || events.Length == 1)
+                return (PatientOutcome.AlreadyPresent, 0);
+            await store.AppendAsync(stream, ExpectedVersion.Exact(0), events[1..], cancellationToken).ConfigureAwait(false);
+            return (PatientOutcome.Written, events.Length - 1);
         }
 
         return (PatientOutcome.Written, events.Length);

@@ -26,8 +26,8 @@ public abstract class PatientRecordCommandsTests(ITestStoreFactory stores) : IAs
     private static CommandContext Context(Guid commandId, long? expectedVersion = null, string user = "G1234567") =>
         new(commandId, expectedVersion, new EventMetadata { UserId = user, OrganisationOds = Practice });
 
-    private Task<RecordChanged> RegisterAsync(Guid commandId, PatientId? patient = null, string user = "G1234567") =>
-        _commands.HandleAsync(Register() with { PatientId = patient ?? Patient }, Context(commandId, user: user));
+    private Task<RecordChanged> RegisterAsync(Guid commandId, PatientId? patient = null, string user = "G1234567", string nhsNumber = ValidNhsNumber) =>
+        _commands.HandleAsync(Register(nhsNumber: nhsNumber) with { PatientId = patient ?? Patient }, Context(commandId, user: user));
 
     [Fact]
     public async Task GivenNewPatient_WhenRegistered_ThenReservationAndRegistrationStoredAndResultPointsAtTheRegistration()
@@ -75,6 +75,137 @@ public abstract class PatientRecordCommandsTests(ITestStoreFactory stores) : IAs
 
         await Assert.ThrowsAsync<NhsNumberAlreadyRegisteredException>(() => RegisterAsync(Guid.NewGuid(), new PatientId(Guid.NewGuid())));
         Assert.Equal(2, (await _temporary.GlobalLogAsync()).Count);
+    }
+
+    // A registration that fails must leave its NHS number free: whoever registers it next succeeds.
+    private async Task AssertNhsNumberFreeAsync(string nhsNumber = ValidNhsNumber)
+    {
+        var other = new PatientId(Guid.NewGuid());
+        var changed = await RegisterAsync(Guid.NewGuid(), other, nhsNumber: nhsNumber);
+        Assert.Equal(0, changed.Version);
+        Assert.Equal(other, changed.PatientId);
+    }
+
+    [Fact]
+    public async Task GivenRegistrationOverTheStoreSizeLimit_WhenRefused_ThenNothingIsReservedAndTheNhsNumberStaysFree()
+    {
+        // Provenance that leaves room for a small reservation but not for the registration with it: the store refuses the
+        // registration, and must not have stored the reservation before.
+        var registration = Registry.ToEventData(Guid.NewGuid(), Registered() with { Demographics = Demographics() with
+        {
+            Telecom = [.. Enumerable.Range(0, 8).Select(i => new ContactPoint("phone", $"0113 496 {i:D4}", "home"))],
+        } }, EventMetadata.Empty);
+        var reason = new string('r', EventStoreLimits.MaxEventBytes - registration.Data.Length + 200);
+        var context = new CommandContext(Guid.NewGuid(), null, new EventMetadata { UserId = "G1234567", Reason = reason });
+
+        await Assert.ThrowsAsync<InvalidAppendException>(() => _commands.HandleAsync(Register() with
+        {
+            Demographics = Demographics() with { Telecom = [.. Enumerable.Range(0, 8).Select(i => new ContactPoint("phone", $"0113 496 {i:D4}", "home"))] },
+        }, context));
+
+        Assert.Empty(await _temporary.GlobalLogAsync());
+        await AssertNhsNumberFreeAsync();
+    }
+
+    [Fact]
+    public async Task GivenPatientIdTakenBetweenTheReservationAndTheRegistration_WhenRefused_ThenTheNhsNumberIsReleased()
+    {
+        var racing = new InterleavingStore(Store);
+        var commands = new PatientRecordCommands(racing, new FixedClock(Now));
+        racing.Stream = Patient.StreamName;
+        racing.BeforeNextAppend = store => new PatientRecordCommands(store, new FixedClock(Now))
+            .HandleAsync(Register(nhsNumber: "9434765870"), Context(Guid.NewGuid()));
+
+        await Assert.ThrowsAsync<PatientIdUnavailableException>(() => commands.HandleAsync(Register(), Context(Guid.NewGuid())));
+
+        var reservations = await Store.ReadStreamAsync($"nhs-number-{ValidNhsNumber}", StreamReadOptions.Forwards);
+        Assert.Equal(["V1.NhsNumberReserved", "V1.NhsNumberReservationReleased"], reservations.Select(e => e.EventType));
+        await AssertNhsNumberFreeAsync();
+    }
+
+    [Fact]
+    public async Task GivenPatientIdAlreadyRegistered_WhenRegisteredWithAnotherNhsNumber_ThenRefusedAndThatNumberIsNotReserved()
+    {
+        await RegisterAsync(Guid.NewGuid());
+
+        await Assert.ThrowsAsync<PatientIdUnavailableException>(() => RegisterAsync(Guid.NewGuid(), nhsNumber: "9434765870"));
+
+        Assert.Equal(2, (await _temporary.GlobalLogAsync()).Count);
+        await AssertNhsNumberFreeAsync("9434765870");
+    }
+
+    [Fact]
+    public async Task GivenCommandIdAlreadyUsedByAnotherCommand_WhenARegistrationReusesIt_ThenRefusedAndTheNhsNumberIsReleased()
+    {
+        // The reservation's id is new, the registration's event id is the consultation's: refused after the reservation.
+        await RegisterAsync(Guid.NewGuid());
+        var commandId = Guid.NewGuid();
+        await _commands.HandleAsync(Consultation(Note(1)), Context(commandId, expectedVersion: 0));
+
+        await Assert.ThrowsAsync<CommandIdReusedException>(() =>
+            _commands.HandleAsync(Register(nhsNumber: "9434765870") with { PatientId = new PatientId(Guid.NewGuid()) }, Context(commandId)));
+
+        await AssertNhsNumberFreeAsync("9434765870");
+    }
+
+    [Fact]
+    public async Task GivenCrashBetweenTheReservationAndTheRegistration_WhenTheNumberIsRegisteredForAnotherPatient_ThenTheFirstRegistrationIsCompleted()
+    {
+        // The crash: the reservation is stored, the registration's append never happens.
+        var crashing = new InterleavingStore(Store) { Stream = Patient.StreamName, BeforeNextAppend = _ => throw new IOException("process killed") };
+        var commandId = Guid.NewGuid();
+        await Assert.ThrowsAsync<IOException>(() => new PatientRecordCommands(crashing, new FixedClock(Now)).HandleAsync(Register(), Context(commandId)));
+
+        await Assert.ThrowsAsync<NhsNumberAlreadyRegisteredException>(() => RegisterAsync(Guid.NewGuid(), new PatientId(Guid.NewGuid())));
+
+        // The number is held by the patient it was reserved for, who is registered as the first request asked, with its
+        // provenance, without waiting for that request to be retried; the retry gets the registration's result.
+        var record = await new PatientRecordQueries(Store).GetRecordAsync(Patient);
+        var retried = await RegisterAsync(commandId);
+        Assert.Equal(ValidNhsNumber, record.NhsNumber?.Value);
+        Assert.Equal(0, retried.Version);
+        var stored = Assert.Single(await Store.ReadStreamAsync(Patient.StreamName, StreamReadOptions.Forwards));
+        Assert.Equal((DerivedIds.Event(commandId, 0), commandId.ToString()), (stored.EventId, stored.Metadata.CausationId));
+    }
+
+    [Fact]
+    public async Task GivenRegistrationsOfOneNhsNumberAtOnce_ThenExactlyOnePatientHoldsItAndTheOthersAreRefused()
+    {
+        var patients = Enumerable.Range(0, 6).Select(_ => new PatientId(Guid.NewGuid())).ToArray();
+
+        var outcomes = await Task.WhenAll(patients.Select(patient => Task.Run(async () =>
+        {
+            try
+            {
+                return (await new PatientRecordCommands(Store, new FixedClock(Now)).HandleAsync(Register() with { PatientId = patient },
+                    Context(Guid.NewGuid()))).PatientId;
+            }
+            catch (NhsNumberAlreadyRegisteredException)
+            {
+                return (PatientId?)null;
+            }
+        })));
+
+        var winner = Assert.Single(outcomes, o => o is not null)!.Value;
+        var registered = new List<PatientId>();
+        foreach (var patient in patients)
+        {
+            if ((await Store.GetStreamStateAsync(patient.StreamName)).Exists)
+                registered.Add(patient);
+        }
+
+        Assert.Equal([winner], registered);
+        await Assert.ThrowsAsync<NhsNumberAlreadyRegisteredException>(() => RegisterAsync(Guid.NewGuid(), new PatientId(Guid.NewGuid())));
+    }
+
+    [Fact]
+    public async Task GivenReservationWrittenBeforeReservationsCarriedTheirRegistration_WhenItsPatientWasNeverRegistered_ThenTheNumberIsReleased()
+    {
+        // What a failed registration left behind before this was fixed: the number burnt, held by nobody.
+        await Store.AppendAsync($"nhs-number-{ValidNhsNumber}", ExpectedVersion.NoStream,
+            [Registry.ToEventData(Guid.NewGuid(), new NhsNumberReserved(ValidNhsNumber, Guid.NewGuid()), EventMetadata.Empty)]);
+
+        await AssertNhsNumberFreeAsync();
     }
 
     [Fact]

@@ -13,11 +13,21 @@ public class RegisterPatientTests
             .Then(new PatientRegistered(Patient.Value, "9434765919", Demographics(), Practice));
 
     [Fact]
-    public void GivenRegisteredPatient_WhenRegisteredAgain_ThenRefusedAsAlreadyRegistered()
+    public void GivenRegisteredPatient_WhenTheirIdIsRegisteredAgain_ThenRefusedWithoutSayingThePatientIsRegistered()
     {
-        var refusal = RecordSpec.Given(Registered()).When(Register()).ThenFails<RecordStateException>();
+        var refusal = RecordSpec.Given(Registered()).When(Register()).ThenFails<PatientIdUnavailableException>();
 
-        Assert.Contains("already registered", refusal.Message, StringComparison.Ordinal);
+        Assert.Equal($"Patient id {Patient} cannot be used for a new registration: leave patient_id empty to have one assigned, or choose another.",
+            refusal.Message);
+    }
+
+    [Fact]
+    public void GivenRegisteredPatient_WhenTheirIdIsRegisteredAgainWithBrokenFields_ThenTheFieldsAreReportedAsForAFreeId()
+    {
+        var taken = RecordSpec.Given(Registered()).When(Register(nhsNumber: "123")).ThenFails<RecordValidationException>();
+        var free = RecordSpec.Given().When(Register(nhsNumber: "123")).ThenFails<RecordValidationException>();
+
+        Assert.Equal(free.Message, taken.Message);
     }
 
     [Theory]

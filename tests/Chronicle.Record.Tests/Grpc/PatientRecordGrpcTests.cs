@@ -371,6 +371,93 @@ public abstract class PatientRecordGrpcTests(ITestStoreFactory stores) : IAsyncL
         Assert.Contains("command_id", refusal.Status.Detail, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task GivenUnitThatIsNotUcum_WhenRecorded_ThenInvalidArgumentAndNothingAppended()
+    {
+        var weight = Weight();
+        weight.Observation.Value.Unit = "furlongs/fortnight";
+
+        await AssertRejectedAsync(entries: [weight], "entries[0].observation.value.unit: 'furlongs/fortnight' is not a UCUM unit");
+    }
+
+    [Fact]
+    public async Task GivenNulInANote_WhenRecorded_ThenInvalidArgumentAndNothingAppended() =>
+        await AssertRejectedAsync(entries: [Note("Reviewed.\0 Plan agreed.")], "entries[0].note.text: contains the control character U+0000");
+
+    [Fact]
+    public async Task GivenControlCharacterInAName_WhenRegistered_ThenInvalidArgumentNamingTheFieldAndNothingAppended()
+    {
+        var registration = Registration();
+        registration.Demographics.Name.Family = "Smith\0<script>";
+
+        var refusal = await RefusedAsync(() => Client.RegisterPatientAsync(registration).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, refusal.StatusCode);
+        Assert.Contains("demographics.name.family: contains the control character U+0000 at position 6", refusal.Status.Detail, StringComparison.Ordinal);
+        Assert.Empty(await _server.GlobalLogAsync());
+    }
+
+    [Fact]
+    public async Task GivenOverlongReasonInTheMetadata_WhenCommandSent_ThenInvalidArgumentAndNothingAppended()
+    {
+        var refusal = await RefusedAsync(() => Client.RegisterPatientAsync(Registration(), new Metadata { { "x-reason", new string('r', 1_001) } }).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, refusal.StatusCode);
+        Assert.Contains("x-reason (metadata): at most 1,000 characters", refusal.Status.Detail, StringComparison.Ordinal);
+        Assert.Empty(await _server.GlobalLogAsync());
+    }
+
+    [Fact]
+    public async Task GivenIdsInAnotherFormThanTheUuidText_WhenEachRpcIsCalled_ThenInvalidArgumentNamingTheField()
+    {
+        // .NET reads these as UUIDs too; the record takes one text per id, so an id means one thing in the audit trail.
+        var patient = await RegisterAsync();
+        var braced = $"{{{patient.PatientId}}}";
+        var bare = Guid.Parse(patient.PatientId).ToString("N");
+        var consultation = Consultation(patient.PatientId, patient.Version, Note("x"));
+        consultation.CommandId = $"{{{NewId()}}}";
+        consultation.EncounterId = Guid.NewGuid().ToString("N");
+        consultation.Entries[0].EntryId = "entry-1";
+
+        var refusals = new[]
+        {
+            await RefusedAsync(() => Client.GetRecordAsync(new GetRecordRequest { PatientId = braced }).ResponseAsync),
+            await RefusedAsync(() => Client.GetHistoryAsync(new GetHistoryRequest { PatientId = bare }).ResponseAsync),
+            await RefusedAsync(() => Client.RecordConsultationAsync(consultation).ResponseAsync),
+            await RefusedAsync(() => Client.ResolveProblemAsync(new ResolveProblemRequest
+            {
+                CommandId = NewId(), PatientId = patient.PatientId, EntryId = "1", AbatementDate = "2024-01-01",
+            }).ResponseAsync),
+            await RefusedAsync(() => Client.MarkEnteredInErrorAsync(new MarkEnteredInErrorRequest
+            {
+                CommandId = "00000000-0000-0000-0000-000000000000", PatientId = patient.PatientId, EntryId = NewId().ToUpperInvariant() + "0", Reason = "wrong",
+            }).ResponseAsync),
+        };
+
+        Assert.All(refusals, r => Assert.Equal(StatusCode.InvalidArgument, r.StatusCode));
+        Assert.StartsWith("patient_id: ", refusals[0].Status.Detail, StringComparison.Ordinal);
+        Assert.StartsWith("patient_id: ", refusals[1].Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(["command_id", "encounter_id", "entries[0].entry_id"], refusals[2].Status.Detail.Split("; ").Select(e => e.Split(':')[0]));
+        Assert.StartsWith("entry_id: '1' is not a UUID", refusals[3].Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(["command_id", "entry_id"], refusals[4].Status.Detail.Split("; ").Select(e => e.Split(':')[0]));
+        Assert.Equal(2, (await _server.GlobalLogAsync()).Count);
+    }
+
+    [Fact]
+    public async Task GivenRegisteredPatient_WhenTheirIdIsRegisteredAgain_ThenAlreadyExistsWithoutSayingTheyAreRegistered()
+    {
+        var patient = await RegisterAsync();
+        var again = Registration("943 476 5870");
+        again.PatientId = patient.PatientId;
+
+        var refusal = await RefusedAsync(() => Client.RegisterPatientAsync(again).ResponseAsync);
+
+        Assert.Equal(StatusCode.AlreadyExists, refusal.StatusCode);
+        Assert.Equal($"Patient id {patient.PatientId} cannot be used for a new registration: leave patient_id empty to have one assigned, or choose another.",
+            refusal.Status.Detail);
+        Assert.Equal(2, (await _server.GlobalLogAsync()).Count);
+    }
+
     private async Task AssertRejectedAsync(ConsultationEntry[] entries, params string[] messageParts)
     {
         var patient = await RegisterAsync();

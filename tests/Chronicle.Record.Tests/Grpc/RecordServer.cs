@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Chronicle.Contracts.Record.V1;
 using Chronicle.EventStore;
 using Chronicle.Record.Grpc;
+using Chronicle.Security;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -34,7 +35,11 @@ internal sealed class RecordServer : IAsyncDisposable
 
     public Task<IReadOnlyList<RecordedEvent>> GlobalLogAsync() => _store.GlobalLogAsync();
 
-    public static async Task<RecordServer> StartAsync(ITestStoreFactory stores)
+    /// <param name="security">
+    /// When given, libs/Security's interceptor guards the service as in the host, with the authentication and the
+    /// <see cref="Chronicle.Security.IPatientAccessChecker"/> this registers.
+    /// </param>
+    public static async Task<RecordServer> StartAsync(ITestStoreFactory stores, Action<IServiceCollection>? security = null)
     {
         var store = await stores.CreateAsync();
         var port = FreeLoopbackPort();
@@ -43,9 +48,17 @@ internal sealed class RecordServer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenLocalhost(port, listen => listen.Protocols = HttpProtocols.Http2));
         builder.Services.AddSingleton<IEventStore>(store.Store);
         builder.Services.AddGrpc();
+        if (security is not null)
+        {
+            builder.Services.AddGrpc(options => options.AddChronicleSecurity());
+            security(builder.Services);
+        }
+
         builder.Services.AddRecordCommands();
 
         var app = builder.Build();
+        if (security is not null)
+            app.UseAuthentication();
         app.MapRecordGrpc();
         await app.StartAsync();
         return new RecordServer(app, GrpcChannel.ForAddress($"http://127.0.0.1:{port}"), store);

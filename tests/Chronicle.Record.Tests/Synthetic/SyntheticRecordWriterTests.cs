@@ -1,6 +1,8 @@
 using Chronicle.EventStore;
+using Chronicle.Record.Application;
 using Chronicle.Record.Domain;
 using Chronicle.Record.Synthetic;
+using Chronicle.Record.Tests.Domain;
 
 namespace Chronicle.Record.Tests.Synthetic;
 
@@ -42,13 +44,12 @@ public abstract class SyntheticRecordWriterTests(ITestStoreFactory stores) : IAs
     }
 
     [Fact]
-    public async Task GivenNhsNumberReservedForAnotherPatient_WhenWritten_ThenThatPatientIsLeftOut()
+    public async Task GivenNhsNumberRegisteredToAnotherPatient_WhenWritten_ThenThatPatientIsLeftOut()
     {
         var records = new SyntheticRecords(3, Today);
         var taken = records.NhsNumberOf(1);
-        var reservation = RecordEventsJsonContext.CreateRegistry().ToEventData(Guid.NewGuid(),
-            new RecordEventsV1.NhsNumberReserved(taken, Guid.NewGuid()), EventMetadata.Empty);
-        await _store.Store.AppendAsync($"nhs-number-{taken}", ExpectedVersion.NoStream, [reservation]);
+        await new PatientRecordCommands(_store.Store, TimeProvider.System).HandleAsync(Examples.Register(nhsNumber: taken),
+            new CommandContext(Guid.NewGuid(), null, EventMetadata.Empty));
 
         var summary = await new SyntheticRecordWriter(_store.Store).WriteAsync(records, 3);
 
