@@ -1,3 +1,4 @@
+using Chronicle.Testing;
 using Chronicle.Audit.Host;
 using Chronicle.Audit.Ingestion;
 using Chronicle.Audit.Queries;
@@ -29,6 +30,7 @@ public sealed class AuditServer : IAsyncDisposable
     public static async Task<AuditServer> StartAsync(IPlatformStorage storage, params string[] settings) =>
         new(await AuditHost.StartAsync([
             "--Chronicle:Ports:Http=0", "--Chronicle:Ports:Grpc=0", "--Chronicle:Transport=direct", "--Chronicle:AppId=audit",
+            $"--{TestAppApiToken.Setting}={TestAppApiToken.Value}",
             // The service's own behaviour, callers stated in headers; tokens are tested in Chronicle.Identity.Tests.
             "--Chronicle:Security:Disabled=true",
             "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Chronicle.Messaging=Critical",
