@@ -16,7 +16,7 @@ public static class AuditService
         builder.AddAuditListeners(settings);           // FHIR, verify, replay, health on HTTP/1.1; app callback on h2c
         var secured = builder.Services.AddChronicleSecurityOrOptOut(builder.Configuration, "Chronicle Audit", Console.Error,
             message => new AuditConfigurationException(message)); // tokens from Identity; the auditor role from the token
-        builder.Services.AddAuditChain(settings);      // hash chain, signing key, periodic signed checkpoints, verifier
+        builder.Services.AddAuditChain(builder.Configuration, settings); // hash chain, signing keys, emitters' keys, checkpoints, verifier
         builder.AddAuditIngestion(settings);           // topic chronicle.audit -> the chain, each entry once
         builder.Services.AddAuditQueries();            // query tables projected from the chain; FHIR AuditEvent API
         builder.Services.AddAuditReplay();             // the Record's history and as-at record over service invocation
