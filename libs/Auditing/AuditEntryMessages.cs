@@ -5,26 +5,40 @@ namespace Chronicle.Auditing;
 
 /// <summary>
 /// An audit entry as it travels to the Audit service: the <c>chronicle.audit.entry-recorded.v1</c> integration event,
-/// made from the entries a service's <see cref="EventStoreAuditTrail"/> wrote to its outbox stream.
+/// made from the entries a service's <see cref="EventStoreAuditTrail"/> wrote to its outbox stream, signed with the
+/// service's <see cref="AuditSigningKey"/> as they leave. Signing at the relay keeps it off the request path, and entries
+/// written to an outbox before signing existed are signed as they leave too.
 /// </summary>
 public static class AuditEntryMessages
 {
-    /// <summary>The integration event announcing an outbox entry; none for any other stored event.</summary>
-    public static IEnumerable<object> Map(RecordedEvent recorded)
+    /// <summary>The signed integration event announcing an outbox entry; none for any other stored event.</summary>
+    public static IEnumerable<object> Map(RecordedEvent recorded, AuditSigningKey signingKey)
     {
         ArgumentNullException.ThrowIfNull(recorded);
+        ArgumentNullException.ThrowIfNull(signingKey);
         return recorded.StreamId == EventStoreAuditTrail.OutboxStream && recorded.EventType == EventStoreAuditTrail.EventType
-            ? [ToIntegrationEvent(EventStoreAuditTrail.Read(recorded))]
+            ? [ToIntegrationEvent(signingKey.Sign(EventStoreAuditTrail.Read(recorded)))]
             : [];
     }
 
-    public static AuditIntegrationEventsV1.AuditEntryRecorded ToIntegrationEvent(AuditEntry entry)
+    public static AuditIntegrationEventsV1.AuditEntryRecorded ToIntegrationEvent(SignedAuditEntry signed)
     {
-        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentNullException.ThrowIfNull(signed);
+        var entry = signed.Entry;
         return new AuditIntegrationEventsV1.AuditEntryRecorded(entry.EntryId, entry.OccurredAt, entry.Service,
             entry.UserId, entry.Role, entry.OrganisationOds, entry.ClientId, entry.OnBehalfOf,
             entry.PatientId, entry.Action.ToString(), entry.ResourceType, entry.ResourceId, entry.Query,
-            entry.Outcome, entry.CorrelationId, entry.BreakGlass, entry.BreakGlassReason, entry.AccessGrounds);
+            entry.Outcome, entry.CorrelationId, entry.BreakGlass, entry.BreakGlassReason, entry.AccessGrounds,
+            signed.Signature.KeyId, signed.Signature.Value);
+    }
+
+    /// <summary>The emitter's signature the event carries; null when it carries none (or half of one).</summary>
+    public static AuditEntrySignature? SignatureOf(AuditIntegrationEventsV1.AuditEntryRecorded recorded)
+    {
+        ArgumentNullException.ThrowIfNull(recorded);
+        return string.IsNullOrEmpty(recorded.KeyId) || string.IsNullOrEmpty(recorded.Signature)
+            ? null
+            : new AuditEntrySignature(recorded.KeyId, recorded.Signature);
     }
 
     /// <exception cref="FormatException">The event names an action this version does not know.</exception>

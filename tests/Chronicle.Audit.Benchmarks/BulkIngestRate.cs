@@ -89,7 +89,7 @@ internal static class BulkIngestRate
         return new Rate("Direct transport end to end: pages of 100 published, bulks delivered, inbox + chain", count, elapsed, "entries/s");
     }
 
-    private static TopicEventBulkRequest Bulk(AuditEntry[] entries)
+    private static TopicEventBulkRequest Bulk(SignedAuditEntry[] entries)
     {
         var request = new TopicEventBulkRequest
         {

@@ -24,6 +24,9 @@ internal sealed record Rate(string Case, long Items, TimeSpan Elapsed, string Un
 /// <summary>How fast entries enter the chain, by three routes, and how fast the verifier walks it.</summary>
 internal static class IngestRate
 {
+    /// <summary>The Record's audit signing key: every measured entry is signed with it, as the Record's relay signs, and the Audit service trusts it.</summary>
+    internal static AuditSigningKey RecordKey { get; } = AuditSigningKey.Generate();
+
     public static async Task<IReadOnlyList<Rate>> MeasureAsync(string folder, BenchmarkSettings settings, TextWriter progress)
     {
         var rates = new List<Rate>();
@@ -59,7 +62,7 @@ internal static class IngestRate
 
             await log.CheckpointAsync();
             progress.WriteLine("Verifying the chain...");
-            var verifier = new AuditChainVerifier(store, new TrustedCheckpointKeys([signer.PublicKey]));
+            var verifier = new AuditChainVerifier(store, new TrustedCheckpointKeys([signer.PublicKey]), new AuditEmitterKeys().Add("record", RecordKey.PublicKey));
             started = Stopwatch.GetTimestamp();
             var verification = await verifier.VerifyAsync();
             if (!verification.Intact)
@@ -102,7 +105,7 @@ internal static class IngestRate
     internal static Task<RunningAuditHost> StartAuditAsync(string dataDirectory) => AuditHost.StartAsync([
         "--Chronicle:Ports:Http=0", "--Chronicle:Ports:Grpc=0", "--Chronicle:Transport=direct", "--Chronicle:AppId=audit",
         $"--{TestAppApiToken.Setting}={TestAppApiToken.Value}",
-        "--Chronicle:Security:Disabled=true",
+        "--Chronicle:Security:Disabled=true", $"--Chronicle:Audit:Emitters:record:PublicKeys:0={RecordKey.PublicKeyPem}",
         $"--Chronicle:DataDirectory={dataDirectory}", "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Chronicle.Messaging=Critical",
     ], AuditService.Compose);
 
@@ -118,7 +121,7 @@ internal static class IngestRate
         })));
     }
 
-    private static TopicEventRequest Delivery(AuditEntry entry) => new()
+    private static TopicEventRequest Delivery(SignedAuditEntry entry) => new()
     {
         Id = Guid.NewGuid().ToString(), Source = "record", Type = "chronicle.audit.entry-recorded.v1", SpecVersion = "1.0",
         DataContentType = "application/json", Topic = AuditTopics.Audit, PubsubName = "pubsub",
@@ -126,17 +129,18 @@ internal static class IngestRate
             AuditIntegrationEventsJsonContext.Default.AuditEntryRecorded)),
     };
 
-    internal static IEnumerable<AuditEntry> Entries(int count)
+    /// <summary>Entries as the Record emits them, signed with <see cref="RecordKey"/>.</summary>
+    internal static IEnumerable<SignedAuditEntry> Entries(int count)
     {
         var patient = Guid.NewGuid().ToString();
         for (var i = 0; i < count; i++)
         {
-            yield return new AuditEntry
+            yield return RecordKey.Sign(new AuditEntry
             {
                 EntryId = Guid.CreateVersion7(), OccurredAt = DateTimeOffset.UtcNow, Service = "record", UserId = "G8123456", Role = "GP",
                 OrganisationOds = "A81001", ClientId = "gp-desktop", PatientId = patient, Action = AuditAction.Read, ResourceType = "Patient",
                 ResourceId = patient, Outcome = 200, CorrelationId = Guid.NewGuid().ToString(),
-            };
+            });
         }
     }
 }

@@ -68,7 +68,10 @@ internal sealed class ReadLatency : IAsyncDisposable
         builder.Services.AddRecordFhir(fhir => fhir.RunProjection = background);
         builder.Services.AddGrpcAuditing(audit => audit.Service = "record");
         if (background)
+        {
+            builder.Services.AddAuditSigning(builder.Configuration, dataDirectory); // the relay signs each entry it publishes
             builder.AddRecordMessaging(settings);
+        }
         var app = builder.Build();
         app.UseWhen(context => context.Request.Headers.ContainsKey(AuditedHeader), audited => audited.UseFhirAuditing(audit => audit.Service = "record"));
         app.MapRecordGrpc();

@@ -22,7 +22,7 @@ public abstract class AuditChainTests : IAsyncLifetime
     }
 
     private AuditLog Log => new(_backend.Store, _signer);
-    private AuditChainVerifier Verifier => new(_backend.Store, new TrustedCheckpointKeys([_signer.PublicKey]));
+    private AuditChainVerifier Verifier => new(_backend.Store, new TrustedCheckpointKeys([_signer.PublicKey]), TestEmitters.Keys());
 
     internal static AuditEntry Entry(int n, string user = "G8123456") => new()
     {
@@ -44,7 +44,7 @@ public abstract class AuditChainTests : IAsyncLifetime
     private async Task<IReadOnlyList<AuditEntry>> ChainAsync(int count)
     {
         var entries = Enumerable.Range(1, count).Select(n => Entry(n)).ToList();
-        await Log.AppendAsync(entries);
+        await Log.AppendAsync(TestEmitters.Signed(entries));
         return entries;
     }
 
@@ -52,8 +52,8 @@ public abstract class AuditChainTests : IAsyncLifetime
     public async Task GivenEntries_WhenChained_ThenSeqsAreDenseAndEachLinkNamesItsPredecessor()
     {
         var log = Log;
-        var first = await log.AppendAsync([Entry(1), Entry(2)]);
-        var second = await log.AppendAsync([Entry(3)]);
+        var first = await log.AppendAsync(TestEmitters.Signed([Entry(1), Entry(2)]));
+        var second = await log.AppendAsync(TestEmitters.Signed([Entry(3)]));
 
         Assert.Equal([1L, 2, 3], first.Concat(second).Select(c => c.Seq));
         var stored = await _backend.Store.ReadStreamAsync(AuditLog.LogStream, StreamReadOptions.Forwards);
@@ -72,12 +72,12 @@ public abstract class AuditChainTests : IAsyncLifetime
     [Fact]
     public async Task GivenRedeliveredEntries_ThenEachIsChainedOnceAndReportedWithItsSeq()
     {
-        var a = Entry(1);
-        var b = Entry(2);
+        var a = TestEmitters.Signed(Entry(1));
+        var b = TestEmitters.Signed(Entry(2));
         await Log.AppendAsync([a, b]);
 
         // A second process (a fresh AuditLog) receives a, b again, c new, and c twice in one batch.
-        var c = Entry(3);
+        var c = TestEmitters.Signed(Entry(3));
         var results = await Log.AppendAsync([b, c, a, c]);
 
         Assert.Equal([(2L, true), (3L, false), (1L, true), (3L, true)], results.Select(r => (r.Seq, r.Duplicate)));
@@ -92,7 +92,7 @@ public abstract class AuditChainTests : IAsyncLifetime
         await Task.WhenAll(writers.Select((w, i) => Task.Run(async () =>
         {
             for (var n = 0; n < 10; n++)
-                await w.AppendAsync([Entry(i * 100 + n), Entry(i * 100 + n + 50)]);
+                await w.AppendAsync(TestEmitters.Signed([Entry(i * 100 + n), Entry(i * 100 + n + 50)]));
         })));
 
         var verified = await Verifier.VerifyAsync();
@@ -115,11 +115,103 @@ public abstract class AuditChainTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenAnEntryChangedAndReHashed_ThenTheVerifierNamesTheBrokenLink()
+    public async Task GivenAnEntryChangedAndReHashed_ThenTheVerifierNamesItBecauseItsSignatureNoLongerVerifies()
     {
         await ChainAsync(10);
         var link = ChainLink.TryRead(await DataAtAsync(4))!.Value.Link;
-        var forged = ChainLink.Create(link.Seq, link.PreviousHash, link.Entry with { UserId = "G9999999" });
+        var forged = ChainLink.Create(link.Seq, link.PreviousHash, link.Entry with { UserId = "G9999999" }, link.Signature);
+        await _backend.ExecuteAsync("update {events} set data = @a where stream_id = 'audit-log' and stream_version = 4", forged.ToBytes());
+
+        var problem = (await Verifier.VerifyAsync()).Problem!;
+
+        Assert.Equal((ChainProblemKind.SignatureInvalid, 5L), (problem.Kind, problem.Seq));
+        Assert.Contains("does not verify", problem.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GivenAnEntrysSignatureAlteredInTheDatabase_ThenTheVerifierNamesThatEntry()
+    {
+        await ChainAsync(10);
+        var link = ChainLink.TryRead(await DataAtAsync(4))!.Value.Link;
+        var otherSignature = TestEmitters.Record.Sign(link.Entry with { UserId = "G9999999" }).Signature;
+        // As an intruder who also re-hashes the link so that its own hash holds; only the signature can tell.
+        var altered = ChainLink.Create(link.Seq, link.PreviousHash, link.Entry, otherSignature);
+        await _backend.ExecuteAsync("update {events} set data = @a where stream_id = 'audit-log' and stream_version = 4", altered.ToBytes());
+        var rehashed = await Verifier.VerifyAsync();
+        await _backend.ExecuteAsync("update {events} set data = @a where stream_id = 'audit-log' and stream_version = 4",
+            (link with { Signature = otherSignature }).ToBytes());
+
+        var notRehashed = await Verifier.VerifyAsync();
+
+        Assert.Equal((ChainProblemKind.SignatureInvalid, 5L, 4L), (rehashed.Problem!.Kind, rehashed.Problem.Seq, rehashed.Problem.StorageVersion));
+        Assert.Equal(4, rehashed.LinksChecked);
+        Assert.Equal((ChainProblemKind.Altered, 5L), (notRehashed.Problem!.Kind, notRehashed.Problem.Seq));
+    }
+
+    [Fact]
+    public async Task GivenAnEntrySignedByAnotherServicesKey_WhenStored_ThenTheVerifierNamesIt()
+    {
+        await ChainAsync(3);
+        await Log.AppendAsync([TestEmitters.Identity.Sign(Entry(4))]);
+
+        var problem = (await Verifier.VerifyAsync()).Problem!;
+
+        Assert.Equal((ChainProblemKind.SignatureInvalid, 4L), (problem.Kind, problem.Seq));
+        Assert.Contains("belongs to 'identity'", problem.Detail, StringComparison.Ordinal);
+    }
+
+    /// <summary>A link exactly as the chain stored it before entries were signed (no keyId, no signature).</summary>
+    private const string LinkBeforeSignatures =
+        """{"seq":1,"previousHash":"0000000000000000000000000000000000000000000000000000000000000000","entry":{"entryId":"0193a5a4-7a4e-7d1c-9f00-0123456789ab","occurredAt":"2026-11-25T21:40:01.1234567Z","service":"record","userId":"G8123456","role":"GP","organisationOds":"A81001","clientId":"gp-desktop","onBehalfOf":null,"patientId":"9f6c1a52-0000-4000-8000-000000000001","action":"Read","resourceType":"Patient","resourceId":"9f6c1a52-0000-4000-8000-000000000001","query":null,"outcome":200,"correlationId":"corr-1","breakGlass":false,"breakGlassReason":null},"hash":"f2fdd830ab67daa315dd2d7537b66093e7db0ac6b0a4e49538bae814d9676531"}""";
+
+    [Fact]
+    public async Task GivenLinksChainedBeforeSignatures_ThenTheyKeepTheirBytesAndHashesAndVerifyAsUnsignedBeforeTheSignedOnes()
+    {
+        var bytes = Encoding.UTF8.GetBytes(LinkBeforeSignatures);
+        var (legacy, intact) = ChainLink.TryRead(bytes)!.Value;
+        await AppendUnsignedAsync([legacy, ChainLink.Create(2, legacy.Hash, Entry(2), null)]);
+        await ChainAsync(3);
+
+        var verified = await Verifier.VerifyAsync();
+        var range = await Verifier.VerifyAsync(fromSeq: 2, toSeq: 4);
+
+        Assert.True(intact);
+        Assert.Equal("f2fdd830ab67daa315dd2d7537b66093e7db0ac6b0a4e49538bae814d9676531", legacy.Hash);
+        Assert.Equal(bytes, legacy.ToBytes());
+        Assert.True(verified.Intact, verified.Problem?.Detail);
+        Assert.Equal((5L, 3L, 2L), (verified.LinksChecked, verified.SignaturesChecked, verified.UnsignedLinks));
+        Assert.Equal(bytes, await DataAtAsync(0));
+        Assert.True(range.Intact, range.Problem?.Detail);
+        Assert.Equal((2L, 1L), (range.SignaturesChecked, range.UnsignedLinks));
+        Assert.Contains("3 emitter signatures valid, 2 entries unsigned (chained before signatures)", AuditCommandLine.Describe(verified), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GivenAnUnsignedLinkAfterSignedOnes_ThenTheVerifierNamesItAsUnsigned()
+    {
+        await ChainAsync(3);
+        var head = ChainLink.TryRead(await DataAtAsync(2))!.Value.Link;
+        await AppendUnsignedAsync([ChainLink.Create(4, head.Hash, Entry(4, user: "G0000000"), null)], expectedVersion: 2);
+        var afterIt = await Log.AppendAsync(TestEmitters.Signed([Entry(5)]));
+
+        var whole = await Verifier.VerifyAsync();
+        var range = await Verifier.VerifyAsync(fromSeq: 4);
+
+        Assert.Equal(5, Assert.Single(afterIt).Seq);
+        Assert.Equal((ChainProblemKind.Unsigned, 4L), (whole.Problem!.Kind, whole.Problem.Seq));
+        Assert.Equal((ChainProblemKind.Unsigned, 4L), (range.Problem!.Kind, range.Problem.Seq));
+    }
+
+    [Fact]
+    public async Task GivenAnUnsignedEntryChangedAndReHashed_ThenTheVerifierNamesTheBrokenLink()
+    {
+        var entries = Enumerable.Range(1, 10).Select(n => Entry(n)).ToList();
+        var links = new List<ChainLink>();
+        foreach (var entry in entries)
+            links.Add(ChainLink.Create(links.Count + 1, links.Count == 0 ? ChainLink.GenesisHash : links[^1].Hash, entry, null));
+        await AppendUnsignedAsync(links);
+        var link = links[4];
+        var forged = ChainLink.Create(link.Seq, link.PreviousHash, link.Entry with { UserId = "G9999999" }, null);
         await _backend.ExecuteAsync("update {events} set data = @a where stream_id = 'audit-log' and stream_version = 4", forged.ToBytes());
 
         var problem = (await Verifier.VerifyAsync()).Problem!;
@@ -128,6 +220,11 @@ public abstract class AuditChainTests : IAsyncLifetime
         Assert.Equal(6, problem.Seq);
         Assert.Contains("seq 5 was altered", problem.Detail, StringComparison.Ordinal);
     }
+
+    /// <summary>Stores links as the log stored them before signatures (or as an intruder writing the store directly would).</summary>
+    private Task AppendUnsignedAsync(IReadOnlyList<ChainLink> links, long? expectedVersion = null) =>
+        _backend.Store.AppendAsync(AuditLog.LogStream, expectedVersion is { } version ? ExpectedVersion.Exact(version) : ExpectedVersion.NoStream,
+            links.Select(l => new EventData(l.Entry.EntryId, ChainLink.EventType, l.ToBytes(), new EventMetadata())).ToList());
 
     [Fact]
     public async Task GivenAnEntryDeleted_ThenTheVerifierNamesTheGap()
@@ -183,8 +280,8 @@ public abstract class AuditChainTests : IAsyncLifetime
         await _backend.ExecuteAsync("update {events} set stream_version = -stream_version - 99 where stream_id = 'audit-log' and stream_version < 0");
         var predecessor = ChainLink.TryRead(await DataAtAsync(4))!.Value.Link;
         var forged = linkedToItsPredecessor
-            ? ChainLink.Create(6, predecessor.Hash, Entry(99, user: "G0000000"))
-            : ChainLink.Create(6, new string('a', 64), Entry(99, user: "G0000000"));
+            ? ChainLink.Create(6, predecessor.Hash, TestEmitters.Signed(Entry(99, user: "G0000000")))
+            : ChainLink.Create(6, new string('a', 64), TestEmitters.Signed(Entry(99, user: "G0000000")));
         await _backend.ExecuteAsync("""
             insert into {events} (position, tx_id, stream_id, stream_version, event_id, event_type, data, metadata, recorded_at)
             select position + 1000, tx_id, stream_id, 5, event_id_new, event_type, @a, metadata, recorded_at
@@ -221,7 +318,7 @@ public abstract class AuditChainTests : IAsyncLifetime
         var hash = head.Hash;
         for (var seq = 4; seq <= 6; seq++)
         {
-            var forged = ChainLink.Create(seq, hash, entries[seq - 1] with { UserId = "G0000000" });
+            var forged = ChainLink.Create(seq, hash, TestEmitters.Signed(entries[seq - 1] with { UserId = "G0000000" }));
             hash = forged.Hash;
             await _backend.ExecuteAsync($$"""
                 insert into {events} (position, tx_id, stream_id, stream_version, event_id, event_type, data, metadata, recorded_at)

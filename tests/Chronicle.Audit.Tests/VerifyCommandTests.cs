@@ -20,7 +20,7 @@ public sealed class VerifyCommandTests : IDisposable
         {
             await store.InitializeAsync();
             var log = new AuditLog(store, signer);
-            await log.AppendAsync(Enumerable.Range(1, 5).Select(n => AuditChainTests.Entry(n)).ToList());
+            await log.AppendAsync(TestEmitters.Signed(Enumerable.Range(1, 5).Select(n => AuditChainTests.Entry(n))));
             await log.CheckpointAsync();
         }
 
@@ -31,9 +31,17 @@ public sealed class VerifyCommandTests : IDisposable
             await File.WriteAllTextAsync(publicKeyPath, key.ExportSubjectPublicKeyInfoPem());
         }
 
-        var (intactCode, intactOutput) = await RunAsync("verify", "--sqlite", path, "--key", publicKeyPath);
+        var recordKeyPath = Path.Combine(_folder, "record.pub.pem");
+        await File.WriteAllTextAsync(recordKeyPath, TestEmitters.Record.PublicKeyPem);
+
+        var (intactCode, intactOutput) = await RunAsync("verify", "--sqlite", path, "--key", publicKeyPath, "--emitter", $"record={recordKeyPath}");
         Assert.Equal(0, intactCode);
-        Assert.StartsWith("INTACT: 5 links (seq 1 to 5), 1 signed checkpoints valid.", intactOutput, StringComparison.Ordinal);
+        Assert.StartsWith("INTACT: 5 links (seq 1 to 5), 1 signed checkpoints valid, 5 emitter signatures valid.", intactOutput, StringComparison.Ordinal);
+
+        var (unknownCode, unknownOutput) = await RunAsync("verify", "--sqlite", path, "--key", publicKeyPath);
+        Assert.Equal(1, unknownCode);
+        Assert.StartsWith("BROKEN at seq 1: SignatureInvalid.", unknownOutput, StringComparison.Ordinal);
+        Assert.Contains("not a key of any trusted emitter", unknownOutput, StringComparison.Ordinal);
 
         await using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
         {
@@ -43,11 +51,11 @@ public sealed class VerifyCommandTests : IDisposable
             Assert.Equal(1, await delete.ExecuteNonQueryAsync());
         }
 
-        var (brokenCode, brokenOutput) = await RunAsync("verify", "--sqlite", path, "--key", publicKeyPath);
+        var (brokenCode, brokenOutput) = await RunAsync("verify", "--sqlite", path, "--key", publicKeyPath, "--emitter-keys", _folder);
         Assert.Equal(1, brokenCode);
         Assert.StartsWith("BROKEN at seq 3: Removed.", brokenOutput, StringComparison.Ordinal);
 
-        var (untrustedCode, untrustedOutput) = await RunAsync("verify", "--sqlite", path, "--from", "4");
+        var (untrustedCode, untrustedOutput) = await RunAsync("verify", "--sqlite", path, "--from", "4", "--emitter", $"record={recordKeyPath}");
         Assert.Equal(1, untrustedCode);
         Assert.Contains("CheckpointInvalid", untrustedOutput, StringComparison.Ordinal);
     }
@@ -57,6 +65,8 @@ public sealed class VerifyCommandTests : IDisposable
     [InlineData("verify --from")]
     [InlineData("verify --from x")]
     [InlineData("verify --colour red")]
+    [InlineData("verify --emitter record")]
+    [InlineData("verify --emitter record=/no/such/key.pem")]
     public async Task GivenBadUsage_ThenExitCodeTwoWithUsage(string arguments)
     {
         var error = new StringWriter();

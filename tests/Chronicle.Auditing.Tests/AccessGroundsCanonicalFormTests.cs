@@ -61,7 +61,8 @@ public sealed class AccessGroundsCanonicalFormTests
     public void GivenGrounds_ThenTheIntegrationEventCarriesThemAndAnEventWithoutThemReadsAsNone()
     {
         var entry = Entry with { AccessGrounds = "break-glass", BreakGlass = true, BreakGlassReason = "Unconscious in A&E" };
-        var message = AuditEntryMessages.ToIntegrationEvent(entry);
+        using var key = AuditSigningKey.Generate();
+        var message = AuditEntryMessages.ToIntegrationEvent(key.Sign(entry));
         var json = JsonSerializer.Serialize(message, AuditIntegrationEventsJsonContext.Default.AuditEntryRecorded);
         var withoutGrounds = JsonSerializer.Serialize(message with { AccessGrounds = null }, AuditIntegrationEventsJsonContext.Default.AuditEntryRecorded)
             .Replace(""","accessGrounds":null""", "", StringComparison.Ordinal);

@@ -47,6 +47,9 @@ public sealed class RealServicesFixture : IAsyncLifetime
     {
         var recordGrpcPort = ServiceAnnouncements.FreeLoopbackPort();
         var auditGrpcPort = ServiceAnnouncements.FreeLoopbackPort();
+        // As the launcher does: each service signs its audit entries with its own key; the Audit service knows the others'.
+        foreach (var service in new[] { "identity", "record", "audit" })
+            Chronicle.Auditing.AuditSigningKey.LoadOrCreate(SigningKey(service)).Dispose();
         // Identity starts first (the others check tokens against it); its relay holds its entries until both answer.
         Identity = await IdentityInstance.StartAsync(new Dictionary<string, string?>
         {
@@ -55,6 +58,7 @@ public sealed class RealServicesFixture : IAsyncLifetime
             ["Chronicle:Apps:record:Grpc"] = $"http://127.0.0.1:{recordGrpcPort}",
             ["Chronicle:Direct:MinRetryDelay"] = "00:00:00.020",
             ["Chronicle:Direct:MaxRetryDelay"] = "00:00:00.500",
+            ["Chronicle:Auditing:SigningKey"] = SigningKey("identity"),
         });
         OAuth = new OAuthTestClient(Identity.Http);
         string[] security =
@@ -63,11 +67,15 @@ public sealed class RealServicesFixture : IAsyncLifetime
             "--Chronicle:Security:RequireHttpsMetadata=false",
         ];
         Audit = await ServiceProcess.StartAsync(AuditDll,
-            ["serve", "--Chronicle:Ports:Http=0", $"--Chronicle:Ports:Grpc={auditGrpcPort}", $"--Chronicle:Apps:record:Grpc=http://127.0.0.1:{recordGrpcPort}", .. security],
+            ["serve", "--Chronicle:Ports:Http=0", $"--Chronicle:Ports:Grpc={auditGrpcPort}", $"--Chronicle:Apps:record:Grpc=http://127.0.0.1:{recordGrpcPort}",
+                $"--Chronicle:Auditing:SigningKey={SigningKey("audit")}",
+                $"--Chronicle:Audit:Emitters:record:PublicKeys:0={Chronicle.Auditing.AuditSigningKey.PublicKeyPathFor(SigningKey("record"))}",
+                $"--Chronicle:Audit:Emitters:identity:PublicKeys:0={Chronicle.Auditing.AuditSigningKey.PublicKeyPathFor(SigningKey("identity"))}", .. security],
             Folder("audit"), new Dictionary<string, string>(), ServiceAnnouncements.Audit);
         Record = await ServiceProcess.StartAsync(RecordDll,
             ["serve", "--Chronicle:Ports:Fhir=0", $"--Chronicle:Ports:Grpc={recordGrpcPort}", $"--Chronicle:Apps:audit:Grpc=http://127.0.0.1:{auditGrpcPort}",
-                "--Chronicle:Direct:MinRetryDelay=00:00:00.020", "--Chronicle:Direct:MaxRetryDelay=00:00:00.500", .. security],
+                "--Chronicle:Direct:MinRetryDelay=00:00:00.020", "--Chronicle:Direct:MaxRetryDelay=00:00:00.500",
+                $"--Chronicle:Auditing:SigningKey={SigningKey("record")}", .. security],
             Folder("record"), new Dictionary<string, string>(), ServiceAnnouncements.Record);
 
         await RegisterAsync(await GpTokenAsync(DemoDirectory.PracticeA), PatientAtA, "9434765919", DemoDirectory.PracticeA);
@@ -155,6 +163,8 @@ public sealed class RealServicesFixture : IAsyncLifetime
             // The OS temp cleaner gets what is left open.
         }
     }
+
+    private string SigningKey(string service) => Path.Combine(_folder, "audit-signing-keys", $"{service}.pem");
 
     private string Folder(string name) => System.IO.Directory.CreateDirectory(Path.Combine(_folder, name)).FullName;
 

@@ -157,6 +157,49 @@ public sealed partial class LauncherEndToEndTests : IDisposable
         Assert.Equal(0, await launcher.WaitForExitAsync());
     }
 
+    [Fact]
+    public async Task GivenRunningPlatform_ThenEachServiceSignsItsAuditEntriesWithItsOwnKey_AndTheAuditServiceChainsAndVerifiesThem()
+    {
+        var data = Data("audit-keys");
+        await using var launcher = await LauncherProcess.StartReadyAsync(data, LauncherProcess.SecurityDisabled);
+        using var clinician = new HttpClient();
+        clinician.DefaultRequestHeaders.Add("x-user-id", "G7000001");
+        using var auditor = new HttpClient();
+        auditor.DefaultRequestHeaders.Add("x-user-id", "AUD0001");
+        auditor.DefaultRequestHeaders.Add("x-user-role", "auditor");
+
+        // A refused read the Record audits; its relay signs the entry with the Record's key and the Audit service chains it.
+        using var refused = await clinician.GetAsync(new Uri(launcher.GatewayBase, $"Patient/{Guid.NewGuid()}"));
+        var deadline = DateTime.UtcNow + LauncherProcess.Patience;
+        string found;
+        do
+        {
+            await Task.Delay(250);
+            found = await auditor.GetStringAsync(new Uri(launcher.GatewayBase, "AuditEvent?agent=G7000001"));
+        }
+        while (!found.Contains("\"resourceType\":\"AuditEvent\"", StringComparison.Ordinal) && DateTime.UtcNow < deadline);
+        var auditHttp = AuditHttpLine().Match(launcher.Output);
+        Assert.True(auditHttp.Success, launcher.Output);
+        var verified = System.Text.Json.JsonDocument.Parse(await auditor.GetStringAsync(new Uri(new Uri(auditHttp.Groups[1].Value), "audit/verify"))).RootElement;
+        var keys = Path.Combine(data, "audit-signing-keys");
+        var files = Directory.GetFiles(keys).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+
+        Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);
+        Assert.Contains("\"resourceType\":\"AuditEvent\"", found, StringComparison.Ordinal);
+        Assert.True(verified.GetProperty("intact").GetBoolean(), verified.GetProperty("summary").GetString());
+        Assert.True(verified.GetProperty("signaturesChecked").GetInt64() >= 1, verified.GetProperty("summary").GetString());
+        Assert.Equal(["audit.pem", "audit.pub.pem", "identity.pem", "identity.pub.pem", "record.pem", "record.pub.pem"], files);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(keys));
+            foreach (var file in Directory.GetFiles(keys))
+                Assert.Equal((file, UnixFileMode.UserRead | UnixFileMode.UserWrite), (file, File.GetUnixFileMode(file)));
+        }
+        Assert.DoesNotContain("development key", launcher.Output, StringComparison.Ordinal);
+        await launcher.SignalAsync("INT");
+        Assert.Equal(0, await launcher.WaitForExitAsync());
+    }
+
     public void Dispose()
     {
         try
@@ -194,6 +237,9 @@ public sealed partial class LauncherEndToEndTests : IDisposable
         Assert.Equal(launcher.GatewayBase.ToString().TrimEnd('/'), match.Groups[1].Value);
         return match.Groups[2].Value;
     }
+
+    [GeneratedRegex(@"^\S*\s+audit\s+HTTP\s+(http://\S+)", RegexOptions.Multiline)]
+    private static partial Regex AuditHttpLine();
 
     [GeneratedRegex(@"Chronicle Record demo: try (\S+)/Patient/([0-9a-f-]{36})\s*$", RegexOptions.Multiline)]
     private static partial Regex DemoPatientLine();

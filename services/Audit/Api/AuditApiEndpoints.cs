@@ -17,7 +17,8 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Chronicle.Audit.Api;
 
-public sealed record VerificationReport(bool Intact, long LinksChecked, long FirstSeq, long LastSeq, int CheckpointsChecked, ChainProblem? Problem, string Summary);
+public sealed record VerificationReport(bool Intact, long LinksChecked, long FirstSeq, long LastSeq, int CheckpointsChecked, ChainProblem? Problem, string Summary,
+    long SignaturesChecked, long UnsignedLinks);
 
 public sealed record EntriesPage(IReadOnlyList<ChainedAuditEntry> Entries, Uri? Next);
 
@@ -88,7 +89,7 @@ public static class AuditApiEndpoints
             return TypedResults.Problem("'from' must be 1 or more and 'to' not before it (sequence numbers).", statusCode: 400);
         var result = await verifier.VerifyAsync(from ?? 1, to, context.RequestAborted).ConfigureAwait(false);
         return TypedResults.Json(new VerificationReport(result.Intact, result.LinksChecked, result.FirstSeq, result.LastSeq, result.CheckpointsChecked,
-            result.Problem, AuditCommandLine.Describe(result)), AuditApiJsonContext.Default.VerificationReport);
+            result.Problem, AuditCommandLine.Describe(result), result.SignaturesChecked, result.UnsignedLinks), AuditApiJsonContext.Default.VerificationReport);
     }
 
     private static async Task<Results<JsonHttpResult<EntriesPage>, ProblemHttpResult>> EntriesAsync(AuditQueryReadModel queries, HttpRequest request)

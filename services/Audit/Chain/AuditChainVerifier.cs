@@ -1,3 +1,4 @@
+using Chronicle.Auditing;
 using Chronicle.EventStore;
 
 namespace Chronicle.Audit.Chain;
@@ -27,12 +28,24 @@ public enum ChainProblemKind
 
     /// <summary>A validly signed checkpoint disagrees with the chain (the chain was rewritten, or cut short, after it was signed).</summary>
     CheckpointMismatch,
+
+    /// <summary>
+    /// An entry's emitter signature does not verify: it was altered (and its link re-hashed) after it was chained, or its
+    /// key is not a trusted key of the service the entry names.
+    /// </summary>
+    SignatureInvalid,
+
+    /// <summary>An unsigned entry after signed ones: only entries chained before signatures began may be unsigned.</summary>
+    Unsigned,
 }
 
 /// <summary>The first place the chain breaks: what, where in the sequence, where in storage (the stream version), and why.</summary>
 public sealed record ChainProblem(ChainProblemKind Kind, long Seq, long? StorageVersion, string Detail);
 
-public sealed record ChainVerification(bool Intact, long LinksChecked, long FirstSeq, long LastSeq, int CheckpointsChecked, ChainProblem? Problem);
+/// <param name="SignaturesChecked">Links whose emitter signature was checked and verified.</param>
+/// <param name="UnsignedLinks">Links chained before entries were signed, accepted as such (they precede every signed link).</param>
+public sealed record ChainVerification(bool Intact, long LinksChecked, long FirstSeq, long LastSeq, int CheckpointsChecked, ChainProblem? Problem,
+    long SignaturesChecked = 0, long UnsignedLinks = 0);
 
 /// <summary>
 /// Checks the audit chain, whole or a range of it, and names the first point where it breaks and why. It walks the
@@ -40,9 +53,13 @@ public sealed record ChainVerification(bool Intact, long LinksChecked, long Firs
 /// hash), to carry the next sequence number, and to name the previous link's hash. At a break it looks ahead to tell
 /// the causes apart: a link out of place whose successor follows later is reordered; a link nothing names as
 /// predecessor while the chain carries on around it is inserted; a jump with nothing out of place is a removal.
-/// Signed checkpoints then pin the chain's state at moments in time, catching a rewrite of a whole tail.
+/// Each link in place must also carry its emitter's signature, valid under a trusted key of the service the entry names
+/// (<see cref="AuditEmitterKeys"/>): that pinpoints an entry altered and re-hashed, which the hashes alone show only at
+/// the next link or checkpoint. Links chained before signatures began are unsigned; they are reported as such, and one
+/// unsigned link after a signed one is a break. Signed checkpoints then pin the chain's state at moments in time,
+/// catching a rewrite of a whole tail.
 /// </summary>
-public sealed class AuditChainVerifier(IEventStore store, TrustedCheckpointKeys trustedKeys)
+public sealed class AuditChainVerifier(IEventStore store, TrustedCheckpointKeys trustedKeys, AuditEmitterKeys emitters)
 {
     private const int PageSize = 1000;
     private const int LookAhead = 1000;
@@ -54,19 +71,24 @@ public sealed class AuditChainVerifier(IEventStore store, TrustedCheckpointKeys 
             throw new ArgumentOutOfRangeException(nameof(toSeq), "The range ends before it starts.");
 
         var rows = new StoredLinks(store);
-        var (expected, lastHash) = await rows.StartAsync(fromSeq, cancellationToken).ConfigureAwait(false);
+        var (expected, lastHash, signedBefore) = await rows.StartAsync(fromSeq, cancellationToken).ConfigureAwait(false);
         var hashBeforeLast = (string?)null;
         var hashes = new Dictionary<long, string>();
-        long checkedLinks = 0;
+        long checkedLinks = 0, signatures = 0, unsigned = 0;
         ChainProblem? problem = null;
         while (problem is null && (toSeq is null || expected <= toSeq))
         {
             var row = await rows.PeekAsync(0, cancellationToken).ConfigureAwait(false);
             if (row is null)
                 break;
-            problem = await CheckAsync(row, expected, lastHash, hashBeforeLast, rows, cancellationToken).ConfigureAwait(false);
+            problem = await CheckAsync(row, expected, lastHash, hashBeforeLast, rows, cancellationToken).ConfigureAwait(false)
+                ?? CheckSignature(row, signedBefore);
             if (problem is not null)
                 break;
+            if (row.Link!.Signature is null)
+                unsigned++;
+            else
+                (signatures, signedBefore) = (signatures + 1, true);
             hashBeforeLast = lastHash;
             lastHash = row.Link!.Hash;
             hashes[expected] = lastHash;
@@ -80,7 +102,22 @@ public sealed class AuditChainVerifier(IEventStore store, TrustedCheckpointKeys 
             ? await CheckCheckpointsAsync(fromSeq, lastSeq, toSeq is null, hashes, cancellationToken).ConfigureAwait(false)
             : (0, null);
         problem ??= checkpointProblem;
-        return new ChainVerification(problem is null, checkedLinks, fromSeq, lastSeq, checkpoints, problem);
+        return new ChainVerification(problem is null, checkedLinks, fromSeq, lastSeq, checkpoints, problem, signatures, unsigned);
+    }
+
+    /// <summary>A link in its place: is it signed by its emitter (or, before any signed link, unsigned as all were then)?</summary>
+    private ChainProblem? CheckSignature(StoredLink row, bool signedBefore)
+    {
+        var link = row.Link!;
+        if (link.Signature is null)
+            return signedBefore
+                ? new ChainProblem(ChainProblemKind.Unsigned, link.Seq, row.Version,
+                    $"Seq {link.Seq} at version {row.Version} (service '{link.Entry.Service}') carries no emitter signature, but follows signed entries: " +
+                    "only entries chained before signatures began are unsigned, so this one was put into the log by other means.")
+                : null;
+        return emitters.Check(link.Entry, link.Signature) is { } why
+            ? new ChainProblem(ChainProblemKind.SignatureInvalid, link.Seq, row.Version, $"Seq {link.Seq} at version {row.Version}: {why}.")
+            : null;
     }
 
     private static async Task<ChainProblem?> CheckAsync(StoredLink row, long expected, string lastHash, string? hashBeforeLast,
@@ -183,23 +220,24 @@ public sealed class AuditChainVerifier(IEventStore store, TrustedCheckpointKeys 
         private bool _exhausted;
 
         /// <summary>
-        /// Positions the walk at <paramref name="start"/>; returns the seq expected first and the hash before it. Links
-        /// are stored at version seq - 1 (the log only ever appends whole links), so the predecessor is at start - 2.
+        /// Positions the walk at <paramref name="start"/>; returns the seq expected first, the hash before it, and whether
+        /// the predecessor is signed (then so must every link of the range be). Links are stored at version seq - 1 (the
+        /// log only ever appends whole links), so the predecessor is at start - 2.
         /// </summary>
-        public async Task<(long Expected, string PreviousHash)> StartAsync(long start, CancellationToken cancellationToken)
+        public async Task<(long Expected, string PreviousHash, bool SignedBefore)> StartAsync(long start, CancellationToken cancellationToken)
         {
             if (start == 1)
-                return (1, ChainLink.GenesisHash);
+                return (1, ChainLink.GenesisHash, false);
             _nextVersion = start - 2;
             var before = await PeekAsync(0, cancellationToken).ConfigureAwait(false);
             if (before?.Link is { } link && before.Intact && link.Seq == start - 1)
             {
                 await AdvanceAsync(cancellationToken).ConfigureAwait(false);
-                return (start, link.Hash);
+                return (start, link.Hash, link.Signature is not null);
             }
 
             // The predecessor is missing or damaged (a whole-chain check will say how): anchor on the first link's own claim.
-            return (start, before?.Link?.PreviousHash ?? ChainLink.GenesisHash);
+            return (start, before?.Link?.PreviousHash ?? ChainLink.GenesisHash, before?.Link?.Signature is not null);
         }
 
         public async Task<StoredLink?> PeekAsync(int offset, CancellationToken cancellationToken)

@@ -30,8 +30,12 @@ public sealed class AuditLog(IEventStore store, CheckpointSigner? signer = null,
         return (head.Seq, head.Hash);
     }
 
-    /// <summary>Chains the entries in the order given; entries already chained (or repeated in the batch) are reported as duplicates.</summary>
-    public async Task<IReadOnlyList<ChainedEntry>> AppendAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Chains the entries in the order given, each with its emitter's signature; entries already chained (or repeated in
+    /// the batch) are reported as duplicates. Checking the signatures is the caller's part (the ingestion refuses what does
+    /// not verify); the log only makes an unsigned entry impossible to chain.
+    /// </summary>
+    public async Task<IReadOnlyList<ChainedEntry>> AppendAsync(IReadOnlyList<SignedAuditEntry> entries, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entries);
         await _writing.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -41,7 +45,7 @@ public sealed class AuditLog(IEventStore store, CheckpointSigner? signer = null,
             var firstIndex = new Dictionary<Guid, int>();
             for (var i = 0; i < entries.Count; i++)
             {
-                if (!firstIndex.TryAdd(entries[i].EntryId, i))
+                if (!firstIndex.TryAdd(entries[i].Entry.EntryId, i))
                     results[i] = null; // resolved below, once the first copy has its number
             }
 
@@ -78,7 +82,7 @@ public sealed class AuditLog(IEventStore store, CheckpointSigner? signer = null,
                 {
                     // That entry is chained already: report its number and chain the rest without it.
                     _head = null;
-                    var index = pending.First(i => entries[i].EntryId == conflict.EventId);
+                    var index = pending.First(i => entries[i].Entry.EntryId == conflict.EventId);
                     var existing = await FindAsync(conflict.EventId, cancellationToken).ConfigureAwait(false)
                         ?? throw new InvalidOperationException($"Audit entry {conflict.EventId} conflicts but cannot be found in the log.");
                     results[index] = new ChainedEntry(conflict.EventId, existing.Seq, Duplicate: true);
@@ -89,7 +93,7 @@ public sealed class AuditLog(IEventStore store, CheckpointSigner? signer = null,
             for (var i = 0; i < entries.Count; i++)
             {
                 if (results[i] is null)
-                    results[i] = results[firstIndex[entries[i].EntryId]]! with { Duplicate = true };
+                    results[i] = results[firstIndex[entries[i].Entry.EntryId]]! with { Duplicate = true };
             }
 
             return results!;

@@ -21,7 +21,8 @@ public static class AuditHost
           Chronicle.Audit [serve] [settings]
               Serve the Audit service: chain every audit entry delivered on topic chronicle.audit, and serve auditors the
               FHIR AuditEvent API (/fhir), verification (/audit/verify) and replay (/audit/replay/{patientId}/...).
-          Chronicle.Audit verify [--sqlite PATH | --postgres CONNECTION] [--key PEM]... [--from SEQ] [--to SEQ]
+          Chronicle.Audit verify [--sqlite PATH | --postgres CONNECTION] [--key PEM]... [--emitter SERVICE=PEM]... [--emitter-keys DIR]
+                                 [--from SEQ] [--to SEQ]
               Check the chain offline; exit 0 when intact, 1 at the first break.
 
         Settings (appsettings.json, environment variables such as Chronicle__Storage, or arguments):
@@ -34,6 +35,11 @@ public static class AuditHost
           --Chronicle:Checkpoints:Interval=00:01:00    ...or after this long with any new entry
           --Chronicle:Transport=direct|dapr            how entries arrive and the Record is reached for replay
           --Chronicle:Apps:record:Grpc=URL             the Record's gRPC address under the direct transport
+          --Chronicle:Auditing:SigningKey=PEM          the key the service's own entries are signed with (a PEM path or text);
+                                                       without one, a development key in the data directory (required under Dapr)
+          --Chronicle:Audit:Emitters:SERVICE:PublicKeys:0=PEM
+                                                       a public key SERVICE signs its entries with (path or PEM text; :1, :2...
+                                                       while rotating); entries not signed by their service's key are refused
         """;
 
     public static async Task<int> RunAsync(string[] args, Func<WebApplicationBuilder, AuditHostSettings, WebApplication> compose)

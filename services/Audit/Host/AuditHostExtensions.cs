@@ -17,6 +17,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -41,12 +42,29 @@ public static class AuditHostExtensions
 
     /// <summary>
     /// The hash chain in the service's own store, with the checkpoint signing key from the data directory (created on
-    /// first start), periodic signed checkpoints, the verifier trusting that key, and the ingestor every entry enters by.
-    /// The Audit service's own audit trail appends straight to the chain.
+    /// first start), periodic signed checkpoints, the verifier trusting that key and every emitter's public keys, and the
+    /// ingestor every entry enters by. The Audit service's own audit trail appends straight to the chain, signed with the
+    /// service's own audit signing key (<c>Chronicle:Auditing:SigningKey</c>, like every emitter's), which the ingestion
+    /// and the verifier trust for service "audit".
     /// </summary>
-    public static IServiceCollection AddAuditChain(this IServiceCollection services, AuditHostSettings settings)
+    public static IServiceCollection AddAuditChain(this IServiceCollection services, IConfiguration configuration, AuditHostSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        AuditSigningKey own;
+        try
+        {
+            services.AddAuditSigning(configuration, settings.DataDirectory, out own);
+        }
+        catch (AuditSigningConfigurationException e)
+        {
+            throw new AuditConfigurationException(e.Message, e);
+        }
+
+        if (settings.RequireEmitterKeys && settings.EmitterPublicKeys.Keys.All(service => service == AppId))
+            throw new AuditConfigurationException(
+                $"No emitter keys are configured ({AuditHostSettings.EmittersSection}:<service>:PublicKeys): under Dapr every entry delivered would be refused. " +
+                "Give the Audit service each emitting service's public key (see k8s/README.md).");
+        services.AddSingleton(EmitterKeys(settings, own));
         services.AddSingleton(_ =>
         {
             var signer = CheckpointSigner.LoadOrCreate(settings.SigningKeyPath);
@@ -63,6 +81,25 @@ public static class AuditHostExtensions
         services.AddSingleton(new CheckpointSchedule(settings.CheckpointEveryEntries, settings.CheckpointInterval));
         services.AddHostedService<CheckpointScheduler>();
         return services;
+    }
+
+    private static AuditEmitterKeys EmitterKeys(AuditHostSettings settings, AuditSigningKey own)
+    {
+        var keys = new AuditEmitterKeys();
+        try
+        {
+            foreach (var (service, publicKeys) in settings.EmitterPublicKeys)
+            {
+                foreach (var key in publicKeys)
+                    keys.Add(service, key);
+            }
+
+            return keys.Add(AppId, own.PublicKey);
+        }
+        catch (ArgumentException e)
+        {
+            throw new AuditConfigurationException($"{AuditHostSettings.EmittersSection}: {e.Message}", e);
+        }
     }
 
     /// <summary>Subscribes to every service's audit entries (topic chronicle.audit, bulk subscribe) and chains each once.</summary>

@@ -45,6 +45,16 @@ public sealed record AuditHostSettings
     /// <summary>...or once this long has passed with at least one new link.</summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// The public keys each emitting service signs its audit entries with, by service name (several per service while
+    /// keys are rotated), from <c>Chronicle:Audit:Emitters:{service}:PublicKeys</c>. The Audit service's own key is added
+    /// to these for service "audit" when the chain is composed.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<byte[]>> EmitterPublicKeys { get; init; } = new Dictionary<string, IReadOnlyList<byte[]>>();
+
+    /// <summary>Under Dapr (production): the chain is refused without emitter keys, which would refuse every entry delivered.</summary>
+    public bool RequireEmitterKeys { get; init; }
+
     /// <summary>The PEM file holding the checkpoint signing key (created on first start, readable by the owner only).</summary>
     public string SigningKeyPath => Path.Combine(DataDirectory, "checkpoint-signing-key.pem");
 
@@ -91,7 +101,43 @@ public sealed record AuditHostSettings
             GrpcPort = CheckPort("Grpc", options.Ports.Grpc),
             CheckpointEveryEntries = options.Checkpoints.EveryEntries,
             CheckpointInterval = options.Checkpoints.Interval,
+            EmitterPublicKeys = ReadEmitters(configuration.GetSection(EmittersSection)),
+            RequireEmitterKeys = string.Equals(configuration[$"{Section}:Transport"], "dapr", StringComparison.OrdinalIgnoreCase),
         };
+    }
+
+    public const string EmittersSection = "Chronicle:Audit:Emitters";
+
+    /// <summary>
+    /// <c>Emitters:{service}:PublicKeys</c> is one value or a list (<c>PublicKeys:0</c>, <c>PublicKeys:1</c>...), each the
+    /// path of a PEM file or PEM text, each holding one or more public keys.
+    /// </summary>
+    private static Dictionary<string, IReadOnlyList<byte[]>> ReadEmitters(IConfigurationSection emitters)
+    {
+        var keys = new Dictionary<string, IReadOnlyList<byte[]>>(StringComparer.Ordinal);
+        foreach (var emitter in emitters.GetChildren())
+        {
+            var setting = emitter.GetSection("PublicKeys");
+            var values = setting.Value is { } single ? [single] : setting.GetChildren().Select(c => c.Value).OfType<string>().ToList();
+            var service = new List<byte[]>();
+            foreach (var value in values.Where(v => !string.IsNullOrWhiteSpace(v)))
+            {
+                try
+                {
+                    service.AddRange(Chronicle.Auditing.AuditEmitterKeys.ReadPublicKeys(value));
+                }
+                catch (FormatException e)
+                {
+                    throw new AuditConfigurationException($"{setting.Path} must be public keys in PEM form, or the paths of PEM files: {e.Message}", e);
+                }
+            }
+
+            if (service.Count == 0)
+                throw new AuditConfigurationException($"{setting.Path} names no public key for the service '{emitter.Key}'.");
+            keys[emitter.Key] = service;
+        }
+
+        return keys;
     }
 
     private static string CheckPostgres(string? connectionString)

@@ -19,7 +19,7 @@ public static class AuditService
             message => new AuditConfigurationException(message)); // tokens from Identity; the auditor role from the token
         if (secured)
             builder.Services.AddIdentityAccessClient(); // relationship questions go to Identity's Access by service invocation
-        builder.Services.AddAuditChain(settings);      // hash chain, signing key, periodic signed checkpoints, verifier
+        builder.Services.AddAuditChain(builder.Configuration, settings); // hash chain, signing keys, emitters' keys, checkpoints, verifier
         builder.AddAuditIngestion(settings);           // topic chronicle.audit -> the chain, each entry once
         builder.Services.AddAuditQueries();            // query tables projected from the chain; FHIR AuditEvent API
         builder.Services.AddAuditReplay();             // the Record's history and as-at record over service invocation

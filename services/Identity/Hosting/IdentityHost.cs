@@ -158,7 +158,16 @@ public static class IdentityHost
         });
 
         // Registrations arrive from the Record service as integration events; audit entries leave for the Audit service
-        // from the outbox (Dapr pub/sub, or the direct transport).
+        // from the outbox (Dapr pub/sub, or the direct transport), signed with Identity's own key.
+        try
+        {
+            services.AddAuditSigning(configuration, settings.DataDirectory);
+        }
+        catch (AuditSigningConfigurationException e)
+        {
+            throw new IdentityStartupException(e.Message, e);
+        }
+
         services.AddChronicleMessaging(configuration, AppId, settings.DataDirectory)
             .AddIntegrationEvents(RecordIntegrationEventsJsonContext.Catalog())
             .AddIntegrationEvents(AuditIntegrationEventsJsonContext.Catalog())

@@ -180,7 +180,8 @@ internal sealed class PlatformLauncher(LauncherOptions options, ServiceLocations
             // For a service that stops when its parent is gone; none watches it yet, so the watchdog does that job.
             .Append(string.Create(CultureInfo.InvariantCulture, $"--Chronicle:ParentPid={Environment.ProcessId}"))
             .Concat(MessagingSettings(definition, all, ports, data))
-            .Concat(SecuritySettings(definition, all, ports));
+            .Concat(SecuritySettings(definition, all, ports))
+            .Concat(AuditSigningSettings(definition, all));
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
         // One line per log entry, so the console can pick out warnings and a failure report reads well.
@@ -221,6 +222,42 @@ internal sealed class PlatformLauncher(LauncherOptions options, ServiceLocations
 
         yield return $"--Chronicle:Security:Authority={Address(identity, identity.Ports[0].Name, ports, "/")}";
         yield return "--Chronicle:Security:RequireHttpsMetadata=false";
+    }
+
+    /// <summary>
+    /// Each service signs its audit entries with its own key, made once in <c>audit-signing-keys</c> under the data
+    /// directory (folder 0700, files 0600) and kept, so entries chained in earlier runs still verify. The Audit service
+    /// is told every other service's public key, so it chains only entries their owners signed.
+    /// </summary>
+    private IEnumerable<string> AuditSigningSettings(ServiceDefinition service, List<ServiceDefinition> all)
+    {
+        var folder = Path.Combine(options.DataDirectory, "audit-signing-keys");
+        var ownerOnly = System.IO.UnixFileMode.UserRead | System.IO.UnixFileMode.UserWrite;
+        if (!OperatingSystem.IsWindows())
+            Directory.CreateDirectory(folder, ownerOnly | System.IO.UnixFileMode.UserExecute);
+        else
+            Directory.CreateDirectory(folder);
+        foreach (var app in all.Select(s => s.AppId).Append(service.AppId).Distinct())
+        {
+            var (privatePath, publicPath) = (Path.Combine(folder, $"{app}.pem"), Path.Combine(folder, $"{app}.pub.pem"));
+            if (File.Exists(privatePath) && File.Exists(publicPath))
+                continue;
+            using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+            foreach (var (path, pem) in new[] { (privatePath, key.ExportPkcs8PrivateKeyPem()), (publicPath, key.ExportSubjectPublicKeyInfoPem()) })
+            {
+                var write = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+                if (!OperatingSystem.IsWindows())
+                    write.UnixCreateMode = ownerOnly;
+                using var file = new StreamWriter(path, System.Text.Encoding.ASCII, write);
+                file.Write(pem + "\n");
+            }
+        }
+
+        yield return $"--Chronicle:Auditing:SigningKey={Path.Combine(folder, $"{service.AppId}.pem")}";
+        if (service.AppId != "audit")
+            yield break;
+        foreach (var emitter in all.Where(s => s != service))
+            yield return $"--Chronicle:Audit:Emitters:{emitter.AppId}:PublicKeys:0={Path.Combine(folder, $"{emitter.AppId}.pub.pem")}";
     }
 
     private async Task<ServiceFailure?> WaitUntilReadyAsync(List<ServiceProcess> services, Dictionary<ServiceDefinition, FhirBackend> backends,

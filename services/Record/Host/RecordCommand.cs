@@ -24,6 +24,8 @@ public abstract record RecordCommand(IReadOnlyList<string> ConfigurationArgs)
           --Chronicle:Ports:Grpc=5101                  0 picks a free port
           --Chronicle:ListenAnyIp=false                true listens on every interface (containers)
           --Chronicle:ReadYourWritesWait=00:00:05      how long a command reply waits for the FHIR read model
+          --Chronicle:Auditing:SigningKey=PEM          the key audit entries are signed with (a PEM path or text); without
+                                                       one, a development key in the data directory (required under Dapr)
         """;
 
     /// <exception cref="RecordConfigurationException">The verb or one of its options is unknown or malformed.</exception>

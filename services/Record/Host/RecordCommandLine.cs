@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Chronicle.Auditing;
 using Chronicle.EventStore;
 using Chronicle.Record.Domain;
 using Chronicle.Record.Fhir;
@@ -63,6 +64,7 @@ public static class RecordCommandLine
                         await SeedDemoAsync(storage.Events, serve.DemoPatients, interrupt.Token).ConfigureAwait(false);
                     interrupt.Dispose();
                     builder.Services.AddRecordStorage(settings, storage);
+                    AddAuditSigning(builder, settings);
                     await ServeAsync(compose(builder, settings), serve.DemoPatients > 0).ConfigureAwait(false);
                     return 0;
                 default:
@@ -85,6 +87,19 @@ public static class RecordCommandLine
             if (showDetails)
                 await Console.Error.WriteLineAsync(e.ToString()).ConfigureAwait(false);
             return ExitFailure;
+        }
+    }
+
+    /// <summary>The key the outbox relay signs the Record's audit entries with (Chronicle:Auditing:SigningKey).</summary>
+    private static void AddAuditSigning(WebApplicationBuilder builder, RecordHostSettings settings)
+    {
+        try
+        {
+            builder.Services.AddAuditSigning(builder.Configuration, settings.DataDirectory);
+        }
+        catch (AuditSigningConfigurationException e)
+        {
+            throw new RecordConfigurationException(e.Message, e);
         }
     }
 

@@ -19,6 +19,26 @@ public sealed class AuditHostCommandTests
         Assert.Contains(message, run.Errors, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--Chronicle:Transport=dapr", "Chronicle:Auditing:SigningKey is not set: under Dapr every service signs its audit entries")]
+    [InlineData("--Chronicle:Auditing:SigningKey=/no/such/key.pem", "Chronicle:Auditing:SigningKey must be an ECDSA P-256 private key in PEM form")]
+    [InlineData("--Chronicle:Audit:Emitters:record:PublicKeys:0=/no/such/key.pub.pem", "Chronicle:Audit:Emitters:record:PublicKeys must be public keys")]
+    [InlineData("--Chronicle:Transport=dapr --Chronicle:Auditing:SigningKey={key}", "No emitter keys are configured")]
+    public async Task GivenAnAuditKeyProblem_ThenItSaysWhichSettingAndExitsTwo(string arguments, string message)
+    {
+        var folder = Directory.CreateTempSubdirectory("chronicle-audit-keys-").FullName;
+        Chronicle.Auditing.AuditSigningKey.LoadOrCreate(Path.Combine(folder, "audit.pem")).Dispose();
+
+        var run = await ServiceProcess.RunToEndAsync(ChroniclePlatform.AuditDll,
+            [.. arguments.Replace("{key}", Path.Combine(folder, "audit.pem"), StringComparison.Ordinal).Split(' '),
+             "--Chronicle:Security:Disabled=true", $"--Chronicle:DataDirectory={Path.Combine(folder, "data")}"],
+            folder, new Dictionary<string, string>());
+        Directory.Delete(folder, recursive: true);
+
+        Assert.True(run.ExitCode == 2, run.Errors);
+        Assert.Contains(message, run.Errors, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task GivenHelp_ThenTheUsageListsServeVerifyAndTheSettings()
     {
@@ -27,5 +47,6 @@ public sealed class AuditHostCommandTests
         Assert.Equal(0, run.ExitCode);
         Assert.Contains("Chronicle.Audit verify", run.Output, StringComparison.Ordinal);
         Assert.Contains("--Chronicle:Checkpoints:Interval", run.Output, StringComparison.Ordinal);
+        Assert.Contains("--Chronicle:Audit:Emitters:SERVICE:PublicKeys:0=PEM", run.Output, StringComparison.Ordinal);
     }
 }

@@ -52,7 +52,8 @@ public sealed class PostgresPlatformStorage(PostgresFixture postgres) : IPlatfor
 /// The built Record and Audit executables as child processes on loopback, joined by the direct transport: the Record
 /// publishes its audit entries to the Audit service's app callback, the Audit service replays from the Record's gRPC.
 /// Both gRPC ports are chosen up front so each can be told where the other is, and the Audit service can be stopped and
-/// started again on the same port and data while the Record runs.
+/// started again on the same port and data while the Record runs. As the launcher does, each service gets its own audit
+/// signing key (made once, in the platform's folder) and the Audit service the Record's public key.
 /// </summary>
 public sealed class ChroniclePlatform : IAsyncDisposable
 {
@@ -73,7 +74,12 @@ public sealed class ChroniclePlatform : IAsyncDisposable
         _recordStorage = recordStorage;
         _auditStorage = auditStorage;
         _recordSettings = recordSettings;
+        foreach (var service in new[] { "record", "audit" })
+            Chronicle.Auditing.AuditSigningKey.LoadOrCreate(SigningKeyPath(service)).Dispose();
     }
+
+    /// <summary>The service's audit signing key; its public half is beside it (<c>.pub.pem</c>).</summary>
+    public string SigningKeyPath(string service) => Path.Combine(_folder, "audit-signing-keys", $"{service}.pem");
 
     public ServiceProcess? Record { get; private set; }
     public ServiceProcess? Audit { get; private set; }
@@ -106,6 +112,7 @@ public sealed class ChroniclePlatform : IAsyncDisposable
             "--Chronicle:Direct:MinRetryDelay=00:00:00.020", "--Chronicle:Direct:MaxRetryDelay=00:00:00.500",
             // About delivery, the chain and replay, with callers stated in headers; tokens are tested in Chronicle.Identity.Tests.
             "--Chronicle:Security:Disabled=true",
+            $"--Chronicle:Auditing:SigningKey={SigningKeyPath("record")}",
             .. _recordStorage, .. _recordSettings,
         ], _folder, new Dictionary<string, string>(), ServiceAnnouncements.Record);
 
@@ -121,6 +128,8 @@ public sealed class ChroniclePlatform : IAsyncDisposable
             "serve", "--Chronicle:Ports:Http=0", $"--Chronicle:Ports:Grpc={_auditGrpcPort}",
             $"--Chronicle:Apps:record:Grpc=http://127.0.0.1:{_recordGrpcPort}", "--Chronicle:Checkpoints:Interval=00:00:01",
             "--Chronicle:Security:Disabled=true", // as for the Record above
+            $"--Chronicle:Auditing:SigningKey={SigningKeyPath("audit")}",
+            $"--Chronicle:Audit:Emitters:record:PublicKeys:0={Chronicle.Auditing.AuditSigningKey.PublicKeyPathFor(SigningKeyPath("record"))}",
             .. _auditStorage,
         ], _folder, new Dictionary<string, string>(), ServiceAnnouncements.Audit);
 

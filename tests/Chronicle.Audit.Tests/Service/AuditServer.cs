@@ -34,14 +34,17 @@ public sealed class AuditServer : IAsyncDisposable
             // The service's own behaviour, callers stated in headers; tokens are tested in Chronicle.Identity.Tests.
             "--Chronicle:Security:Disabled=true",
             "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Chronicle.Messaging=Critical",
-            .. await storage.CreateAsync("audit"), .. settings,
+            .. TestEmitters.Settings(), .. await storage.CreateAsync("audit"), .. settings,
         ], AuditService.Compose));
 
-    /// <summary>Chains the entries as deliveries would (all at once, so they share appends), then waits for the query tables.</summary>
+    /// <summary>
+    /// Chains the entries, signed with the Record's test key, as deliveries would (all at once, so they share appends),
+    /// then waits for the query tables.
+    /// </summary>
     public async Task IngestAsync(params IEnumerable<AuditEntry> entries)
     {
         var ingestor = Services.GetRequiredService<AuditIngestor>();
-        await Task.WhenAll(entries.Select(e => ingestor.AppendAsync(e)));
+        await Task.WhenAll(entries.Select(e => ingestor.AppendAsync(TestEmitters.Signed(e))));
         await CaughtUpAsync();
     }
 

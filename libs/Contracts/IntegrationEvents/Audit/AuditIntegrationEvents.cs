@@ -21,12 +21,19 @@ public static class AuditIntegrationEventsV1
     /// Why the caller could reach the patient's record (registered-practice | module-enabled-at-practice | patient-self |
     /// break-glass); absent when none was decided, and in events from emitters that predate it.
     /// </param>
+    /// <param name="KeyId">The emitter's signing key (16 hex digits of the SHA-256 of its public key).</param>
+    /// <param name="Signature">
+    /// The emitter's ECDSA P-256 signature (base64, IEEE P1363) over <c>chronicle-audit-entry/v1\n</c> and the entry's
+    /// canonical form (Chronicle.Auditing's AuditCanonicalForm). Optional in the contract, so version 1 readers and writers
+    /// stay compatible; the Audit service refuses an entry without a valid one.
+    /// </param>
     [IntegrationEvent("chronicle.audit.entry-recorded.v1", AuditTopics.Audit)]
     public sealed record AuditEntryRecorded(
         Guid EntryId, DateTimeOffset OccurredAt, string Service,
         string? UserId, string? Role, string? OrganisationOds, string? ClientId, string? OnBehalfOf,
         string? PatientId, string Action, string? ResourceType, string? ResourceId, string? Query,
-        int Outcome, string? CorrelationId, bool BreakGlass, string? BreakGlassReason, string? AccessGrounds = null);
+        int Outcome, string? CorrelationId, bool BreakGlass, string? BreakGlassReason, string? AccessGrounds = null,
+        string? KeyId = null, string? Signature = null);
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
