@@ -156,6 +156,9 @@ public sealed class RealServicesFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>Where a child service keeps its data: its default data directory under the folder it was started in.</summary>
+    public string DataDirectoryOf(string app) => Path.Combine(_folder, app, "data", app);
+
     private string Folder(string name) => System.IO.Directory.CreateDirectory(Path.Combine(_folder, name)).FullName;
 
     private static string HostPath(string key) =>

@@ -70,6 +70,8 @@ public static class AuditHostExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(settings);
+        // The direct broker's queue and the key files are created in the data directory: narrowed to 0600 once started.
+        builder.Services.AddPrivateDataDirectory(settings.DataDirectory);
         builder.Services.AddChronicleMessaging(builder.Configuration, AppId, settings.DataDirectory)
             .AddIntegrationEvents(AuditIntegrationEventsJsonContext.Catalog())
             .SubscribeBatches<AuditIntegrationEventsV1.AuditEntryRecorded, AuditEntryRecordedHandler>()

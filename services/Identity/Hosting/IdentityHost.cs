@@ -12,6 +12,7 @@ using Chronicle.Identity.Keys;
 using Chronicle.Identity.Schema;
 using Chronicle.Identity.SignIn;
 using Chronicle.Security;
+using Chronicle.ServiceDefaults;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -70,6 +71,7 @@ public static class IdentityHost
 
         services.KeepSecretsOutOfLogs();
         services.TryAddSingleton(TimeProvider.System);
+        services.AddPrivateDataDirectory(settings.DataDirectory);
         services.AddIdentityDatabase(settings);
         services.AddIdentityDataProtection(configuration);
         services.AddScoped<DirectoryService>();

@@ -2,6 +2,7 @@ using Chronicle.Contracts.IntegrationEvents.Audit;
 using Chronicle.Contracts.IntegrationEvents.Record;
 using Chronicle.Messaging;
 using Chronicle.Record.Host;
+using Chronicle.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,6 +22,8 @@ public static class RecordMessagingExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(settings);
+        // The direct broker's queue is created in the data directory by the messaging library: narrowed to 0600 once started.
+        builder.Services.AddPrivateDataDirectory(settings.DataDirectory);
         builder.Services.AddChronicleMessaging(builder.Configuration, AppId, settings.DataDirectory)
             .AddIntegrationEvents(RecordIntegrationEventsJsonContext.Catalog())
             .AddIntegrationEvents(AuditIntegrationEventsJsonContext.Catalog())
