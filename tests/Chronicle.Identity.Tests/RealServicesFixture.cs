@@ -51,6 +51,8 @@ public sealed class RealServicesFixture : IAsyncLifetime
         Identity = await IdentityInstance.StartAsync(new Dictionary<string, string?>
         {
             ["Chronicle:Identity:AccessTokenLifetime"] = "00:30:00",
+            // Reused access answers outlive every test: a change reaches the Record only through Identity's event.
+            ["Chronicle:Identity:AccessAnswerLifetime"] = "01:00:00",
             ["Chronicle:Apps:audit:Grpc"] = $"http://127.0.0.1:{auditGrpcPort}",
             ["Chronicle:Apps:record:Grpc"] = $"http://127.0.0.1:{recordGrpcPort}",
             ["Chronicle:Direct:MinRetryDelay"] = "00:00:00.020",

@@ -1,3 +1,5 @@
+using Chronicle.Contracts;
+using Chronicle.Identity.Messaging;
 using Microsoft.EntityFrameworkCore;
 
 namespace Chronicle.Identity.Directory;
@@ -7,13 +9,16 @@ namespace Chronicle.Identity.Directory;
 /// (Identity never reads Record's database). The integration-event consumer calls <see cref="RecordRegistrationAsync"/>
 /// for each registration or transfer; it is idempotent by event id and ignores facts older than the one it holds.
 /// </summary>
-public sealed class RegistrationFacts(IdentityDbContext db, TimeProvider time)
+/// A fact that moves the patient (or registers them first) is announced through <see cref="AccessChanges"/> once committed.
+public sealed class RegistrationFacts(IdentityDbContext db, TimeProvider time, AccessChanges accessChanges)
 {
     /// <returns>False when the event had already been applied.</returns>
+    /// <exception cref="ArgumentException"><paramref name="practiceOds"/> is not an ODS code.</exception>
     public async Task<bool> RecordRegistrationAsync(
         Guid eventId, Guid patientId, string practiceOds, long streamVersion, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(practiceOds);
+        if (!OdsCode.TryParse(practiceOds, out var practice))
+            throw new ArgumentException($"'{practiceOds}' is not an ODS code ({OdsCode.Shape}).", nameof(practiceOds));
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         if (await db.ProcessedEvents.AnyAsync(e => e.EventId == eventId, cancellationToken).ConfigureAwait(false))
             return false;
@@ -21,13 +26,16 @@ public sealed class RegistrationFacts(IdentityDbContext db, TimeProvider time)
         var now = time.GetUtcNow();
         db.ProcessedEvents.Add(new ProcessedEvent { EventId = eventId, ProcessedAt = now });
         var registration = await db.Registrations.FindAsync([patientId], cancellationToken).ConfigureAwait(false);
+        var previous = registration?.PracticeOds;
+        var moved = registration is null;
         if (registration is null)
         {
-            db.Registrations.Add(new Registration { PatientId = patientId, PracticeOds = practiceOds, StreamVersion = streamVersion, RecordedAt = now });
+            db.Registrations.Add(new Registration { PatientId = patientId, PracticeOds = practice.Value, StreamVersion = streamVersion, RecordedAt = now });
         }
         else if (streamVersion >= registration.StreamVersion)
         {
-            registration.PracticeOds = practiceOds;
+            moved = registration.PracticeOds != practice.Value;
+            registration.PracticeOds = practice.Value;
             registration.StreamVersion = streamVersion;
             registration.RecordedAt = now;
         }
@@ -47,6 +55,8 @@ public sealed class RegistrationFacts(IdentityDbContext db, TimeProvider time)
             throw;
         }
 
+        if (moved)
+            await accessChanges.RegistrationChangedAsync(patientId, practice.Value, previous, cancellationToken).ConfigureAwait(false);
         return true;
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Threading.RateLimiting;
 using Chronicle.Auditing;
 using Chronicle.Contracts.IntegrationEvents.Audit;
+using Chronicle.Contracts.IntegrationEvents.Identity;
 using Chronicle.Contracts.IntegrationEvents.Record;
 using Chronicle.Identity.Access;
 using Chronicle.Identity.Messaging;
@@ -76,6 +77,7 @@ public static class IdentityHost
         services.AddIdentityDataProtection(configuration);
         services.AddScoped<DirectoryService>();
         services.AddScoped<RegistrationFacts>();
+        services.AddSingleton<AccessChanges>();
         services.AddScoped<PasswordSignIn>();
         services.AddScoped<PatientAccessPolicy>();
         services.AddSingleton<IPasswordHasher<Account>, PasswordHasher<Account>>();
@@ -163,6 +165,7 @@ public static class IdentityHost
         services.AddChronicleMessaging(configuration, AppId, settings.DataDirectory)
             .AddIntegrationEvents(RecordIntegrationEventsJsonContext.Catalog())
             .AddIntegrationEvents(AuditIntegrationEventsJsonContext.Catalog())
+            .AddIntegrationEvents(IdentityIntegrationEventsJsonContext.Catalog())
             .Subscribe<RecordIntegrationEventsV1.PatientRegistered, RegistrationConsumer>()
             .AddOutboxRelay<IdentityIntegrationEventMapper>();
         return services;

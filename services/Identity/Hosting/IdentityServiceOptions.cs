@@ -36,7 +36,11 @@ public sealed class IdentityServiceOptions
     /// <summary>Whether any supplier may register a module itself (POST /modules); practices still decide who reaches their patients.</summary>
     public bool OpenModuleRegistration { get; set; } = true;
 
-    /// <summary>How long other services may reuse a legitimate-relationship answer.</summary>
+    /// <summary>
+    /// How long other services may reuse a legitimate-relationship answer. A change to it (a module disabled, a
+    /// registration moved) is published at once and drops the answers it touches; this bounds an answer whose change
+    /// event is lost (Identity stopping between committing the change and appending it to its outbox).
+    /// </summary>
     public TimeSpan AccessAnswerLifetime { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The longest any token lives: retired signing keys stay published this long.</summary>
