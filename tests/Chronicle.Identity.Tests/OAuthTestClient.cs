@@ -36,11 +36,12 @@ public sealed class OAuthTestClient(Uri issuer)
             ["grant_type"] = "refresh_token", ["client_id"] = clientId, ["refresh_token"] = refreshToken,
         });
 
-    public async Task<TokenResponse> PostTokenAsync(IDictionary<string, string> form)
+    /// <param name="path">The token endpoint's path as the caller spells it (relative to the issuer).</param>
+    public async Task<TokenResponse> PostTokenAsync(IDictionary<string, string> form, string path = "connect/token")
     {
         using var http = new HttpClient();
         using var content = new FormUrlEncodedContent(form);
-        using var response = await http.PostAsync(new Uri(issuer, "connect/token"), content);
+        using var response = await http.PostAsync(new Uri(issuer, path), content);
         var text = await response.Content.ReadAsStringAsync();
         var body = text.Length > 0 && text.TrimStart().StartsWith('{') ? JsonDocument.Parse(text).RootElement.Clone() : default;
         return new TokenResponse(response.StatusCode, body);

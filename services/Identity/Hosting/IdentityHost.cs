@@ -1,5 +1,4 @@
 using System.Net;
-using System.Threading.RateLimiting;
 using Chronicle.Auditing;
 using Chronicle.Contracts.IntegrationEvents.Audit;
 using Chronicle.Contracts.IntegrationEvents.Identity;
@@ -104,6 +103,7 @@ public static class IdentityHost
                 options.DisableAccessTokenEncryption();
                 // SMART scopes are open-ended (system/Patient.rs, user/*.cruds…): the token endpoint decides them from the directory.
                 options.DisableScopeValidation().IgnoreScopePermissions();
+                options.AddEventHandler(TokenRequestLimits.ExtractDescriptor).AddEventHandler(TokenRequestLimits.ApplyDescriptor);
                 var aspNetCore = options.UseAspNetCore().EnableAuthorizationEndpointPassthrough().EnableTokenEndpointPassthrough();
                 if (!requireHttps)
                     aspNetCore.DisableTransportSecurityRequirement();
@@ -135,18 +135,7 @@ public static class IdentityHost
             o.SlidingExpiration = false;
         });
         services.AddAntiforgery(o => o.Cookie.Name = "chronicle.identity.antiforgery");
-        services.AddRateLimiter(o =>
-        {
-            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-                IsCredentialEndpoint(context.Request)
-                    ? RateLimitPartition.GetFixedWindowLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ =>
-                        new FixedWindowRateLimiterOptions
-                        {
-                            PermitLimit = identity.TokenRequestsPerWindow, Window = identity.TokenRequestWindow, QueueLimit = 0,
-                        })
-                    : RateLimitPartition.GetNoLimiter("unlimited"));
-        });
+        services.AddSingleton<CredentialRateLimits>();
         services.AddGrpc();
 
         // Identity's own event store is its audit outbox; the inbox and the relay's checkpoint sit beside it.
@@ -174,7 +163,6 @@ public static class IdentityHost
     public static WebApplication MapIdentityService(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.UseRateLimiter();
         app.UseRouting();
         app.UseAuditing(IdentityAuditing.Service, IdentityAuditing.ClassifyHttp); // practices' module choices, refusals too
         app.UseGrpcRefusalAuditing();              // Access calls refused before the service ran (no or bad token)
@@ -250,9 +238,4 @@ public static class IdentityHost
         await app.WaitForShutdownAsync().ConfigureAwait(false);
         return 0;
     }
-
-    private static bool IsCredentialEndpoint(HttpRequest request) =>
-        HttpMethods.IsPost(request.Method)
-        && (request.Path.Equals(OAuthEndpoints.TokenPath, StringComparison.OrdinalIgnoreCase)
-            || request.Path.Equals(LoginPage.Path, StringComparison.OrdinalIgnoreCase));
 }

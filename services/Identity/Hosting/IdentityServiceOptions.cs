@@ -33,6 +33,10 @@ public sealed class IdentityServiceOptions
     public int TokenRequestsPerWindow { get; set; } = 60;
     public TimeSpan TokenRequestWindow { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>Failed client authentications (wrong or missing secret) one client id may have per window, from any address.</summary>
+    public int ClientSecretFailuresPerWindow { get; set; } = 10;
+    public TimeSpan ClientSecretFailureWindow { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Whether any supplier may register a module itself (POST /modules); practices still decide who reaches their patients.</summary>
     public bool OpenModuleRegistration { get; set; } = true;
 

@@ -36,7 +36,7 @@ public static class LoginPage
             identity.AddClaim(new Claim(ChronicleClaims.Subject, account.Id.ToString()));
             await context.SignInAsync(CookieScheme, new ClaimsPrincipal(identity)).ConfigureAwait(false);
             return Results.Redirect(returnUrl ?? "/");
-        }).AllowAnonymous().DisableAntiforgery();
+        }).AllowAnonymous().DisableAntiforgery().AddEndpointFilter(CredentialRateLimits.LimitBySource);
     }
 
     private static IResult Page(HttpContext context, IAntiforgery antiforgery, string? returnUrl, string? error, int status = StatusCodes.Status200OK)
