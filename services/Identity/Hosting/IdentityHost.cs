@@ -79,7 +79,8 @@ public static class IdentityHost
         services.AddSingleton<AccessChanges>();
         services.AddScoped<PasswordSignIn>();
         services.AddScoped<PatientAccessPolicy>();
-        services.AddSingleton<IPasswordHasher<Account>, PasswordHasher<Account>>();
+        services.TryAddSingleton<IPasswordHasher<Account>, PasswordHasher<Account>>();
+        services.AddSingleton<SignInThrottle>();
 
         services.AddSingleton<ServerOptionsChangeSignal>();
         services.AddSingleton<IssuerAddress>();

@@ -25,9 +25,19 @@ public sealed class IdentityServiceOptions
     /// <summary>How long a signing key signs before the next one takes over.</summary>
     public TimeSpan SigningKeyLifetime { get; set; } = TimeSpan.FromDays(30);
 
-    /// <summary>Failed sign-ins in a row before an account is locked.</summary>
+    /// <summary>
+    /// Failed sign-ins in a row before an account is locked; the lock refuses only the addresses that failed against it
+    /// (see SignInThrottle).
+    /// </summary>
     public int MaxFailedSignIns { get; set; } = 5;
     public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Failed sign-ins one client address may make, naming any accounts, before it must wait between attempts.</summary>
+    public int SignInFailuresBeforeDelay { get; set; } = 5;
+
+    /// <summary>The first wait; it doubles with each further failure, up to <see cref="SignInMaxDelay"/>.</summary>
+    public TimeSpan SignInFirstDelay { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan SignInMaxDelay { get; set; } = TimeSpan.FromMinutes(15);
 
     /// <summary>Requests one client address may make to the token endpoint and the login form per window.</summary>
     public int TokenRequestsPerWindow { get; set; } = 60;
