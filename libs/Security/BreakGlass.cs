@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.AspNetCore.Http;
 
 namespace Chronicle.Security;
@@ -34,9 +35,27 @@ public static class BreakGlass
         return context.Features.Get<PatientAccessFeature>();
     }
 
-    internal static string? ReadReason(string? value)
+    /// <summary>
+    /// The one rule for a break-glass reason, applied where a service reads one and where Identity answers it, so the
+    /// reason audited is the one that was judged: surrounding white space is dropped, a blank value is no reason (no
+    /// break-glass), and a reason over <see cref="MaxReasonLength"/> characters or holding a control character (line
+    /// breaks and NUL included; they would let a reason forge lines in whatever shows the audit) is refused, not cut.
+    /// </summary>
+    /// <param name="reason">The reason to audit, or null when none was given.</param>
+    /// <param name="problem">When refused, what is wrong, to follow the name of the field, e.g. "is longer than 500 characters".</param>
+    public static bool TryReadReason(string? value, out string? reason, [NotNullWhen(false)] out string? problem)
     {
-        var reason = value?.Trim();
-        return string.IsNullOrEmpty(reason) ? null : reason;
+        var trimmed = value?.Trim();
+        reason = null;
+        problem = null;
+        if (string.IsNullOrEmpty(trimmed))
+            return true;
+        if (trimmed.Length > MaxReasonLength)
+            problem = $"is longer than {MaxReasonLength} characters";
+        else if (trimmed.Any(char.IsControl))
+            problem = "contains a control character (a break-glass reason is one line of text)";
+        else
+            reason = trimmed;
+        return problem is null;
     }
 }

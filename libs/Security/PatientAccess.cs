@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using Chronicle.Contracts.Identity.V1;
 using Grpc.Core;
-using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
 namespace Chronicle.Security;
@@ -73,10 +72,11 @@ public interface IPatientAccessChecker
 /// <summary>
 /// The rules every service applies: a patient user reaches only their own record, decided here from the token;
 /// everyone else is decided by the Identity service (which holds practices, registrations and module enablements),
-/// asked over gRPC with the caller's own token and its answer reused briefly.
+/// asked over gRPC with the caller's own token and its answer reused briefly, until Identity says it changed
+/// (<see cref="AccessAnswerCache"/>).
 /// </summary>
 public sealed class IdentityPatientAccessChecker(
-    Access.AccessClient client, IMemoryCache cache, IOptions<ChronicleSecurityOptions> options) : IPatientAccessChecker
+    Access.AccessClient client, AccessAnswerCache cache, IOptions<ChronicleSecurityOptions> options) : IPatientAccessChecker
 {
     public async ValueTask<PatientAccessOutcome> CheckAsync(PatientAccessRequest request, CancellationToken cancellationToken)
     {
@@ -87,8 +87,9 @@ public sealed class IdentityPatientAccessChecker(
 
         var breakGlass = !string.IsNullOrWhiteSpace(request.BreakGlassReason);
         var key = (caller.Subject, caller.ClientId, caller.Role, caller.Organisation, request.PatientId, breakGlass);
-        if (cache.TryGetValue(key, out PatientAccessOutcome cached))
+        if (cache.TryGet(key, out var cached))
             return cached;
+        var question = cache.Ask(key, request.PatientId, caller.ClientId);
 
         CheckPatientAccessReply reply;
         try
@@ -112,7 +113,7 @@ public sealed class IdentityPatientAccessChecker(
             _ => PatientAccessOutcome.Denied,
         };
         var lifetime = reply.CacheSeconds > 0 ? TimeSpan.FromSeconds(reply.CacheSeconds) : options.Value.AccessCacheDuration;
-        cache.Set(key, outcome, lifetime);
+        cache.Store(question, outcome, lifetime);
         return outcome;
     }
 }

@@ -21,9 +21,8 @@ public static class PatientAccessHttpExtensions
     public static async Task RequirePatientAccessAsync(this HttpContext context, string patientId)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var reason = BreakGlass.ReadReason(context.Request.Headers[BreakGlass.Header]);
-        if (reason is { Length: > BreakGlass.MaxReasonLength })
-            throw FhirException.BadRequest($"The {BreakGlass.Header} header is longer than {BreakGlass.MaxReasonLength} characters.");
+        if (!BreakGlass.TryReadReason(context.Request.Headers[BreakGlass.Header], out var reason, out var problem))
+            throw FhirException.BadRequest($"The {BreakGlass.Header} header {problem}.");
         if (await PatientAccessEnforcement.EnforceAsync(context, patientId, reason).ConfigureAwait(false) is { } refusal)
             throw AccessRefusals.FhirForbidden(refusal);
     }
@@ -149,10 +148,8 @@ public sealed class ChronicleSecurityInterceptor : Interceptor
         if (metadata!.GetMetadata<NoPatientRelationshipCheckAttribute>() is not null || PatientIdOf(request) is not { } patientId)
             return;
 
-        var reason = BreakGlass.ReadReason(context.RequestHeaders.GetValue(BreakGlass.Header));
-        if (reason is { Length: > BreakGlass.MaxReasonLength })
-            throw new RpcException(new Status(StatusCode.InvalidArgument,
-                $"The {BreakGlass.Header} metadata is longer than {BreakGlass.MaxReasonLength} characters."));
+        if (!BreakGlass.TryReadReason(context.RequestHeaders.GetValue(BreakGlass.Header), out var reason, out var problem))
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"The {BreakGlass.Header} metadata {problem}."));
         if (await PatientAccessEnforcement.EnforceAsync(http, patientId, reason).ConfigureAwait(false) is { } refusal)
             throw new RpcException(new Status(StatusCode.PermissionDenied, refusal));
     }

@@ -34,6 +34,7 @@ public static class SecurityServiceCollectionExtensions
         services.AddSingleton<IAuthorizationHandler, FhirScopeHandler>();
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ChronicleAuthorizationResultHandler>();
         services.AddMemoryCache();
+        services.TryAddSingleton<AccessAnswerCache>();
         services.TryAddSingleton(provider =>
         {
             var address = provider.GetRequiredService<IOptions<ChronicleSecurityOptions>>().Value.AccessServiceAddress

@@ -37,10 +37,11 @@ public sealed class ServiceStorage : IAsyncDisposable
 
     public static async Task<ServiceStorage> OpenSqliteAsync(string directory, CancellationToken cancellationToken = default)
     {
-        Directory.CreateDirectory(directory);
-        var events = SqliteEventStore.ForFile(Path.Combine(directory, EventsFile));
+        // Both files (and so their -wal and -shm) are 0600 in a 0700 directory: see PrivateDataDirectory.
+        var events = SqliteEventStore.ForFile(PrivateDataDirectory.PrepareFile(Path.Combine(directory, EventsFile)));
         await InitializeOrDisposeAsync(events, cancellationToken).ConfigureAwait(false);
-        var readModels = ReadModelDatabase.Sqlite(new SqliteConnectionStringBuilder { DataSource = Path.Combine(directory, ReadModelsFile) }.ToString());
+        var readModels = ReadModelDatabase.Sqlite(
+            new SqliteConnectionStringBuilder { DataSource = PrivateDataDirectory.PrepareFile(Path.Combine(directory, ReadModelsFile)) }.ToString());
         return new ServiceStorage(events, readModels, $"SQLite files in {directory}", () => ValueTask.CompletedTask);
     }
 

@@ -35,7 +35,7 @@ public sealed class IdentityInstance : IAsyncDisposable
     /// <param name="dataDirectory">Reuse a data folder (to restart on the same database); a temp one is made and removed otherwise.</param>
     public static async Task<IdentityInstance> StartAsync(
         IDictionary<string, string?>? settings = null, string? dataDirectory = null, string? postgresConnectionString = null,
-        TimeProvider? clock = null)
+        TimeProvider? clock = null, Action<IServiceCollection>? services = null)
     {
         // On PostgreSQL too: the direct broker's queue is a file in the data directory.
         var owned = dataDirectory is null
@@ -74,6 +74,7 @@ public sealed class IdentityInstance : IAsyncDisposable
             builder.Configuration.AddInMemoryCollection(configuration);
             if (clock is not null)
                 builder.Services.AddSingleton(clock);
+            services?.Invoke(builder.Services);
             builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Trace).AddFilter(_ => true).AddProvider(logs);
         });
         try

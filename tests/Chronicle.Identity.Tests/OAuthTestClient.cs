@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -36,11 +37,12 @@ public sealed class OAuthTestClient(Uri issuer)
             ["grant_type"] = "refresh_token", ["client_id"] = clientId, ["refresh_token"] = refreshToken,
         });
 
-    public async Task<TokenResponse> PostTokenAsync(IDictionary<string, string> form)
+    /// <param name="path">The token endpoint's path as the caller spells it (relative to the issuer).</param>
+    public async Task<TokenResponse> PostTokenAsync(IDictionary<string, string> form, string path = "connect/token")
     {
         using var http = new HttpClient();
         using var content = new FormUrlEncodedContent(form);
-        using var response = await http.PostAsync(new Uri(issuer, "connect/token"), content);
+        using var response = await http.PostAsync(new Uri(issuer, path), content);
         var text = await response.Content.ReadAsStringAsync();
         var body = text.Length > 0 && text.TrimStart().StartsWith('{') ? JsonDocument.Parse(text).RootElement.Clone() : default;
         return new TokenResponse(response.StatusCode, body);
@@ -68,8 +70,9 @@ public sealed class OAuthTestClient(Uri issuer)
     /// Another Identity replica to post the login form to (with the antiforgery cookie and field this one gave); the
     /// flow then goes on here, with the login cookie that replica set.
     /// </param>
+    /// <param name="from">The loopback address to connect from (e.g. 127.0.0.2), to act as another client address.</param>
     public async Task<SignInOutcome> SignInAsync(string userName, string password, string scope, string clientId = "chronicle-partner-ui",
-        bool withPkce = true, Uri? postLoginTo = null)
+        bool withPkce = true, Uri? postLoginTo = null, IPAddress? from = null)
     {
         var verifier = Base64Url(RandomNumberGenerator.GetBytes(32));
         var challenge = Base64Url(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
@@ -83,7 +86,26 @@ public sealed class OAuthTestClient(Uri issuer)
             query["code_challenge_method"] = "S256";
         }
 
-        using var handler = new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer(), UseCookies = true };
+        using var handler = new SocketsHttpHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer(), UseCookies = true };
+        if (from is not null)
+        {
+            handler.ConnectCallback = async (connection, cancellationToken) =>
+            {
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+                try
+                {
+                    socket.Bind(new IPEndPoint(from, 0));
+                    await socket.ConnectAsync(connection.DnsEndPoint, cancellationToken);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            };
+        }
+
         using var http = new HttpClient(handler);
         var next = new Uri(QueryHelpers.AddQueryString(new Uri(issuer, "connect/authorize").AbsoluteUri, query));
         var response = await http.GetAsync(next);

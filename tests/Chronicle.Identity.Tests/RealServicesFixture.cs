@@ -54,6 +54,8 @@ public sealed class RealServicesFixture : IAsyncLifetime
         Identity = await IdentityInstance.StartAsync(new Dictionary<string, string?>
         {
             ["Chronicle:Identity:AccessTokenLifetime"] = "00:30:00",
+            // Reused access answers outlive every test: a change reaches the Record only through Identity's event.
+            ["Chronicle:Identity:AccessAnswerLifetime"] = "01:00:00",
             ["Chronicle:Apps:audit:Grpc"] = $"http://127.0.0.1:{auditGrpcPort}",
             ["Chronicle:Apps:record:Grpc"] = $"http://127.0.0.1:{recordGrpcPort}",
             ["Chronicle:Direct:MinRetryDelay"] = "00:00:00.020",
@@ -165,6 +167,9 @@ public sealed class RealServicesFixture : IAsyncLifetime
     }
 
     private string SigningKey(string service) => Path.Combine(_folder, "audit-signing-keys", $"{service}.pem");
+
+    /// <summary>Where a child service keeps its data: its default data directory under the folder it was started in.</summary>
+    public string DataDirectoryOf(string app) => Path.Combine(_folder, app, "data", app);
 
     private string Folder(string name) => System.IO.Directory.CreateDirectory(Path.Combine(_folder, name)).FullName;
 

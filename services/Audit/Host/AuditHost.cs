@@ -115,7 +115,7 @@ public static class AuditHost
     /// </summary>
     private static Task<ServiceStorage> OpenStorageAsync(AuditHostSettings settings)
     {
-        Directory.CreateDirectory(settings.DataDirectory);
+        PrivateDataDirectory.Ensure(settings.DataDirectory);
         return settings.Storage == AuditStorageKind.Postgres
             ? ServiceStorage.OpenPostgresAsync(settings.PostgresConnectionString!, AuditHostSettings.EventSchema, AuditHostSettings.ReadModelSchema)
             : ServiceStorage.OpenSqliteAsync(settings.DataDirectory);

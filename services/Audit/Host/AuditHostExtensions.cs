@@ -12,6 +12,7 @@ using Chronicle.Fhir.Http;
 using Chronicle.Messaging;
 using Chronicle.Messaging.Invocation;
 using Chronicle.Projections;
+using Chronicle.Security;
 using Chronicle.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -102,15 +103,21 @@ public static class AuditHostExtensions
         }
     }
 
-    /// <summary>Subscribes to every service's audit entries (topic chronicle.audit, bulk subscribe) and chains each once.</summary>
+    /// <summary>
+    /// Subscribes to every service's audit entries (topic chronicle.audit, bulk subscribe) and chains each once; and to
+    /// Identity's access changes, so any patient check made here through libs/Security sees a change at once.
+    /// </summary>
     public static WebApplicationBuilder AddAuditIngestion(this WebApplicationBuilder builder, AuditHostSettings settings)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(settings);
+        // The direct broker's queue and the key files are created in the data directory: narrowed to 0600 once started.
+        builder.Services.AddPrivateDataDirectory(settings.DataDirectory);
         builder.Services.AddChronicleMessaging(builder.Configuration, AppId, settings.DataDirectory)
             .AddIntegrationEvents(AuditIntegrationEventsJsonContext.Catalog())
             .SubscribeBatches<AuditIntegrationEventsV1.AuditEntryRecorded, AuditEntryRecordedHandler>()
-            .BulkSubscribe<AuditIntegrationEventsV1.AuditEntryRecorded>(AuditEntryRecordedHandler.Bulk);
+            .BulkSubscribe<AuditIntegrationEventsV1.AuditEntryRecorded>(AuditEntryRecordedHandler.Bulk)
+            .DropAccessAnswersOnIdentityChanges();
         return builder;
     }
 

@@ -18,13 +18,16 @@ public sealed class AccessGrpcService(PatientAccessPolicy policy, IOptions<Ident
         ArgumentNullException.ThrowIfNull(context);
         if (string.IsNullOrWhiteSpace(request.PatientId))
             throw new RpcException(new Status(StatusCode.InvalidArgument, "patient_id is required."));
+        // The same rule as the services that forward the reason, so Identity never grants on a reason they would refuse.
+        if (!BreakGlass.TryReadReason(request.BreakGlassReason, out var reason, out var problem))
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"break_glass_reason {problem}."));
         var caller = Caller.From(context.GetHttpContext().User);
-        var outcome = await policy.DecideAsync(caller, request.PatientId, request.BreakGlassReason, context.CancellationToken).ConfigureAwait(false);
+        var outcome = await policy.DecideAsync(caller, request.PatientId, reason, context.CancellationToken).ConfigureAwait(false);
         // The answer is in the entry as the grounds it gives: present when access is allowed, absent when it is not.
         if (AccessGrounds.For(caller, outcome) is { } grounds)
             context.GetHttpContext().AuditAccessGrounds(grounds);
         if (outcome == PatientAccessOutcome.AllowedByBreakGlass)
-            context.GetHttpContext().AuditBreakGlass(request.BreakGlassReason);
+            context.GetHttpContext().AuditBreakGlass(reason!);
         return new CheckPatientAccessReply
         {
             Decision = outcome switch

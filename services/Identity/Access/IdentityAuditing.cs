@@ -1,4 +1,5 @@
 using Chronicle.Auditing;
+using Chronicle.Contracts;
 
 namespace Chronicle.Identity.Access;
 
@@ -22,8 +23,9 @@ public static class IdentityAuditing
         if (segments is not ["admin", "practices", var ods, "modules", .. var rest] || rest.Length > 1)
             return null;
         var write = !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method);
+        var practice = OdsCode.Normalise(ods) ?? ods; // as the directory names it; a malformed code is audited as sent
         return rest is [var clientId]
-            ? new FhirAuditTarget(write ? AuditAction.Update : AuditAction.Read, "PracticeModule", $"{ods}/{clientId}", null)
-            : new FhirAuditTarget(write ? AuditAction.Update : AuditAction.Search, "PracticeModule", ods, null);
+            ? new FhirAuditTarget(write ? AuditAction.Update : AuditAction.Read, "PracticeModule", $"{practice}/{clientId}", null)
+            : new FhirAuditTarget(write ? AuditAction.Update : AuditAction.Search, "PracticeModule", practice, null);
     }
 }

@@ -1,3 +1,4 @@
+using Chronicle.Contracts;
 using Chronicle.Identity.Directory;
 using Chronicle.Security;
 using Microsoft.EntityFrameworkCore;
@@ -37,7 +38,7 @@ public sealed class PatientAccessPolicy(IdentityDbContext db)
 
         if (!caller.IsStaff)
             return PatientAccessOutcome.Denied;
-        if (practice is not null && string.Equals(practice, caller.Organisation, StringComparison.OrdinalIgnoreCase))
+        if (practice is not null && practice == OdsCode.Normalise(caller.Organisation))
             return PatientAccessOutcome.Allowed;
         return string.IsNullOrWhiteSpace(breakGlassReason) ? PatientAccessOutcome.BreakGlassRequired : PatientAccessOutcome.AllowedByBreakGlass;
     }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
+using Chronicle.Contracts;
 using Chronicle.Identity.Directory;
 using Chronicle.Identity.Hosting;
 using Chronicle.Security;
@@ -38,12 +39,15 @@ public static partial class ModuleEndpoints
             return Results.Created($"/modules/{clientId}", new RegisteredModule(clientId, secret, module.Name, module.AllowedScopes));
         }).AllowAnonymous().DisableAntiforgery();
 
+        // The ODS code in the path is read in any case and used normalised (A81001): the directory compares it exactly.
         var practice = endpoints.MapGroup("/admin/practices/{ods}/modules");
         practice.MapGet("", async (string ods, HttpContext context, IdentityDbContext db, CancellationToken cancellationToken) =>
         {
-            if (ManagerOf(context, ods) is null)
+            if (!OdsCode.TryParse(ods, out var code))
+                return NotAnOdsCode(ods);
+            if (ManagerOf(context, code) is null)
                 return NotManager();
-            var enabled = await db.ModuleEnablements.Where(e => e.PracticeOds == ods).Select(e => e.ClientId)
+            var enabled = await db.ModuleEnablements.Where(e => e.PracticeOds == code.Value).Select(e => e.ClientId)
                 .ToListAsync(cancellationToken).ConfigureAwait(false);
             var modules = await db.Modules.AsNoTracking().OrderBy(m => m.Name).ToListAsync(cancellationToken).ConfigureAwait(false);
             return Results.Ok(modules.Select(m => new PracticeModule(m.ClientId, m.Name, m.AllowedScopes, enabled.Contains(m.ClientId))));
@@ -51,31 +55,41 @@ public static partial class ModuleEndpoints
         practice.MapPut("/{clientId}", async (string ods, string clientId, HttpContext context, DirectoryService directory,
             CancellationToken cancellationToken) =>
         {
-            if (ManagerOf(context, ods) is not { } manager)
+            if (!OdsCode.TryParse(ods, out var code))
+                return NotAnOdsCode(ods);
+            if (ManagerOf(context, code) is not { } manager)
                 return NotManager();
-            return await directory.EnableModuleAsync(ods, clientId, manager, cancellationToken).ConfigureAwait(false)
+            return await directory.EnableModuleAsync(code, clientId, manager, cancellationToken).ConfigureAwait(false)
                 ? Results.NoContent()
-                : Results.Problem($"No module has client id '{clientId}'.", statusCode: StatusCodes.Status404NotFound);
+                : NoSuchModule(clientId);
         });
         practice.MapDelete("/{clientId}", async (string ods, string clientId, HttpContext context, DirectoryService directory,
             CancellationToken cancellationToken) =>
         {
-            if (ManagerOf(context, ods) is null)
+            if (!OdsCode.TryParse(ods, out var code))
+                return NotAnOdsCode(ods);
+            if (ManagerOf(context, code) is null)
                 return NotManager();
-            return await directory.DisableModuleAsync(ods, clientId, cancellationToken).ConfigureAwait(false)
+            return await directory.DisableModuleAsync(code, clientId, cancellationToken).ConfigureAwait(false)
                 ? Results.NoContent()
-                : Results.Problem($"No module has client id '{clientId}'.", statusCode: StatusCodes.Status404NotFound);
+                : NoSuchModule(clientId);
         });
     }
 
-    /// <summary>The caller's account id when they are the practice manager of <paramref name="ods"/>.</summary>
-    private static string? ManagerOf(HttpContext context, string ods)
+    /// <summary>The caller's account id when they are the practice manager of <paramref name="practice"/>.</summary>
+    private static string? ManagerOf(HttpContext context, OdsCode practice)
     {
         var caller = Caller.From(context.User);
-        return caller.Role == StaffRoles.PracticeManager && string.Equals(caller.Organisation, ods, StringComparison.OrdinalIgnoreCase)
+        return caller.Role == StaffRoles.PracticeManager && OdsCode.Normalise(caller.Organisation) == practice.Value
             ? caller.Subject
             : null;
     }
+
+    private static IResult NotAnOdsCode(string ods) =>
+        Results.Problem($"'{ods}' is not an ODS code ({OdsCode.Shape}).", statusCode: StatusCodes.Status400BadRequest);
+
+    private static IResult NoSuchModule(string clientId) =>
+        Results.Problem($"No module has client id '{clientId}'.", statusCode: StatusCodes.Status404NotFound);
 
     private static IResult NotManager() =>
         Results.Problem("Only the practice manager of this practice may change its modules.", statusCode: StatusCodes.Status403Forbidden);

@@ -1,3 +1,5 @@
+using Chronicle.Contracts;
+using Chronicle.Identity.Messaging;
 using Chronicle.Security;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -7,12 +9,13 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 namespace Chronicle.Identity.Directory;
 
 /// <summary>Changes to the directory: practices, staff, patient accounts, supplier modules and partner UIs.</summary>
+/// ODS codes are stored in their normalised form (<see cref="OdsCode"/>) only, because the database compares them exactly.
 public sealed class DirectoryService(
-    IdentityDbContext db, IOpenIddictApplicationManager applications, IPasswordHasher<Account> hasher, TimeProvider time)
+    IdentityDbContext db, IOpenIddictApplicationManager applications, IPasswordHasher<Account> hasher, TimeProvider time, AccessChanges accessChanges)
 {
     public async Task<Practice> AddPracticeAsync(string odsCode, string name, CancellationToken cancellationToken = default)
     {
-        var practice = new Practice { OdsCode = odsCode, Name = name };
+        var practice = new Practice { OdsCode = RequireOds(odsCode, nameof(odsCode)).Value, Name = name };
         db.Practices.Add(practice);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         return practice;
@@ -23,7 +26,10 @@ public sealed class DirectoryService(
     {
         if (!StaffRoles.IsKnown(role))
             throw new ArgumentException($"'{role}' is not a staff role; use one of {string.Join(", ", StaffRoles.All)}.", nameof(role));
-        var account = new StaffAccount { UserName = Normalise(userName), DisplayName = displayName, Role = role, PracticeOds = practiceOds };
+        var account = new StaffAccount
+        {
+            UserName = Normalise(userName), DisplayName = displayName, Role = role, PracticeOds = RequireOds(practiceOds, nameof(practiceOds)).Value,
+        };
         account.PasswordHash = hasher.HashPassword(account, password);
         db.Accounts.Add(account);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
@@ -88,29 +94,61 @@ public sealed class DirectoryService(
         await applications.CreateAsync(descriptor, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>A practice lets a module reach its patients. Enabling twice changes nothing.</summary>
-    public async Task<bool> EnableModuleAsync(string practiceOds, string clientId, string enabledBy, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// A practice lets a module reach its patients. Enabling twice changes nothing. Services holding an earlier "no" for
+    /// the module are told (<see cref="AccessChanges"/>) once the change is committed.
+    /// </summary>
+    /// <returns>False when no module has <paramref name="clientId"/>.</returns>
+    public async Task<bool> EnableModuleAsync(OdsCode practice, string clientId, string enabledBy, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(practice);
         if (!await db.Modules.AnyAsync(m => m.ClientId == clientId, cancellationToken).ConfigureAwait(false))
             return false;
-        if (await db.ModuleEnablements.AnyAsync(e => e.PracticeOds == practiceOds && e.ClientId == clientId, cancellationToken).ConfigureAwait(false))
+        if (await IsEnabledAsync(practice, clientId, cancellationToken).ConfigureAwait(false))
             return true;
         db.ModuleEnablements.Add(new ModuleEnablement
         {
-            PracticeOds = practiceOds, ClientId = clientId, EnabledBy = enabledBy, EnabledAt = time.GetUtcNow(),
+            PracticeOds = practice.Value, ClientId = clientId, EnabledBy = enabledBy, EnabledAt = time.GetUtcNow(),
         });
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbUpdateException)
+        {
+            db.ChangeTracker.Clear();
+            // The same enablement committed by a concurrent request is this request's effect; anything else is not.
+            if (!await IsEnabledAsync(practice, clientId, cancellationToken).ConfigureAwait(false))
+                throw;
+            return true;
+        }
+
+        await accessChanges.ModuleAccessChangedAsync(clientId, practice.Value, enabled: true, cancellationToken).ConfigureAwait(false);
         return true;
     }
 
-    public async Task<bool> DisableModuleAsync(string practiceOds, string clientId, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// A practice stops a module reaching its patients. Services holding an earlier "yes" for the module drop it when
+    /// told (<see cref="AccessChanges"/>), so the module is refused on its next request.
+    /// </summary>
+    /// <returns>False when no module has <paramref name="clientId"/>.</returns>
+    public async Task<bool> DisableModuleAsync(OdsCode practice, string clientId, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(practice);
         if (!await db.Modules.AnyAsync(m => m.ClientId == clientId, cancellationToken).ConfigureAwait(false))
             return false;
-        await db.ModuleEnablements.Where(e => e.PracticeOds == practiceOds && e.ClientId == clientId)
+        var removed = await db.ModuleEnablements.Where(e => e.PracticeOds == practice.Value && e.ClientId == clientId)
             .ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        if (removed > 0)
+            await accessChanges.ModuleAccessChangedAsync(clientId, practice.Value, enabled: false, cancellationToken).ConfigureAwait(false);
         return true;
     }
+
+    private Task<bool> IsEnabledAsync(OdsCode practice, string clientId, CancellationToken cancellationToken) =>
+        db.ModuleEnablements.AnyAsync(e => e.PracticeOds == practice.Value && e.ClientId == clientId, cancellationToken);
+
+    private static OdsCode RequireOds(string text, string parameter) =>
+        OdsCode.TryParse(text, out var code) ? code : throw new ArgumentException($"'{text}' is not an ODS code ({OdsCode.Shape}).", parameter);
 
     public static string Normalise(string userName) => userName.Trim().ToLowerInvariant();
 }

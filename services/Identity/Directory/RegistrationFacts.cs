@@ -1,3 +1,5 @@
+using Chronicle.Contracts;
+using Chronicle.Identity.Messaging;
 using Microsoft.EntityFrameworkCore;
 
 namespace Chronicle.Identity.Directory;
@@ -12,28 +14,33 @@ namespace Chronicle.Identity.Directory;
 /// registered where decides who may read the record without breaking glass, so a fact that would move a patient must
 /// come as its own, checked event (a transfer), not as a second registration.
 /// </para>
+/// A first registration is announced through <see cref="AccessChanges"/> once committed.
 /// </summary>
-public sealed class RegistrationFacts(IdentityDbContext db, TimeProvider time)
+public sealed class RegistrationFacts(IdentityDbContext db, TimeProvider time, AccessChanges accessChanges)
 {
     /// <returns>False when the event had already been applied.</returns>
+    /// <exception cref="ArgumentException"><paramref name="practiceOds"/> is not an ODS code.</exception>
+    /// <exception cref="RegistrationConflictException">The patient is held as registered at another practice.</exception>
     public async Task<bool> RecordRegistrationAsync(
         Guid eventId, Guid patientId, string practiceOds, long streamVersion, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(practiceOds);
+        if (!OdsCode.TryParse(practiceOds, out var practice))
+            throw new ArgumentException($"'{practiceOds}' is not an ODS code ({OdsCode.Shape}).", nameof(practiceOds));
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         if (await db.ProcessedEvents.AnyAsync(e => e.EventId == eventId, cancellationToken).ConfigureAwait(false))
             return false;
 
         var registration = await db.Registrations.FindAsync([patientId], cancellationToken).ConfigureAwait(false);
         // Refused before anything is tracked, so the refusal leaves nothing behind in this context.
-        if (registration is not null && !string.Equals(registration.PracticeOds, practiceOds, StringComparison.OrdinalIgnoreCase))
+        if (registration is not null && registration.PracticeOds != practice.Value)
             throw new RegistrationConflictException(
-                $"Patient {patientId} is registered at {registration.PracticeOds}; a registration at {practiceOds} disagrees with it and is not applied.");
+                $"Patient {patientId} is registered at {registration.PracticeOds}; a registration at {practice.Value} disagrees with it and is not applied.");
 
         var now = time.GetUtcNow();
         db.ProcessedEvents.Add(new ProcessedEvent { EventId = eventId, ProcessedAt = now });
-        if (registration is null)
-            db.Registrations.Add(new Registration { PatientId = patientId, PracticeOds = practiceOds, StreamVersion = streamVersion, RecordedAt = now });
+        var first = registration is null;
+        if (first)
+            db.Registrations.Add(new Registration { PatientId = patientId, PracticeOds = practice.Value, StreamVersion = streamVersion, RecordedAt = now });
 
         try
         {
@@ -50,6 +57,9 @@ public sealed class RegistrationFacts(IdentityDbContext db, TimeProvider time)
             throw;
         }
 
+        // A first registration changes who may reach the patient (answers cached as "not registered" must go).
+        if (first)
+            await accessChanges.RegistrationChangedAsync(patientId, practice.Value, null, cancellationToken).ConfigureAwait(false);
         return true;
     }
 

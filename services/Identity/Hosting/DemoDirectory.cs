@@ -1,3 +1,4 @@
+using Chronicle.Contracts;
 using Chronicle.Identity.Directory;
 using Chronicle.Identity.Schema;
 using Chronicle.Security;
@@ -43,7 +44,7 @@ public static class DemoDirectory
         await directory.AddPatientAccountAsync(PatientUserName, "Demo Patient", PatientId, Password, cancellationToken).ConfigureAwait(false);
         await directory.RegisterModuleAsync(ModuleClientId, "Demo online consultation module", ModuleSecret, ModuleScopes.Split(' '), cancellationToken)
             .ConfigureAwait(false);
-        await directory.EnableModuleAsync(PracticeA, ModuleClientId, "demo", cancellationToken).ConfigureAwait(false);
+        await directory.EnableModuleAsync(OdsCode.Parse(PracticeA), ModuleClientId, "demo", cancellationToken).ConfigureAwait(false);
         await directory.RegisterPartnerUiAsync(PartnerUiClientId, "Chronicle partner UI (demo)", PartnerUiRedirectUris, cancellationToken)
             .ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

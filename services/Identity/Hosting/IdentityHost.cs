@@ -1,7 +1,7 @@
 using System.Net;
-using System.Threading.RateLimiting;
 using Chronicle.Auditing;
 using Chronicle.Contracts.IntegrationEvents.Audit;
+using Chronicle.Contracts.IntegrationEvents.Identity;
 using Chronicle.Contracts.IntegrationEvents.Record;
 using Chronicle.Identity.Access;
 using Chronicle.Identity.Messaging;
@@ -12,6 +12,7 @@ using Chronicle.Identity.Keys;
 using Chronicle.Identity.Schema;
 using Chronicle.Identity.SignIn;
 using Chronicle.Security;
+using Chronicle.ServiceDefaults;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -71,13 +72,16 @@ public static class IdentityHost
 
         services.KeepSecretsOutOfLogs();
         services.TryAddSingleton(TimeProvider.System);
+        services.AddPrivateDataDirectory(settings.DataDirectory);
         services.AddIdentityDatabase(settings);
         services.AddIdentityDataProtection(configuration);
         services.AddScoped<DirectoryService>();
         services.AddScoped<RegistrationFacts>();
+        services.AddSingleton<AccessChanges>();
         services.AddScoped<PasswordSignIn>();
         services.AddScoped<PatientAccessPolicy>();
-        services.AddSingleton<IPasswordHasher<Account>, PasswordHasher<Account>>();
+        services.TryAddSingleton<IPasswordHasher<Account>, PasswordHasher<Account>>();
+        services.AddSingleton<SignInThrottle>();
 
         services.AddSingleton<ServerOptionsChangeSignal>();
         services.AddSingleton<IssuerAddress>();
@@ -101,6 +105,7 @@ public static class IdentityHost
                 options.DisableAccessTokenEncryption();
                 // SMART scopes are open-ended (system/Patient.rs, user/*.cruds…): the token endpoint decides them from the directory.
                 options.DisableScopeValidation().IgnoreScopePermissions();
+                options.AddEventHandler(TokenRequestLimits.ExtractDescriptor).AddEventHandler(TokenRequestLimits.ApplyDescriptor);
                 var aspNetCore = options.UseAspNetCore().EnableAuthorizationEndpointPassthrough().EnableTokenEndpointPassthrough();
                 if (!requireHttps)
                     aspNetCore.DisableTransportSecurityRequirement();
@@ -132,18 +137,7 @@ public static class IdentityHost
             o.SlidingExpiration = false;
         });
         services.AddAntiforgery(o => o.Cookie.Name = "chronicle.identity.antiforgery");
-        services.AddRateLimiter(o =>
-        {
-            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-                IsCredentialEndpoint(context.Request)
-                    ? RateLimitPartition.GetFixedWindowLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ =>
-                        new FixedWindowRateLimiterOptions
-                        {
-                            PermitLimit = identity.TokenRequestsPerWindow, Window = identity.TokenRequestWindow, QueueLimit = 0,
-                        })
-                    : RateLimitPartition.GetNoLimiter("unlimited"));
-        });
+        services.AddSingleton<CredentialRateLimits>();
         services.AddGrpc();
 
         // Identity's own event store is its audit outbox; the inbox and the relay's checkpoint sit beside it.
@@ -171,6 +165,7 @@ public static class IdentityHost
         services.AddChronicleMessaging(configuration, AppId, settings.DataDirectory)
             .AddIntegrationEvents(RecordIntegrationEventsJsonContext.Catalog())
             .AddIntegrationEvents(AuditIntegrationEventsJsonContext.Catalog())
+            .AddIntegrationEvents(IdentityIntegrationEventsJsonContext.Catalog())
             .Subscribe<RecordIntegrationEventsV1.PatientRegistered, RegistrationConsumer>()
             .AddOutboxRelay<IdentityIntegrationEventMapper>();
         return services;
@@ -179,7 +174,6 @@ public static class IdentityHost
     public static WebApplication MapIdentityService(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.UseRateLimiter();
         app.UseRouting();
         app.UseAuditing(IdentityAuditing.Service, IdentityAuditing.ClassifyHttp); // practices' module choices, refusals too
         app.UseGrpcRefusalAuditing();              // Access calls refused before the service ran (no or bad token)
@@ -255,9 +249,4 @@ public static class IdentityHost
         await app.WaitForShutdownAsync().ConfigureAwait(false);
         return 0;
     }
-
-    private static bool IsCredentialEndpoint(HttpRequest request) =>
-        HttpMethods.IsPost(request.Method)
-        && (request.Path.Equals(OAuthEndpoints.TokenPath, StringComparison.OrdinalIgnoreCase)
-            || request.Path.Equals(LoginPage.Path, StringComparison.OrdinalIgnoreCase));
 }

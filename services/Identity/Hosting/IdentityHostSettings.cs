@@ -1,4 +1,5 @@
 using System.Net;
+using Chronicle.ServiceDefaults;
 
 namespace Chronicle.Identity.Hosting;
 
@@ -44,8 +45,8 @@ public sealed record IdentityHostSettings(
         }
         else
         {
-            System.IO.Directory.CreateDirectory(directory);
-            connectionString = $"Data Source={Path.Combine(directory, "identity.db")}";
+            // A 0600 file in a 0700 directory before EF Core opens it (see PrivateDataDirectory).
+            connectionString = $"Data Source={PrivateDataDirectory.PrepareFile(Path.Combine(directory, "identity.db"))}";
         }
 
         return new IdentityHostSettings(address, Port(configuration, "Http", DefaultHttpPort), Port(configuration, "Grpc", DefaultGrpcPort),

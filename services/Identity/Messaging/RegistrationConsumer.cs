@@ -1,3 +1,4 @@
+using Chronicle.Contracts;
 using Chronicle.Contracts.IntegrationEvents.Record;
 using Chronicle.Identity.Directory;
 using Chronicle.Messaging.Receiving;
@@ -19,8 +20,8 @@ public sealed class RegistrationConsumer(RegistrationFacts registrations) : IInt
         ArgumentNullException.ThrowIfNull(context);
         if (!Guid.TryParse(context.EventId, out var eventId))
             throw new InvalidIntegrationEventException($"The CloudEvent id '{context.EventId}' is not a UUID.");
-        if (string.IsNullOrWhiteSpace(integrationEvent.PracticeOds))
-            throw new InvalidIntegrationEventException("A registration names no practice.");
+        if (!OdsCode.TryParse(integrationEvent.PracticeOds, out _))
+            throw new InvalidIntegrationEventException($"A registration names '{integrationEvent.PracticeOds}', which is not an ODS code.");
         // A registration is the first fact of a patient's record; one that claims to come later is not the Record's.
         if (integrationEvent.RecordVersion != 0)
             throw new InvalidIntegrationEventException(

@@ -27,8 +27,8 @@ public static class LoginPage
                 return Results.Text("The form has expired. Go back and load the login page again.", statusCode: StatusCodes.Status400BadRequest);
             var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
             var returnUrl = LocalOrNull(form["returnUrl"]);
-            var account = await signIn.SignInAsync(form["username"].ToString(), form["password"].ToString(), context.RequestAborted)
-                .ConfigureAwait(false);
+            var account = await signIn.SignInAsync(form["username"].ToString(), form["password"].ToString(),
+                CredentialRateLimits.SourceOf(context), context.RequestAborted).ConfigureAwait(false);
             if (account is null)
                 return Page(context, antiforgery, returnUrl, FailureMessage, StatusCodes.Status200OK);
 
@@ -36,7 +36,7 @@ public static class LoginPage
             identity.AddClaim(new Claim(ChronicleClaims.Subject, account.Id.ToString()));
             await context.SignInAsync(CookieScheme, new ClaimsPrincipal(identity)).ConfigureAwait(false);
             return Results.Redirect(returnUrl ?? "/");
-        }).AllowAnonymous().DisableAntiforgery();
+        }).AllowAnonymous().DisableAntiforgery().AddEndpointFilter(CredentialRateLimits.LimitBySource);
     }
 
     private static IResult Page(HttpContext context, IAntiforgery antiforgery, string? returnUrl, string? error, int status = StatusCodes.Status200OK)

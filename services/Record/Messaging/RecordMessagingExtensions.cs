@@ -2,6 +2,8 @@ using Chronicle.Contracts.IntegrationEvents.Audit;
 using Chronicle.Contracts.IntegrationEvents.Record;
 using Chronicle.Messaging;
 using Chronicle.Record.Host;
+using Chronicle.Security;
+using Chronicle.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,7 +15,8 @@ public static class RecordMessagingExtensions
     public const string AppId = "record";
 
     /// <summary>
-    /// Publishes the Record's committed facts and audit entries through the outbox relay, from its own event store.
+    /// Publishes the Record's committed facts and audit entries through the outbox relay, from its own event store, and
+    /// hears Identity's access changes.
     /// The transport comes from <c>Chronicle:Transport</c>; under the direct transport an app that no one subscribes to
     /// (no <c>Chronicle:Apps</c> configured) accepts every publish at once and delivers nothing, so the Record runs alone.
     /// </summary>
@@ -21,9 +24,12 @@ public static class RecordMessagingExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(settings);
+        // The direct broker's queue is created in the data directory by the messaging library: narrowed to 0600 once started.
+        builder.Services.AddPrivateDataDirectory(settings.DataDirectory);
         builder.Services.AddChronicleMessaging(builder.Configuration, AppId, settings.DataDirectory)
             .AddIntegrationEvents(RecordIntegrationEventsJsonContext.Catalog())
             .AddIntegrationEvents(AuditIntegrationEventsJsonContext.Catalog())
+            .DropAccessAnswersOnIdentityChanges()   // a disabled module or a moved registration bites on the next request
             .AddOutboxRelay<RecordIntegrationEventMapper>();
         return builder;
     }
