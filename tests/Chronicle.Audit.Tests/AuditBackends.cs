@@ -12,7 +12,10 @@ public abstract class AuditBackend : IAsyncDisposable
 {
     public abstract IEventStore Store { get; }
 
-    /// <summary>Runs SQL against the events table, written with {events} for its qualified name; @a, @b bind the arguments.</summary>
+    /// <summary>
+    /// Runs SQL against the events table, written with {events} for its qualified name and {batch} for the columns only
+    /// one backend has (PostgreSQL's batch bounds, copied as they are by a row-copying tamperer); @a, @b bind the arguments.
+    /// </summary>
     public abstract Task<int> ExecuteAsync(string sql, object? a = null, object? b = null);
 
     public abstract ValueTask DisposeAsync();
@@ -39,7 +42,7 @@ public sealed class SqliteAuditBackend : AuditBackend
         await using var connection = new SqliteConnection($"Data Source={Path.Combine(_folder, "audit.db")};Pooling=False");
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = sql.Replace("{events}", "events", StringComparison.Ordinal);
+        command.CommandText = sql.Replace("{events}", "events", StringComparison.Ordinal).Replace("{batch}", "", StringComparison.Ordinal);
         command.Parameters.AddWithValue("@a", a ?? DBNull.Value);
         command.Parameters.AddWithValue("@b", b ?? DBNull.Value);
         return await command.ExecuteNonQueryAsync();
@@ -69,7 +72,8 @@ public sealed class PostgresAuditBackend(PostgresEventStore store, string connec
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql.Replace("{events}", schema + ".events", StringComparison.Ordinal), connection);
+        await using var command = new NpgsqlCommand(sql.Replace("{events}", schema + ".events", StringComparison.Ordinal)
+            .Replace("{batch}", ", batch_first_version, batch_size", StringComparison.Ordinal), connection);
         command.Parameters.AddWithValue("a", a ?? DBNull.Value);
         command.Parameters.AddWithValue("b", b ?? DBNull.Value);
         return await command.ExecuteNonQueryAsync();

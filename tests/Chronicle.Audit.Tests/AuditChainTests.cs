@@ -283,8 +283,8 @@ public abstract class AuditChainTests : IAsyncLifetime
             ? ChainLink.Create(6, predecessor.Hash, TestEmitters.Signed(Entry(99, user: "G0000000")))
             : ChainLink.Create(6, new string('a', 64), TestEmitters.Signed(Entry(99, user: "G0000000")));
         await _backend.ExecuteAsync("""
-            insert into {events} (position, tx_id, stream_id, stream_version, event_id, event_type, data, metadata, recorded_at)
-            select position + 1000, tx_id, stream_id, 5, event_id_new, event_type, @a, metadata, recorded_at
+            insert into {events} (position, tx_id, stream_id, stream_version, event_id, event_type, data, metadata, recorded_at{batch})
+            select position + 1000, tx_id, stream_id, 5, event_id_new, event_type, @a, metadata, recorded_at{batch}
               from (select *, @b as event_id_new from {events} where stream_id = 'audit-log' and stream_version = 4) s
             """, forged.ToBytes(), EventIdValue(Guid.NewGuid()));
 
@@ -321,8 +321,8 @@ public abstract class AuditChainTests : IAsyncLifetime
             var forged = ChainLink.Create(seq, hash, TestEmitters.Signed(entries[seq - 1] with { UserId = "G0000000" }));
             hash = forged.Hash;
             await _backend.ExecuteAsync($$"""
-                insert into {events} (position, tx_id, stream_id, stream_version, event_id, event_type, data, metadata, recorded_at)
-                select position + 1000 + {{seq}}, tx_id, stream_id, {{seq - 1}}, @b, event_type, @a, metadata, recorded_at
+                insert into {events} (position, tx_id, stream_id, stream_version, event_id, event_type, data, metadata, recorded_at{batch})
+                select position + 1000 + {{seq}}, tx_id, stream_id, {{seq - 1}}, @b, event_type, @a, metadata, recorded_at{batch}
                   from {events} where stream_id = 'audit-log' and stream_version = 2
                 """, forged.ToBytes(), EventIdValue(forged.Entry.EntryId));
         }

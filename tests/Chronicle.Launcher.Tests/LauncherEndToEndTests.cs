@@ -48,6 +48,12 @@ public sealed partial class LauncherEndToEndTests : IDisposable
         var listed = metadata.Rest.Single().Resource.Select(r => r.Type).ToList();
         Assert.All(RecordTypes, type => Assert.Contains(type, listed));
         Assert.Equal(launcher.GatewayBase + "metadata", metadata.Url);
+        // The record the demo patient account is the patient of is there, and it is the one the examples are about.
+        Assert.Equal(DemoAccountRecord(launcher), patientId);
+        // The printed token command and request, pasted into a shell as they are, read that record through the gateway.
+        var pasted = await PasteIntoShellAsync(DemoPasteLines(launcher));
+        Assert.Contains("\"resourceType\":\"Patient\"", pasted, StringComparison.Ordinal);
+        Assert.Contains($"\"id\":\"{patientId}\"", pasted, StringComparison.Ordinal);
 
         var children = launcher.ChildPids;
         Assert.Contains(launcher.ServicePids["record"], children);
@@ -237,6 +243,40 @@ public sealed partial class LauncherEndToEndTests : IDisposable
         Assert.Equal(launcher.GatewayBase.ToString().TrimEnd('/'), match.Groups[1].Value);
         return match.Groups[2].Value;
     }
+
+    /// <summary>The record id Identity's demo lines give for the demo patient account.</summary>
+    private static string DemoAccountRecord(LauncherProcess launcher)
+    {
+        var match = DemoAccountLine().Match(launcher.Output);
+        Assert.True(match.Success, $"No demo patient account line in:\n{launcher.Output}");
+        return match.Groups[1].Value;
+    }
+
+    /// <summary>The indented lines the Record prints under "every request needs a token", as the console shows them.</summary>
+    private static string DemoPasteLines(LauncherProcess launcher)
+    {
+        var lines = launcher.Output.Split('\n');
+        var start = Array.FindIndex(lines, l => l.Contains("demo: every request needs a token", StringComparison.Ordinal));
+        Assert.True(start >= 0, $"No token command in the demo lines:\n{launcher.Output}");
+        var pasted = lines.Skip(start + 1).TakeWhile(l => l.Contains("TOKEN", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, pasted.Count);
+        // The console puts the service's name before each line; what follows it is what a person copies.
+        static string Copied(string line) => line[line.IndexOf(line.Contains("TOKEN=", StringComparison.Ordinal) ? "TOKEN=" : "curl ", StringComparison.Ordinal)..].Trim();
+        return string.Join('\n', pasted.Select(Copied));
+    }
+
+    private static async Task<string> PasteIntoShellAsync(string script)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("bash", ["-c", script]) { RedirectStandardOutput = true, UseShellExecute = false };
+        using var shell = System.Diagnostics.Process.Start(start)!;
+        var output = await shell.StandardOutput.ReadToEndAsync();
+        await shell.WaitForExitAsync();
+        Assert.True(shell.ExitCode == 0, $"The pasted lines failed ({shell.ExitCode}):\n{script}\n{output}");
+        return output;
+    }
+
+    [GeneratedRegex(@"patient: patient\.demo \(patient record ([0-9a-f-]{36}),")]
+    private static partial Regex DemoAccountLine();
 
     [GeneratedRegex(@"^\S*\s+audit\s+HTTP\s+(http://\S+)", RegexOptions.Multiline)]
     private static partial Regex AuditHttpLine();

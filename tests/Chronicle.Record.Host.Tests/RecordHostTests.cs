@@ -154,6 +154,10 @@ public abstract partial class RecordHostTests(IHostStorageFactory storages, stri
 
         Assert.Contains("generated 3 synthetic patients", host.Output, StringComparison.Ordinal);
         Assert.Contains(examples, url => url.EndsWith("/$everything", StringComparison.Ordinal));
+        // The demo patient account's record is stored too, at the demo practice, and the examples are about it.
+        Assert.Contains(examples, url => url.EndsWith($"/Patient/{Chronicle.Contracts.Demo.DemoAccounts.PatientId}", StringComparison.Ordinal));
+        var demoPatient = await http.GetStringAsync(host.FhirUrl($"Patient/{Chronicle.Contracts.Demo.DemoAccounts.PatientId}"));
+        Assert.Contains(Chronicle.Contracts.Demo.DemoAccounts.PracticeOds, demoPatient, StringComparison.Ordinal);
         foreach (var url in examples)
         {
             using var response = await http.GetAsync(new Uri(url));

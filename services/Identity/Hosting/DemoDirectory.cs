@@ -1,4 +1,5 @@
 using Chronicle.Contracts;
+using Chronicle.Contracts.Demo;
 using Chronicle.Identity.Directory;
 using Chronicle.Identity.Schema;
 using Chronicle.Security;
@@ -9,15 +10,15 @@ namespace Chronicle.Identity.Hosting;
 /// <summary>Demo data for local runs (<c>--demo</c>): two practices, one member of staff per role, a patient, a module and a partner UI.</summary>
 public static class DemoDirectory
 {
-    public const string Password = "chronicle-demo";
-    public const string PracticeA = "A81001";
+    public const string Password = DemoAccounts.Password;
+    public const string PracticeA = DemoAccounts.PracticeOds;
     public const string PracticeB = "A81002";
-    public const string ModuleClientId = "demo-module";
-    public const string ModuleSecret = "demo-module-secret";
-    public const string ModuleScopes = "system/*.rs";
+    public const string ModuleClientId = DemoAccounts.ModuleClientId;
+    public const string ModuleSecret = DemoAccounts.ModuleSecret;
+    public const string ModuleScopes = DemoAccounts.ModuleScopes;
     public const string PartnerUiClientId = "chronicle-partner-ui";
-    public const string PatientUserName = "patient.demo";
-    public static readonly Guid PatientId = Guid.Parse("0196f1c0-0000-7000-8000-000000000001");
+    public const string PatientUserName = DemoAccounts.PatientUserName;
+    public static readonly Guid PatientId = DemoAccounts.PatientId;
     public static readonly IReadOnlyList<Uri> PartnerUiRedirectUris =
         [new("http://127.0.0.1:5400/callback"), new("http://localhost:5400/callback")];
 

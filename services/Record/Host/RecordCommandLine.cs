@@ -1,3 +1,4 @@
+using Chronicle.Contracts.Demo;
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
@@ -114,7 +115,10 @@ public static class RecordCommandLine
             Console.WriteLine($"{Banner} gRPC listening on {listeners.GrpcAddress.GetLeftPart(UriPartial.Authority)}");
             Console.WriteLine($"{Banner} health on {new Uri(listeners.HttpBase, RecordHostExtensions.LivenessPath)} and {new Uri(listeners.HttpBase, RecordHostExtensions.ReadinessPath)}");
             if (demo)
-                await PrintExamplesAsync(app.Services.GetRequiredService<IEventStore>(), fhir).ConfigureAwait(false);
+                await PrintExamplesAsync(app.Services.GetRequiredService<IEventStore>(), fhir,
+                    Chronicle.Security.SecurityStartup.IsEnforced(app.Services)
+                        ? app.Configuration[$"{Chronicle.Security.ChronicleSecurityOptions.Section}:{nameof(Chronicle.Security.ChronicleSecurityOptions.Authority)}"]
+                        : null).ConfigureAwait(false);
             // Ctrl+C or SIGTERM: the host stops the projection; the caller then disposes the stores.
             await app.WaitForShutdownAsync().ConfigureAwait(false);
         }
@@ -128,7 +132,12 @@ public static class RecordCommandLine
             return;
         }
 
-        await WriteSyntheticAsync(store, patients, DemoSeed, DateOnly.FromDateTime(DateTime.UtcNow), cancellationToken).ConfigureAwait(false);
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        // The demo patient account's own record first, so patient self-access can be shown; its NHS number is the one
+        // after the generated patients', so no generated patient is left out for it.
+        var demoPatient = new SyntheticRecords(DemoSeed, today).Patient(patients, DemoAccounts.PatientId, DemoAccounts.PracticeOds);
+        await new SyntheticRecordWriter(store).WriteAsync(demoPatient, cancellationToken).ConfigureAwait(false);
+        await WriteSyntheticAsync(store, patients, DemoSeed, today, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task WriteSyntheticAsync(IEventStore store, int patients, int seed, DateOnly today, CancellationToken cancellationToken)
@@ -142,11 +151,11 @@ public static class RecordCommandLine
             $"{summary.RecordEvents} events appended; the store holds {stored} events; {elapsed.Elapsed.TotalSeconds:0.0} s"));
     }
 
-    /// <summary>The practice the Identity service's demo directory (<c>--demo</c>) puts its staff and demo module at.</summary>
-    private const string DemoPractice = "A81001";
-
-    /// <summary>A few requests to try, about the first patient registered at <see cref="DemoPractice"/> (else the first at all).</summary>
-    private static async Task PrintExamplesAsync(IEventStore store, Uri fhir)
+    /// <summary>
+    /// A few requests to try, about the demo patient (else the first patient registered at the demo practice, else the
+    /// first at all), and with Identity beside it a ready-to-paste token command for the demo module.
+    /// </summary>
+    private static async Task PrintExamplesAsync(IEventStore store, Uri fhir, string? authority)
     {
         var registry = RecordEventsJsonContext.CreateRegistry();
         var position = LogPosition.Start;
@@ -155,13 +164,22 @@ public static class RecordCommandLine
             var events = await store.ReadAllAsync(position, 1000).ConfigureAwait(false);
             // A patient of the practice Identity's demo directory has staff and an enabled module at, so a demo token reaches them.
             var registered = events.Where(e => e.EventType == "V1.PatientRegistered").Select(e => registry.Deserialize(e)).OfType<PatientRegistered>().ToList();
-            if ((registered.FirstOrDefault(p => p.PracticeOds == DemoPractice) ?? registered.FirstOrDefault()) is { } patient)
+            if ((registered.FirstOrDefault(p => p.PatientId == DemoAccounts.PatientId)
+                    ?? registered.FirstOrDefault(p => p.PracticeOds == DemoAccounts.PracticeOds) ?? registered.FirstOrDefault()) is { } patient)
             {
                 var id = new PatientId(patient.PatientId).ToString();
                 Console.WriteLine($"{Banner} demo: try {fhir}/Patient/{id}");
                 Console.WriteLine($"{Banner} demo: try {fhir}/Patient?name={Uri.EscapeDataString(patient.Demographics.Name.Family)}");
                 Console.WriteLine($"{Banner} demo: try {fhir}/Observation?patient={id}&_count=10");
                 Console.WriteLine($"{Banner} demo: try {fhir}/Patient/{id}/$everything");
+                if (Uri.TryCreate(authority, UriKind.Absolute, out var issuer))
+                {
+                    // Every read needs a token: a bare URL answers 401. These two lines paste into a shell as they are.
+                    Console.WriteLine($"{Banner} demo: every request needs a token; as the demo module (enabled at {DemoAccounts.PracticeOds}), paste:");
+                    Console.WriteLine($"  {DemoAccounts.TokenCommand(issuer)}");
+                    Console.WriteLine($"  curl -s -H \"Authorization: Bearer $TOKEN\" {fhir}/Patient/{id}");
+                }
+
                 return;
             }
 

@@ -42,6 +42,14 @@ public sealed class SyntheticRecordWriter(IEventStore store)
         return summary;
     }
 
+    /// <summary>Stores one patient's history (e.g. <see cref="SyntheticRecords.Patient(int, Guid, string)"/>) unless the record exists.</summary>
+    /// <returns>Whether it was written now.</returns>
+    public async Task<bool> WriteAsync(IReadOnlyList<SyntheticAppend> patient, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(patient);
+        return (await WritePatientAsync(patient, cancellationToken).ConfigureAwait(false)).Outcome == PatientOutcome.Written;
+    }
+
     private async Task<(PatientOutcome Outcome, int Appended)> WritePatientAsync(IReadOnlyList<SyntheticAppend> appends, CancellationToken cancellationToken)
     {
         var registration = appends[0];

@@ -96,6 +96,16 @@ public sealed class SyntheticRecords(int seed, DateOnly today)
     public IEnumerable<SyntheticAppend> Patients(int count) => Enumerable.Range(0, count).SelectMany(Patient);
 
     /// <summary>
+    /// Patient number <paramref name="index"/>'s kind of history, but under the record id <paramref name="patientId"/>
+    /// at <paramref name="practiceOds"/>: a record some other service already names (the demo patient's account).
+    /// </summary>
+    public IReadOnlyList<SyntheticAppend> Patient(int index, Guid patientId, string practiceOds)
+    {
+        var random = new Random(unchecked(seed * 486_187_739 + index));
+        return new PatientBuilder(random, today, patientId, practiceOds).Build(NhsNumberOf(index));
+    }
+
+    /// <summary>
     /// A valid NHS number in the never-issued 999 range, different for every index below <see cref="MaxDistinctNhsNumbers"/>.
     /// The index picks a group of eight leading digits (shuffled by the seed) and one of the group's valid last-but-one digits:
     /// that digit weighs 2 in the Modulus 11 sum, so its ten values give ten different remainders and at most one of them
@@ -124,7 +134,7 @@ public sealed class SyntheticRecords(int seed, DateOnly today)
 
     private static Coding Dmd(string code, string display) => new(CodeSystems.DmD, code, display);
 
-    private sealed class PatientBuilder(Random random, DateOnly today)
+    private sealed class PatientBuilder(Random random, DateOnly today, Guid? givenId = null, string? givenPractice = null)
     {
         private readonly List<SyntheticAppend> _appends = [];
         private Guid _patientId;
@@ -134,6 +144,7 @@ public sealed class SyntheticRecords(int seed, DateOnly today)
         {
             _patientId = NewId();
             _practice = Pick(Practices);
+            (_patientId, _practice) = (givenId ?? _patientId, givenPractice ?? _practice);
             var female = random.Next(2) == 0;
             var birth = today.AddDays(-random.Next(18 * 365, 90 * 365));
             var age = today.Year - birth.Year;
