@@ -51,8 +51,9 @@ public sealed partial class LauncherEndToEndTests : IDisposable
         // The record the demo patient account is the patient of is there, and it is the one the examples are about.
         Assert.Equal(DemoAccountRecord(launcher), patientId);
         // The printed token command and request, pasted into a shell as they are, read that record through the gateway.
-        var pasted = await PasteIntoShellAsync(DemoPasteLines(launcher));
-        Assert.Contains("\"resourceType\":\"Patient\"", pasted, StringComparison.Ordinal);
+        var script = DemoPasteLines(launcher);
+        var pasted = await PasteIntoShellAsync(script);
+        Assert.True(pasted.Contains("\"resourceType\":\"Patient\"", StringComparison.Ordinal), $"The pasted lines\n{script}\nprinted\n{pasted}");
         Assert.Contains($"\"id\":\"{patientId}\"", pasted, StringComparison.Ordinal);
 
         var children = launcher.ChildPids;

@@ -28,6 +28,6 @@ public static class DemoAccounts
     {
         ArgumentNullException.ThrowIfNull(issuer);
         return $"TOKEN=$(curl -s -d grant_type=client_credentials -d client_id={ModuleClientId} -d client_secret={ModuleSecret} " +
-            $"-d 'scope={ModuleScopes}' {new Uri(issuer, "connect/token")} | sed -E 's/.*\"access_token\":\"([^\"]+)\".*/\\1/')";
+            $"-d 'scope={ModuleScopes}' {new Uri(issuer, "connect/token")} | sed -nE 's/.*\"access_token\": *\"([^\"]+)\".*/\\1/p')";
     }
 }
