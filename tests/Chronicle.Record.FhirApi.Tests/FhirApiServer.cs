@@ -59,7 +59,12 @@ public sealed class FhirApiServer : IAsyncDisposable
         security?.Invoke(builder.Services);
         var app = builder.Build();
         if (security is not null)
+        {
             app.UseAuthentication();
+            // With libs/Security registered whole (SignedTokens), its fallback policy and refusal answers run too.
+            if (app.Services.GetService<Microsoft.AspNetCore.Authorization.IAuthorizationService>() is not null)
+                app.UseAuthorization();
+        }
         app.MapRecordFhir();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -108,18 +108,26 @@ public sealed class RecordFhirApi(RecordFhirReadModel readModel, IOptions<Record
         var shown = page.Rows;
 
         var included = new List<Resource>();
+        var leftOut = false;
         foreach (var include in search.Includes)
         {
             var patientIds = shown.Select(r => r.PatientId).Distinct(StringComparer.Ordinal).ToList();
-            var patients = await readModel.Queries.ReadCurrentAsync(include.TargetType, patientIds, cancellationToken).ConfigureAwait(false);
-            included.AddRange(patients.Select(p => p.Parse()));
+            var targets = await readModel.Queries.ReadCurrentAsync(include.TargetType, patientIds, cancellationToken).ConfigureAwait(false);
+            // An included resource is shown only if a direct read of it would be: its type's scope and its patient's relationship.
+            foreach (var target in targets)
+            {
+                if (await request.HttpContext.MayReadResourceAsync(target.Type, target.PatientId).ConfigureAwait(false))
+                    included.Add(target.Parse());
+                else
+                    leftOut = true;
+            }
         }
 
         var next = page.More
             ? FhirRequestUrls.WithParameter(request, SearchRequestParser.CursorParameter, shown[^1].Key.ToCursor())
             : null;
         return FhirResults.Resource(FhirBundles.SearchSet(BaseUrl(request), shown.Select(r => r.Parse()), included,
-            FhirRequestUrls.Self(request), next));
+            FhirRequestUrls.Self(request), next, leftOut ? FhirBundles.IncludesLeftOut() : null));
     }
 
     public async Task<IResult> EverythingAsync(HttpRequest request, string id)
