@@ -1,5 +1,6 @@
 using System.Net;
 using Chronicle.EventStore;
+using Chronicle.Fhir.Http;
 using Chronicle.Projections;
 using Chronicle.Record.Domain;
 using Chronicle.Record.Fhir;
@@ -58,6 +59,7 @@ public sealed class FhirApiServer : IAsyncDisposable
         });
         security?.Invoke(builder.Services);
         var app = builder.Build();
+        app.UseFhirHttpEdges();
         if (security is not null)
         {
             app.UseAuthentication();

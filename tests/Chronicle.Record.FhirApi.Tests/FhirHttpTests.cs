@@ -119,6 +119,34 @@ public sealed class FhirHttpTests(SqliteBackendFactory backends) : IClassFixture
             StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Patient?name=%00", HttpStatusCode.BadRequest)]
+    [InlineData("Patient?name={long}", HttpStatusCode.RequestUriTooLong)]
+    public async Task GivenAQueryTheServerRefusesBeforeReadingIt_ThenAnOperationOutcomeSaysWhy(string path, HttpStatusCode status)
+    {
+        using var response = await SendAsync(HttpMethod.Get, path.Replace("{long}", new string('a', 10_000), StringComparison.Ordinal), _token);
+
+        Assert.Equal(status, response.StatusCode);
+        var outcome = FhirJson.Deserialize<OperationOutcome>(await response.Content.ReadAsStringAsync());
+        Assert.False(string.IsNullOrEmpty(outcome.Issue.Single().Diagnostics));
+    }
+
+    [Fact]
+    public async Task GivenASearchByPostOverTheBodyLimit_Then413OperationOutcome()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "Observation/_search")
+        {
+            Content = new FormUrlEncodedContent([new("code", new string('1', 2 * 1024 * 1024))]),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _token);
+        request.Headers.ExpectContinue = true;
+
+        using var response = await Server.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        FhirJson.Deserialize<OperationOutcome>(await response.Content.ReadAsStringAsync());
+    }
+
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? token, HttpContent? content = null)
     {
         using var request = new HttpRequestMessage(method, path) { Content = content };

@@ -50,6 +50,7 @@ public static class RecordFhirServiceCollectionExtensions
             return new RecordFhirReadModel(provider.GetRequiredService<IEventStore>(), provider.GetRequiredService<ReadModelDatabase>(), projection);
         });
         services.AddSingleton<RecordFhirApi>();
+        services.AddHttpEdgeLimits();
         services.AddSingleton<FhirEndpointFilter>();
         services.AddHostedService<RecordFhirProjectionHost>();
         return services;
