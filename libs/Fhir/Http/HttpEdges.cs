@@ -77,6 +77,7 @@ public static class HttpEdges
             }
             catch (Microsoft.AspNetCore.Http.BadHttpRequestException e) when (!context.Response.HasStarted)
             {
+                context.Response.Clear(); // whatever the failed handler had set
                 await WriteAsync(context, fhirPrefix, e.StatusCode, e.StatusCode == StatusCodes.Status413PayloadTooLarge
                     ? TooLarge : $"The request could not be read: {e.Message}").ConfigureAwait(false);
                 return;
@@ -84,6 +85,7 @@ public static class HttpEdges
             catch (InvalidDataException) when (!context.Response.HasStarted && context.Request.HasFormContentType)
             {
                 // The form reader's own limits (value length, value count) on a body within the byte limit.
+                context.Response.Clear();
                 await WriteAsync(context, fhirPrefix, StatusCodes.Status413PayloadTooLarge, "The form has more, or longer, fields than this server accepts.")
                     .ConfigureAwait(false);
                 return;
@@ -156,12 +158,9 @@ public static class HttpEdges
         _ => $"The request failed with HTTP status {status}.",
     };
 
+    /// <summary>Writes the body; the headers already set (WWW-Authenticate, Allow, Retry-After…) stay.</summary>
     private static async Task WriteAsync(HttpContext context, string fhirPrefix, int status, string message)
     {
-        var allow = context.Response.Headers.Allow;
-        context.Response.Clear();
-        if (allow.Count > 0)
-            context.Response.Headers.Allow = allow;
         if (context.Request.Path.StartsWithSegments(fhirPrefix, StringComparison.OrdinalIgnoreCase))
         {
             await FhirResults.Outcome(new FhirException((HttpStatusCode)status, IssueType(status), message)).ExecuteAsync(context).ConfigureAwait(false);

@@ -173,7 +173,8 @@ internal sealed class PlatformLauncher(LauncherOptions options, ServiceLocations
             // For a service that stops when its parent is gone; none watches it yet, so the watchdog does that job.
             .Append(string.Create(CultureInfo.InvariantCulture, $"--Chronicle:ParentPid={Environment.ProcessId}"))
             .Concat(MessagingSettings(definition, all, ports, data))
-            .Concat(SecuritySettings(definition, all, ports));
+            .Concat(SecuritySettings(definition, all, ports))
+            .Concat(HostSettings());
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
         // One line per log entry, so the console can pick out warnings and a failure report reads well.
@@ -213,6 +214,15 @@ internal sealed class PlatformLauncher(LauncherOptions options, ServiceLocations
         yield return $"--Chronicle:Security:Authority={Address(identity, identity.Ports[0].Name, ports, "/")}";
         yield return $"--Chronicle:Security:AccessServiceAddress={Address(identity, identity.GrpcPort!.Name, ports)}";
         yield return "--Chronicle:Security:RequireHttpsMetadata=false";
+    }
+
+    /// <summary>
+    /// Every service here listens on loopback and is reached as localhost or a loopback address (the gateway forwards to
+    /// 127.0.0.1): ASP.NET Core's host filtering refuses any other Host header, so a forged one cannot reach a link.
+    /// </summary>
+    private static IEnumerable<string> HostSettings()
+    {
+        yield return "--AllowedHosts=localhost;127.0.0.1;[::1]";
     }
 
     private async Task<ServiceFailure?> WaitUntilReadyAsync(List<ServiceProcess> services, Dictionary<ServiceDefinition, FhirBackend> backends,
