@@ -186,8 +186,10 @@ public static class FhirAuditClassifier
             return false;
 
         var type = segments[0];
-        var id = segments.Length > 1 && !segments[1].StartsWith('$') && segments[1] != "_history" ? segments[1] : null;
-        var write = !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method);
+        // POST [type]/_search is a search (FHIR's search by form body), not a write.
+        var searchByPost = segments is [_, "_search"] && HttpMethods.IsPost(request.Method);
+        var id = segments.Length > 1 && !segments[1].StartsWith('$') && segments[1] is not ("_history" or "_search") ? segments[1] : null;
+        var write = !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method) && !searchByPost;
         var action = segments switch
         {
             _ when write => id is null ? AuditAction.Create : AuditAction.Update,
@@ -195,6 +197,7 @@ public static class FhirAuditClassifier
             [_, _, "_history", _, ..] => AuditAction.VRead,
             [_, _, "_history"] => AuditAction.History,
             [_, "_history", ..] => AuditAction.History,
+            [_, "_search"] => AuditAction.Search,
             [_, _] => AuditAction.Read,
             _ => AuditAction.Search,
         };

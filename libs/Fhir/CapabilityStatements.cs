@@ -11,7 +11,11 @@ public sealed record FhirServerDescription(
     string SoftwareName,
     string SoftwareVersion,
     DateOnly PublishedOn,
-    IReadOnlyList<FhirResourceDefinition> Resources);
+    IReadOnlyList<FhirResourceDefinition> Resources)
+{
+    /// <summary>The page sizes searches and other paged interactions use.</summary>
+    public SearchPaging Paging { get; init; } = new();
+}
 
 public static class CapabilityStatements
 {
@@ -25,8 +29,9 @@ public static class CapabilityStatements
         var rest = new CapabilityStatement.RestComponent
         {
             Mode = CapabilityStatement.RestfulCapabilityMode.Server,
-            Documentation = "Read-only. Searches refuse parameters they do not support (400). " +
-                $"'{SearchRequestParser.CountParameter}' sets the page size; 'next' links page by keyset and stay stable while data is added.",
+            Documentation = "Read-only. Searches refuse parameters they do not support (400), by GET or by POST [type]/_search " +
+                $"(form parameters merged with the query string). {SearchRequestParser.CountRule(server.Paging)} " +
+                "'next' links page by keyset and stay stable while data is added. HEAD answers as GET, without the body.",
             Resource = server.Resources.Select(ResourceComponent).ToList(),
         };
         return new CapabilityStatement

@@ -7,16 +7,45 @@ namespace Chronicle.Fhir;
 public static class FhirBundles
 {
     /// <param name="baseUrl">The server's FHIR base, e.g. https://host/fhir (no trailing slash).</param>
-    public static Bundle SearchSet(string baseUrl, IEnumerable<Resource> matches, IEnumerable<Resource> included, Uri self, Uri? next)
+    /// <param name="outcome">Warnings about the search (e.g. <see cref="IncludesLeftOut"/>), as an entry with search mode outcome.</param>
+    public static Bundle SearchSet(string baseUrl, IEnumerable<Resource> matches, IEnumerable<Resource> included, Uri self, Uri? next,
+        OperationOutcome? outcome = null)
     {
         var bundle = new Bundle { Type = Bundle.BundleType.Searchset };
         foreach (var resource in matches)
             bundle.Entry.Add(SearchEntry(baseUrl, resource, Bundle.SearchEntryMode.Match));
         foreach (var resource in included)
             bundle.Entry.Add(SearchEntry(baseUrl, resource, Bundle.SearchEntryMode.Include));
+        if (outcome is not null)
+        {
+            bundle.Entry.Add(new Bundle.EntryComponent
+            {
+                FullUrl = "urn:uuid:" + Guid.NewGuid().ToString("D"),
+                Resource = outcome,
+                Search = new Bundle.SearchComponent { Mode = Bundle.SearchEntryMode.Outcome },
+            });
+        }
+
         AddLinks(bundle, self, next);
         return bundle;
     }
+
+    /// <summary>
+    /// Says that resources an <c>_include</c> asked for were left out because the request may not read them. It names
+    /// neither the resources nor how many, so it tells the caller nothing a direct read would not.
+    /// </summary>
+    public static OperationOutcome IncludesLeftOut() => new()
+    {
+        Issue =
+        [
+            new OperationOutcome.IssueComponent
+            {
+                Severity = OperationOutcome.IssueSeverity.Warning,
+                Code = OperationOutcome.IssueType.Suppressed,
+                Diagnostics = "Some included resources were left out: this access token may not read them (their type's scope, or the patient's relationship).",
+            },
+        ],
+    };
 
     /// <summary>A history Bundle; <paramref name="versions"/> newest first, as FHIR orders history.</summary>
     public static Bundle History(string baseUrl, IEnumerable<Resource> versions, Uri self, Uri? next)

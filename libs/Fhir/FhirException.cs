@@ -13,6 +13,9 @@ public sealed class FhirException(HttpStatusCode status, OperationOutcome.IssueT
     public HttpStatusCode Status { get; } = status;
     public OperationOutcome.IssueType IssueType { get; } = issueType;
 
+    /// <summary>For a 405: the methods the resource does answer, sent as the Allow header.</summary>
+    public IReadOnlyList<string> Allow { get; private init; } = [];
+
     public OperationOutcome ToOperationOutcome() => OperationOutcomes.Error(IssueType, Message);
 
     public static FhirException BadRequest(string diagnostics, OperationOutcome.IssueType issueType = OperationOutcome.IssueType.Invalid) =>
@@ -27,8 +30,8 @@ public sealed class FhirException(HttpStatusCode status, OperationOutcome.IssueT
     public static FhirException Gone(string diagnostics) =>
         new(HttpStatusCode.Gone, OperationOutcome.IssueType.Deleted, diagnostics);
 
-    public static FhirException MethodNotAllowed(string diagnostics) =>
-        new(HttpStatusCode.MethodNotAllowed, OperationOutcome.IssueType.NotSupported, diagnostics);
+    public static FhirException MethodNotAllowed(string diagnostics, IReadOnlyList<string> allow) =>
+        new(HttpStatusCode.MethodNotAllowed, OperationOutcome.IssueType.NotSupported, diagnostics) { Allow = allow };
 
     public static FhirException NotAcceptable(string diagnostics) =>
         new(HttpStatusCode.NotAcceptable, OperationOutcome.IssueType.NotSupported, diagnostics);

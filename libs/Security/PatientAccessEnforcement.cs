@@ -36,6 +36,25 @@ public static class PatientAccessHttpExtensions
         ArgumentNullException.ThrowIfNull(context);
         return PatientAccessEnforcement.CanReachAsync(context, patientId);
     }
+
+    /// <summary>
+    /// Whether a resource of <paramref name="resourceType"/> in <paramref name="patientId"/>'s record may go into a response
+    /// that carries more than one resource (an <c>_include</c>d resource, say), by the checks a direct read of it makes: a
+    /// scope that permits read on its type, and a relationship with its patient, or this request's own allowed access to
+    /// that patient (which may be a break-glass access the request already stated and had audited). Nothing is refused;
+    /// a resource that fails is left out. In a host without security everything passes, as direct reads do there.
+    /// </summary>
+    public static async ValueTask<bool> MayReadResourceAsync(this HttpContext context, string resourceType, string patientId)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (!SecurityStartup.IsEnforced(context.RequestServices))
+            return true;
+        if (!Caller.From(context.User).HasScopeFor(resourceType, ScopeAccess.Read))
+            return false;
+        if (context.Features.Get<PatientAccessFeature>() is { } allowed && PatientAccessRules.SamePatient(allowed.PatientId, patientId))
+            return true;
+        return await PatientAccessEnforcement.CanReachAsync(context, patientId).ConfigureAwait(false);
+    }
 }
 
 internal static class PatientAccessEnforcement

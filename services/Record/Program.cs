@@ -30,7 +30,7 @@ static WebApplication ComposeRecordService(WebApplicationBuilder builder, Record
     builder.AddRecordMessaging(settings);          // facts and audit entries published from the store (outbox relay)
 
     var app = builder.Build();
-    app.UseFhirForwardedHeaders();                 // fullUrls and links name the gateway when one is in front
+    app.UseFhirHttpEdges();                        // links name the gateway when one is in front; limits; errors with bodies
     app.UseFhirAuditing(audit => audit.Service = "record");  // every FHIR access to patient data, refusals too
     app.UseGrpcRefusalAuditing();                  // gRPC calls refused before any interceptor ran
     if (secured)

@@ -122,6 +122,7 @@ public sealed class FhirAuditingTests : IAsyncLifetime
     [InlineData("GET", "/fhir/Condition?_id=c1", AuditAction.Search, "Condition", null, null)]
     [InlineData("GET", "/fhir/Observation/_history", AuditAction.History, "Observation", null, null)]
     [InlineData("POST", "/fhir/Observation", AuditAction.Create, "Observation", null, null)]
+    [InlineData("POST", "/fhir/Observation/_search?patient=p4", AuditAction.Search, "Observation", null, "p4")]
     [InlineData("PUT", "/fhir/Observation/o1", AuditAction.Update, "Observation", "o1", null)]
     public void GivenAFhirRequest_ThenItIsClassified(string method, string url, AuditAction action, string type, string? id, string? patient)
     {

@@ -117,6 +117,55 @@ public sealed class FhirGatewayTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
+    [Fact]
+    public async Task GivenAForgedHostOrForwardedHost_ThenTheServiceIsToldOnlyTheGatewaysOwnBase_AndAForeignHostIsRefused()
+    {
+        using var forwarded = new HttpRequestMessage(HttpMethod.Get, Gateway("Patient?name=x"));
+        forwarded.Headers.Add("X-Forwarded-Host", "evil.example");
+        forwarded.Headers.Add("X-Forwarded-Proto", "https");
+        using var foreign = new HttpRequestMessage(HttpMethod.Get, Gateway("Patient?name=x"));
+        foreign.Headers.Host = "evil.example";
+
+        using var passed = await _http.SendAsync(forwarded);
+        using var refused = await _http.SendAsync(foreign);
+
+        var headers = JsonDocument.Parse(await passed.Content.ReadAsStringAsync()).RootElement.GetProperty("headers");
+        Assert.Equal(_gateway.FhirBase.Authority, headers.GetProperty("X-Forwarded-Host").GetString());
+        Assert.Equal("http", headers.GetProperty("X-Forwarded-Proto").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.IsType<OperationOutcome>(FhirJson.Deserialize(await refused.Content.ReadAsStringAsync()));
+    }
+
+    [Fact]
+    public async Task GivenMetadataWithAnotherMethod_Then405WithAllow_AndHeadMirrorsGet()
+    {
+        using var post = await _http.PostAsync(Gateway("metadata"), new StringContent(""));
+        using var head = await _http.SendAsync(new HttpRequestMessage(HttpMethod.Head, Gateway("Patient/1")));
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, post.StatusCode);
+        Assert.Equal(["GET", "HEAD"], post.Content.Headers.Allow);
+        Assert.Equal(HttpStatusCode.Accepted, head.StatusCode);
+        Assert.Equal("W/\"2\"", head.Headers.ETag?.ToString());
+        Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task GivenAnOverLongUriOrABodyOverTheLimit_ThenTheGatewayAnswersWithAnOperationOutcome()
+    {
+        using var uri = await _http.GetAsync(Gateway("Patient?name=" + new string('a', 10_000)));
+        using var body = new HttpRequestMessage(HttpMethod.Post, Gateway("Patient/_search"))
+        {
+            Content = new FormUrlEncodedContent([new("name", new string('a', 2 * 1024 * 1024))]),
+        };
+        body.Headers.ExpectContinue = true;
+        using var large = await _http.SendAsync(body);
+
+        Assert.Equal(HttpStatusCode.RequestUriTooLong, uri.StatusCode);
+        Assert.IsType<OperationOutcome>(FhirJson.Deserialize(await uri.Content.ReadAsStringAsync()));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, large.StatusCode);
+        Assert.IsType<OperationOutcome>(FhirJson.Deserialize(await large.Content.ReadAsStringAsync()));
+    }
+
     private Uri Gateway(string relative) => new(_gateway.FhirBase + "/" + relative);
 
     /// <summary>Answers /fhir/metadata with Patient, Observation and Spaceship, and anything else with what reached it.</summary>

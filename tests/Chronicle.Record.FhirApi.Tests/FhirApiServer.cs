@@ -1,5 +1,6 @@
 using System.Net;
 using Chronicle.EventStore;
+using Chronicle.Fhir.Http;
 using Chronicle.Projections;
 using Chronicle.Record.Domain;
 using Chronicle.Record.Fhir;
@@ -11,6 +12,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Task = System.Threading.Tasks.Task;
@@ -42,10 +44,13 @@ public sealed class FhirApiServer : IAsyncDisposable
     public RecordFhirReadModel ReadModel => _app.Services.GetRequiredService<RecordFhirReadModel>();
 
     /// <param name="security">Registers what checks callers (an authentication scheme, an IPatientAccessChecker); none by default.</param>
+    /// <param name="settings">Configuration settings, e.g. Chronicle:PublicBaseUrl.</param>
     public static async Task<FhirApiServer> StartAsync(FhirBackend backend, Action<RecordFhirOptions>? configure = null,
-        Action<IServiceCollection>? security = null)
+        Action<IServiceCollection>? security = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
+        if (settings is not null)
+            builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(kestrel =>
             kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http1));
@@ -58,8 +63,14 @@ public sealed class FhirApiServer : IAsyncDisposable
         });
         security?.Invoke(builder.Services);
         var app = builder.Build();
+        app.UseFhirHttpEdges();
         if (security is not null)
+        {
             app.UseAuthentication();
+            // With libs/Security registered whole (SignedTokens), its fallback policy and refusal answers run too.
+            if (app.Services.GetService<Microsoft.AspNetCore.Authorization.IAuthorizationService>() is not null)
+                app.UseAuthorization();
+        }
         app.MapRecordFhir();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -1,5 +1,7 @@
 using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Chronicle.Fhir.Http;
@@ -44,17 +46,45 @@ public sealed partial class FhirEndpointFilter(ILogger<FhirEndpointFilter> logge
 
 public static class FhirRequestUrls
 {
-    /// <summary>The FHIR base URL of this request's server, e.g. http://host:port/fhir, for fullUrls and links.</summary>
-    public static string BaseUrl(HttpRequest request, string fhirPrefix)
+    /// <summary>
+    /// The setting that names the server's public origin (scheme, host, port and any path base, e.g.
+    /// https://fhir.example.nhs.uk or http://localhost:8080): when set, every fullUrl and link starts with it, whatever
+    /// Host header a request carried.
+    /// </summary>
+    public const string PublicBaseUrlSetting = "Chronicle:PublicBaseUrl";
+
+    /// <summary>
+    /// Where links to this server start: <see cref="PublicBaseUrlSetting"/> when it is set; else the request's own scheme
+    /// and host (after forwarded headers from a trusted proxy, and host filtering where AllowedHosts is set).
+    /// </summary>
+    public static string Origin(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return $"{request.Scheme}://{request.Host}{request.PathBase}{fhirPrefix}";
+        var configured = request.HttpContext.RequestServices?.GetService<IConfiguration>()?[PublicBaseUrlSetting];
+        if (string.IsNullOrWhiteSpace(configured))
+            return $"{request.Scheme}://{request.Host}{request.PathBase}";
+        return PublicOrigin(configured);
     }
+
+    /// <summary>A configured public base URL as an origin without a trailing slash.</summary>
+    /// <exception cref="InvalidOperationException">It is not an absolute http(s) URL without query or fragment.</exception>
+    public static string PublicOrigin(string configured)
+    {
+        ArgumentNullException.ThrowIfNull(configured);
+        if (!Uri.TryCreate(configured, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")
+            || uri.Query.Length > 0 || uri.Fragment.Length > 0)
+            throw new InvalidOperationException(
+                $"{PublicBaseUrlSetting} must be an absolute http or https URL with no query, e.g. https://fhir.example.nhs.uk; it is '{configured}'.");
+        return uri.GetLeftPart(UriPartial.Path).TrimEnd('/');
+    }
+
+    /// <summary>The FHIR base URL of this request's server, e.g. http://host:port/fhir, for fullUrls and links.</summary>
+    public static string BaseUrl(HttpRequest request, string fhirPrefix) => Origin(request) + fhirPrefix;
 
     public static Uri Self(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return new Uri($"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}{request.QueryString}");
+        return new Uri($"{Origin(request)}{request.Path}{request.QueryString}");
     }
 
     /// <summary>The request's own URL with <paramref name="parameter"/> set to <paramref name="value"/>, all else kept in order.</summary>
@@ -71,6 +101,6 @@ public static class FhirRequestUrls
         }
 
         query = query.Add(parameter, value);
-        return new Uri($"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}{query}");
+        return new Uri($"{Origin(request)}{request.Path}{query}");
     }
 }

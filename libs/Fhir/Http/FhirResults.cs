@@ -7,7 +7,8 @@ using Microsoft.Net.Http.Headers;
 namespace Chronicle.Fhir.Http;
 
 /// <summary>A FHIR resource as an HTTP response: FHIR JSON, and for a versioned resource its ETag and Last-Modified.</summary>
-public sealed class FhirResourceResult(Resource resource, HttpStatusCode status = HttpStatusCode.OK) : IResult
+/// <param name="allow">For a 405, the Allow header.</param>
+public sealed class FhirResourceResult(Resource resource, HttpStatusCode status = HttpStatusCode.OK, IReadOnlyList<string>? allow = null) : IResult
 {
     public Resource Resource { get; } = resource;
 
@@ -17,6 +18,8 @@ public sealed class FhirResourceResult(Resource resource, HttpStatusCode status 
         var response = httpContext.Response;
         response.StatusCode = (int)status;
         response.ContentType = FhirMediaTypes.FhirJsonUtf8;
+        if (allow is { Count: > 0 })
+            response.Headers.Allow = string.Join(", ", allow);
         if (Resource.Meta?.VersionId is { } versionId && Resource is not Bundle and not OperationOutcome)
             response.Headers.ETag = ETags.Weak(versionId);
         if (Resource.Meta?.LastUpdated is { } lastUpdated && Resource is not Bundle and not OperationOutcome)
@@ -34,7 +37,7 @@ public static class FhirResults
     public static FhirResourceResult Outcome(FhirException error)
     {
         ArgumentNullException.ThrowIfNull(error);
-        return new FhirResourceResult(error.ToOperationOutcome(), error.Status);
+        return new FhirResourceResult(error.ToOperationOutcome(), error.Status, error.Allow);
     }
 
     /// <summary>A version read answers 304 when the client's If-None-Match already names it.</summary>

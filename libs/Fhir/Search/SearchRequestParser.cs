@@ -90,12 +90,27 @@ public static class SearchRequestParser
     {
         if (earlier is not null)
             throw FhirException.BadRequest($"'{CountParameter}' is given more than once.");
+        return ParseCount(value, paging);
+    }
+
+    /// <summary>
+    /// A page size: a whole number of 1 or more. FHIR lets a server return fewer than asked for, so a count above
+    /// <see cref="SearchPaging.MaxCount"/> is cut to it (and the CapabilityStatement and the error text say so).
+    /// </summary>
+    public static int ParseCount(string value, SearchPaging paging)
+    {
+        ArgumentNullException.ThrowIfNull(paging);
         if (!int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count)
             || count < 1)
-            throw FhirException.BadRequest($"'{CountParameter}' must be a whole number from 1 to {paging.MaxCount}; it was '{value}'.");
-
-        // FHIR lets a server return fewer than asked for; larger pages are cut to the maximum.
+            throw FhirException.BadRequest($"'{CountParameter}' must be a whole number of 1 or more; it was '{value}'. {CountRule(paging)}");
         return Math.Min(count, paging.MaxCount);
+    }
+
+    /// <summary>How page sizes work, in one sentence, for errors and the CapabilityStatement.</summary>
+    public static string CountRule(SearchPaging paging)
+    {
+        ArgumentNullException.ThrowIfNull(paging);
+        return $"Pages hold {paging.DefaultCount} entries unless '{CountParameter}' asks otherwise, and at most {paging.MaxCount}: a larger '{CountParameter}' is cut to {paging.MaxCount}.";
     }
 
     private static IncludeDefinition ParseInclude(FhirResourceDefinition definition, string value)

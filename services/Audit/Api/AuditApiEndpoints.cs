@@ -96,7 +96,9 @@ public static class AuditApiEndpoints
     {
         try
         {
-            var (page, next) = await AuditSearch.RunAsync(queries, request, Paging).ConfigureAwait(false);
+            var parameters = await FhirSearchParameters.ReadAsync(request).ConfigureAwait(false);
+            var (page, next) = await AuditSearch.RunAsync(queries, request, parameters,
+                FhirRequestUrls.Origin(request) + request.Path, Paging).ConfigureAwait(false);
             return TypedResults.Json(new EntriesPage(page, next), AuditApiJsonContext.Default.EntriesPage);
         }
         catch (FhirException e)
@@ -110,7 +112,7 @@ public static class AuditApiEndpoints
         try
         {
             var moment = RecordReplayClient.EndOf(at, "at") ?? throw new ArgumentException("'at' is required: the moment to replay the record at.");
-            var baseUrl = $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}{Prefix}/replay/{patientId}";
+            var baseUrl = $"{FhirRequestUrls.Origin(context.Request)}{Prefix}/replay/{patientId}";
             return FhirResults.Resource(await replay.AsAtAsync(patientId, moment, baseUrl, AuditorAccess.ForwardedIdentity(context), context.RequestAborted)
                 .ConfigureAwait(false));
         }

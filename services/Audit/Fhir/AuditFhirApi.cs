@@ -20,7 +20,8 @@ public sealed class AuditFhirApi(AuditQueryReadModel queries)
     public const string RoutePrefix = "/fhir";
     private static readonly SearchPaging Paging = new(DefaultCount: 50, MaxCount: 500);
 
-    private readonly FhirServerDescription _server = AuditFhirDefinitions.Server(typeof(AuditFhirApi).Assembly.GetName().Version?.ToString() ?? "0.0.0");
+    private readonly FhirServerDescription _server =
+        AuditFhirDefinitions.Server(typeof(AuditFhirApi).Assembly.GetName().Version?.ToString() ?? "0.0.0") with { Paging = Paging };
 
     public IResult Metadata(HttpRequest request) => FhirResults.Resource(CapabilityStatements.Build(_server, BaseUrl(request)));
 
@@ -38,9 +39,11 @@ public sealed class AuditFhirApi(AuditQueryReadModel queries)
     public async Task<IResult> SearchAsync(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var (page, next) = await AuditSearch.RunAsync(queries, request, Paging).ConfigureAwait(false);
+        var parameters = await FhirSearchParameters.ReadAsync(request).ConfigureAwait(false);
+        var typeUrl = $"{BaseUrl(request)}/{AuditFhirDefinitions.AuditEvent.Type}";
+        var (page, next) = await AuditSearch.RunAsync(queries, request, parameters, typeUrl, Paging).ConfigureAwait(false);
         return FhirResults.Resource(FhirBundles.SearchSet(BaseUrl(request), page.Select(e => AuditEventMapping.ToAuditEvent(e.Seq, e.Entry)), [],
-            FhirRequestUrls.Self(request), next));
+            parameters.Url(typeUrl), next));
     }
 
     private static string BaseUrl(HttpRequest request) => FhirRequestUrls.BaseUrl(request, RoutePrefix);
@@ -49,17 +52,18 @@ public sealed class AuditFhirApi(AuditQueryReadModel queries)
 /// <summary>A search of the audit log from a request's query: the same parameters for the FHIR API and the JSON API.</summary>
 internal static class AuditSearch
 {
-    public static async Task<(IReadOnlyList<ChainedAuditEntry> Page, Uri? Next)> RunAsync(AuditQueryReadModel queries, HttpRequest request, SearchPaging paging)
+    /// <param name="pageUrl">The URL the next link repeats the search on, with the parameters as a query string.</param>
+    public static async Task<(IReadOnlyList<ChainedAuditEntry> Page, Uri? Next)> RunAsync(AuditQueryReadModel queries, HttpRequest request,
+        FhirSearchParameters parameters, string pageUrl, SearchPaging paging)
     {
-        var search = SearchRequestParser.Parse(AuditFhirDefinitions.AuditEvent,
-            request.Query.SelectMany(p => p.Value.Select(v => new KeyValuePair<string, string?>(p.Key, v))), paging);
+        var search = SearchRequestParser.Parse(AuditFhirDefinitions.AuditEvent, parameters.Pairs, paging);
         long? after = search.Cursor is null ? null
             : long.TryParse(PageCursor.Decode(search.Cursor, 1)[0], NumberStyles.None, CultureInfo.InvariantCulture, out var seq) ? seq
             : throw FhirException.BadRequest("'_cursor' is not a cursor this server issued; follow the 'next' link as given.");
         var rows = await queries.SearchAsync(search.Criteria, after, search.Count + 1, request.HttpContext.RequestAborted).ConfigureAwait(false);
         var page = rows.Take(search.Count).ToList();
         var next = rows.Count > search.Count
-            ? FhirRequestUrls.WithParameter(request, SearchRequestParser.CursorParameter, PageCursor.Encode(page[^1].Seq.ToString(CultureInfo.InvariantCulture)))
+            ? parameters.Url(pageUrl, SearchRequestParser.CursorParameter, PageCursor.Encode(page[^1].Seq.ToString(CultureInfo.InvariantCulture)))
             : null;
         return (page, next);
     }
@@ -69,26 +73,27 @@ public static class AuditFhirEndpoints
 {
     /// <summary>
     /// <c>/fhir/metadata</c> for anyone; <c>/fhir/AuditEvent</c> (search) and <c>/fhir/AuditEvent/{id}</c> (read) for auditors.
-    /// Anything else under the prefix answers 404 (405 for writes: the audit trail is append-only, and only by delivery).
+    /// Search also by POST AuditEvent/_search; HEAD wherever GET. Anything else under the prefix answers 404 (405 with an Allow
+    /// header for writes: the audit trail is append-only, and only by delivery).
     /// </summary>
     public static RouteGroupBuilder MapAuditFhir(this IEndpointRouteBuilder endpoints)
     {
         var fhir = endpoints.MapGroup(AuditFhirApi.RoutePrefix);
         fhir.AddEndpointFilter<FhirEndpointFilter>();
-        fhir.MapGet("/metadata", (AuditFhirApi api, HttpRequest request) => api.Metadata(request)).AllowAnonymous();
+        fhir.MapFhirRead("/metadata", (AuditFhirApi api, HttpRequest request) => api.Metadata(request)).AllowAnonymous();
 
         var auditEvents = fhir.MapGroup("/AuditEvent");
-        auditEvents.MapGet("", (AuditFhirApi api, HttpRequest request) => api.SearchAsync(request)).RequireFhirScope("AuditEvent", ScopeAccess.Search);
-        auditEvents.MapGet("/{id}", (AuditFhirApi api, HttpRequest request, string id) => api.ReadAsync(request, id)).RequireFhirScope("AuditEvent", ScopeAccess.Read);
+        auditEvents.MapFhirRead("", (AuditFhirApi api, HttpRequest request) => api.SearchAsync(request)).RequireFhirScope("AuditEvent", ScopeAccess.Search);
+        auditEvents.MapFhirSearchPost("/" + FhirRoutes.SearchSegment, (AuditFhirApi api, HttpRequest request) => api.SearchAsync(request))
+            .RequireFhirScope("AuditEvent", ScopeAccess.Search);
+        auditEvents.MapFhirRead("/{id}", (AuditFhirApi api, HttpRequest request, string id) => api.ReadAsync(request, id)).RequireFhirScope("AuditEvent", ScopeAccess.Read);
         auditEvents.AddEndpointFilter(async (context, next) => AuditorAccess.Check(context.HttpContext) is { } refusal
             ? FhirResults.Outcome(new FhirException((HttpStatusCode)refusal.Status,
                 refusal.Status == StatusCodes.Status401Unauthorized ? OperationOutcome.IssueType.Login : OperationOutcome.IssueType.Forbidden, refusal.Reason))
             : await next(context).ConfigureAwait(false));
 
-        fhir.MapFallback("/{**path}", (HttpRequest request, string? path) => System.Threading.Tasks.Task.FromException<IResult>(
-            HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)
-                ? FhirException.NotFound($"There is no FHIR endpoint at '{path}'; this server serves AuditEvent only.")
-                : FhirException.MethodNotAllowed("The audit trail is append-only: entries arrive from the services, never through this API.")));
+        fhir.MapFhirFallback(path => $"There is no FHIR endpoint at '{path}'; this server serves AuditEvent only.",
+            "The audit trail is append-only: entries arrive from the services, never through this API (searches may be sent by POST AuditEvent/_search).");
         return fhir;
     }
 }

@@ -24,9 +24,10 @@ public static class AuditService
         builder.Services.AddAuditQueries();            // query tables projected from the chain; FHIR AuditEvent API
         builder.Services.AddAuditReplay();             // the Record's history and as-at record over service invocation
         builder.Services.AddAuditHealth();             // /healthz, /readyz
+        builder.Services.AddHttpEdgeLimits();          // request body and request line limits (libs/Fhir HttpEdges)
 
         var app = builder.Build();
-        app.UseFhirForwardedHeaders();                 // fullUrls and links name the gateway when one is in front
+        app.UseFhirHttpEdges();                        // links name the gateway when one is in front; limits; errors with bodies
         app.UseSelfAuditing();                         // every use of the service, refusals too, into its own chain
         if (secured)
             app.UseChronicleSecurity();                // authentication, then authorization (inside the auditing above)

@@ -3,6 +3,7 @@ using Chronicle.Auditing;
 using Chronicle.Contracts.IntegrationEvents.Audit;
 using Chronicle.Contracts.IntegrationEvents.Identity;
 using Chronicle.Contracts.IntegrationEvents.Record;
+using Chronicle.Fhir.Http;
 using Chronicle.Identity.Access;
 using Chronicle.Identity.Messaging;
 using Chronicle.Messaging;
@@ -71,6 +72,7 @@ public static class IdentityHost
         var requireHttps = identity.RequireHttps ?? !IPAddress.IsLoopback(settings.ListenAddress);
 
         services.KeepSecretsOutOfLogs();
+        services.AddHttpEdgeLimits();
         services.TryAddSingleton(TimeProvider.System);
         services.AddPrivateDataDirectory(settings.DataDirectory);
         services.AddIdentityDatabase(settings);
@@ -174,7 +176,9 @@ public static class IdentityHost
     public static WebApplication MapIdentityService(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.UseHttpErrorBodies();                  // limits, and errors (413, 414, malformed JSON…) with problem-details bodies
         app.UseRouting();
+        app.UseRoutingRejections();                // 405 and 415 before any token is asked for (a 415 is not a 401)
         app.UseAuditing(IdentityAuditing.Service, IdentityAuditing.ClassifyHttp); // practices' module choices, refusals too
         app.UseGrpcRefusalAuditing();              // Access calls refused before the service ran (no or bad token)
         app.UseChronicleSecurity();

@@ -38,12 +38,22 @@ public sealed partial class FhirGateway : IAsyncDisposable
     public Uri FhirBase { get; }
 
     /// <summary>Listens on localhost:<paramref name="port"/>.</summary>
+    /// <param name="publicBase">
+    /// Where clients reach the gateway (scheme, host, port), when not http://localhost:{port}, e.g. behind a proxy. Links
+    /// and fullUrls start with it, and only its host and loopback names are accepted in the Host header.
+    /// </param>
     /// <exception cref="IOException">The port is taken.</exception>
-    public static async Task<FhirGateway> StartAsync(int port, FhirRouteTable routes, string softwareVersion, CancellationToken cancellationToken)
+    public static async Task<FhirGateway> StartAsync(int port, FhirRouteTable routes, string softwareVersion, CancellationToken cancellationToken,
+        Uri? publicBase = null)
     {
         ArgumentNullException.ThrowIfNull(routes);
+        var origin = new Uri(FhirRequestUrls.PublicOrigin((publicBase ?? new Uri($"http://localhost:{port}")).ToString()));
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.ListenLocalhost(port));
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            kestrel.ListenLocalhost(port);
+            HttpEdges.Apply(kestrel.Limits);
+        });
         builder.Logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;
@@ -52,7 +62,7 @@ public sealed partial class FhirGateway : IAsyncDisposable
         builder.Services.AddHttpForwarder();
         var app = builder.Build();
 
-        var fhirBase = new Uri($"http://localhost:{port}{Prefix}");
+        var fhirBase = new Uri($"{origin.GetLeftPart(UriPartial.Path).TrimEnd('/')}{Prefix}");
         var forwarding = new HttpMessageInvoker(new SocketsHttpHandler
         {
             UseProxy = false,
@@ -65,6 +75,7 @@ public sealed partial class FhirGateway : IAsyncDisposable
         var gateway = new FhirGateway(app, forwarding, metadata, fhirBase);
         var forwarder = app.Services.GetRequiredService<IHttpForwarder>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<FhirGateway>();
+        app.UseHttpErrorBodies(Prefix);
         app.Run(context => gateway.HandleAsync(context, routes, forwarder, softwareVersion, logger));
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         return gateway;
@@ -80,6 +91,13 @@ public sealed partial class FhirGateway : IAsyncDisposable
 
     private async System.Threading.Tasks.Task HandleAsync(HttpContext context, FhirRouteTable routes, IHttpForwarder forwarder, string softwareVersion, ILogger logger)
     {
+        if (!IsOwnHost(context.Request.Host.Host))
+        {
+            await FhirResults.Outcome(FhirException.BadRequest($"The Host header '{context.Request.Host}' does not name this gateway ({FhirBase.Authority}).",
+                OperationOutcome.IssueType.Security)).ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
         if (!context.Request.Path.StartsWithSegments(Prefix, StringComparison.Ordinal, out var path))
         {
             await FhirResults.Outcome(FhirException.NotFound($"The platform's FHIR API is under {FhirBase}.")).ExecuteAsync(context).ConfigureAwait(false);
@@ -103,7 +121,7 @@ public sealed partial class FhirGateway : IAsyncDisposable
     private async System.Threading.Tasks.Task ForwardAsync(HttpContext context, ForwardRoute route, IHttpForwarder forwarder, ILogger logger)
     {
         var destination = route.Backend.FhirBase!.ToString().TrimEnd('/');
-        var error = await forwarder.SendAsync(context, destination, _forwarding, RequestConfig, new FhirPathTransformer(route.Path)).ConfigureAwait(false);
+        var error = await forwarder.SendAsync(context, destination, _forwarding, RequestConfig, new FhirPathTransformer(route.Path, FhirBase)).ConfigureAwait(false);
         if (error == ForwarderError.None || context.RequestAborted.IsCancellationRequested)
             return;
         var failure = context.Features.Get<IForwarderErrorFeature>()?.Exception;
@@ -173,16 +191,26 @@ public sealed partial class FhirGateway : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "The {Service} service's CapabilityStatement could not be read; /metadata leaves it out")]
     private static partial void LogMetadataFailed(ILogger logger, Exception exception, string service);
 
+    /// <summary>The Host header names this gateway: its public host, or a loopback name (it listens on loopback only).</summary>
+    private bool IsOwnHost(string host) =>
+        string.Equals(host, FhirBase.Host, StringComparison.OrdinalIgnoreCase)
+        || host is "localhost" or "127.0.0.1" or "[::1]";
+
     /// <summary>
-    /// YARP's default transforms (all headers copied, X-Forwarded-For/Proto/Host set, the destination's Host), with the
-    /// path below the gateway's FHIR base appended to the service's FHIR base.
+    /// YARP's default transforms (all headers copied, X-Forwarded-For set, the destination's Host), with the path below
+    /// the gateway's FHIR base appended to the service's FHIR base. X-Forwarded-Host and -Proto name the gateway's own
+    /// public base, never what the client sent, so a service's links and fullUrls cannot be pointed elsewhere.
     /// </summary>
-    private sealed class FhirPathTransformer(string path) : HttpTransformer
+    private sealed class FhirPathTransformer(string path, Uri gatewayBase) : HttpTransformer
     {
         public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
         {
             await Default.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);
             proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, new PathString(path), httpContext.Request.QueryString);
+            proxyRequest.Headers.Remove("X-Forwarded-Host");
+            proxyRequest.Headers.Remove("X-Forwarded-Proto");
+            proxyRequest.Headers.TryAddWithoutValidation("X-Forwarded-Host", gatewayBase.Authority);
+            proxyRequest.Headers.TryAddWithoutValidation("X-Forwarded-Proto", gatewayBase.Scheme);
         }
 
         public override ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken) =>

@@ -50,7 +50,7 @@ public sealed class FhirRouteTable
         {
             return HttpMethodsAllowingRead(method)
                 ? new MetadataRoute()
-                : new RefusedRoute(FhirException.MethodNotAllowed("metadata is read with GET."));
+                : new RefusedRoute(FhirException.MethodNotAllowed("metadata is read with GET.", Chronicle.Fhir.Http.FhirRoutes.ReadMethods));
         }
 
         if (Owner(first) is not { } owner)

@@ -181,7 +181,8 @@ internal sealed class PlatformLauncher(LauncherOptions options, ServiceLocations
             .Append(string.Create(CultureInfo.InvariantCulture, $"--Chronicle:ParentPid={Environment.ProcessId}"))
             .Concat(MessagingSettings(definition, all, ports, data))
             .Concat(SecuritySettings(definition, all, ports))
-            .Concat(AuditSigningSettings(definition, all));
+            .Concat(AuditSigningSettings(definition, all))
+            .Concat(HostSettings());
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
         // One line per log entry, so the console can pick out warnings and a failure report reads well.
@@ -258,6 +259,12 @@ internal sealed class PlatformLauncher(LauncherOptions options, ServiceLocations
             yield break;
         foreach (var emitter in all.Where(s => s != service))
             yield return $"--Chronicle:Audit:Emitters:{emitter.AppId}:PublicKeys:0={Path.Combine(folder, $"{emitter.AppId}.pub.pem")}";
+    /// Every service here listens on loopback and is reached as localhost or a loopback address (the gateway forwards to
+    /// 127.0.0.1): ASP.NET Core's host filtering refuses any other Host header, so a forged one cannot reach a link.
+    /// </summary>
+    private static IEnumerable<string> HostSettings()
+    {
+        yield return "--AllowedHosts=localhost;127.0.0.1;[::1]";
     }
 
     private async Task<ServiceFailure?> WaitUntilReadyAsync(List<ServiceProcess> services, Dictionary<ServiceDefinition, FhirBackend> backends,

@@ -1,5 +1,6 @@
 using Chronicle.Auditing;
 using Chronicle.Fhir;
+using Chronicle.Fhir.Http;
 using Chronicle.Security;
 using Microsoft.AspNetCore.Http;
 using Task = System.Threading.Tasks.Task;
@@ -53,12 +54,11 @@ internal static class RecordFhirAccess
     /// (a search naming no patient returns only patients, or resources of patients, the caller has a relationship with:
     /// <see cref="ReachableSearch"/>).
     /// </summary>
-    public static async Task<bool> BeforeSearchAsync(HttpRequest request, string type)
+    public static async Task<bool> BeforeSearchAsync(HttpContext context, FhirSearchParameters parameters, string type)
     {
-        var context = request.HttpContext;
         RequireScope(context, type, ScopeAccess.Search);
         var parameter = type == RecordFhirDefinitions.Patient.Type ? "_id" : "patient";
-        var values = request.Query[parameter];
+        var values = parameters[parameter];
         if (values.Count == 0)
             return SecurityStartup.IsEnforced(context.RequestServices);
         if (values.Count > 1 || values[0] is not { Length: > 0 } value || value.Contains(',', StringComparison.Ordinal))

@@ -33,7 +33,7 @@ public sealed class RecordFhirApi(RecordFhirReadModel readModel, IOptions<Record
 
     private readonly RecordFhirOptions _options = options.Value;
     private readonly FhirServerDescription _server = RecordFhirDefinitions.Server(
-        typeof(RecordFhirApi).Assembly.GetName().Version?.ToString() ?? "0.0.0");
+        typeof(RecordFhirApi).Assembly.GetName().Version?.ToString() ?? "0.0.0") with { Paging = options.Value.Paging };
 
     public IResult Metadata(HttpRequest request) =>
         FhirResults.Resource(CapabilityStatements.Build(_server, BaseUrl(request)));
@@ -95,8 +95,9 @@ public sealed class RecordFhirApi(RecordFhirReadModel readModel, IOptions<Record
     {
         await WaitForMinPositionAsync(request).ConfigureAwait(false);
         var definition = Definition(type);
-        var search = SearchRequestParser.Parse(definition, QueryPairs(request), _options.Paging);
-        var filter = await RecordFhirAccess.BeforeSearchAsync(request, type).ConfigureAwait(false);
+        var parameters = await FhirSearchParameters.ReadAsync(request).ConfigureAwait(false);
+        var search = SearchRequestParser.Parse(definition, parameters.Pairs, _options.Paging);
+        var filter = await RecordFhirAccess.BeforeSearchAsync(request.HttpContext, parameters, type).ConfigureAwait(false);
         var after = search.Cursor is null ? (ResourceSortKey?)null : ResourceSortKey.FromCursor(search.Cursor);
         var cancellationToken = request.HttpContext.RequestAborted;
         Task<IReadOnlyList<StoredResource>> Fetch(ResourceSortKey? from, int limit) =>
@@ -108,18 +109,28 @@ public sealed class RecordFhirApi(RecordFhirReadModel readModel, IOptions<Record
         var shown = page.Rows;
 
         var included = new List<Resource>();
+        var leftOut = false;
         foreach (var include in search.Includes)
         {
             var patientIds = shown.Select(r => r.PatientId).Distinct(StringComparer.Ordinal).ToList();
-            var patients = await readModel.Queries.ReadCurrentAsync(include.TargetType, patientIds, cancellationToken).ConfigureAwait(false);
-            included.AddRange(patients.Select(p => p.Parse()));
+            var targets = await readModel.Queries.ReadCurrentAsync(include.TargetType, patientIds, cancellationToken).ConfigureAwait(false);
+            // An included resource is shown only if a direct read of it would be: its type's scope and its patient's relationship.
+            foreach (var target in targets)
+            {
+                if (await request.HttpContext.MayReadResourceAsync(target.Type, target.PatientId).ConfigureAwait(false))
+                    included.Add(target.Parse());
+                else
+                    leftOut = true;
+            }
         }
 
+        // Links are GET URLs of the same search, whether it came by GET or by POST _search.
+        var typeUrl = $"{BaseUrl(request)}/{type}";
         var next = page.More
-            ? FhirRequestUrls.WithParameter(request, SearchRequestParser.CursorParameter, shown[^1].Key.ToCursor())
+            ? parameters.Url(typeUrl, SearchRequestParser.CursorParameter, shown[^1].Key.ToCursor())
             : null;
         return FhirResults.Resource(FhirBundles.SearchSet(BaseUrl(request), shown.Select(r => r.Parse()), included,
-            FhirRequestUrls.Self(request), next));
+            parameters.Url(typeUrl), next, leftOut ? FhirBundles.IncludesLeftOut() : null));
     }
 
     public async Task<IResult> EverythingAsync(HttpRequest request, string id)
@@ -212,9 +223,9 @@ public sealed class RecordFhirApi(RecordFhirReadModel readModel, IOptions<Record
         var values = request.Query[SearchRequestParser.CountParameter];
         if (values.Count == 0)
             return _options.Paging.DefaultCount;
-        if (values.Count > 1 || !int.TryParse(values[0], NumberStyles.None, CultureInfo.InvariantCulture, out var count) || count < 1)
-            throw FhirException.BadRequest($"'_count' must be one whole number from 1 to {_options.Paging.MaxCount}.");
-        return Math.Min(count, _options.Paging.MaxCount);
+        if (values.Count > 1)
+            throw FhirException.BadRequest($"'{SearchRequestParser.CountParameter}' is given more than once.");
+        return SearchRequestParser.ParseCount(values[0] ?? "", _options.Paging);
     }
 
     private static DateTimeOffset? InstantParameter(HttpRequest request, string name)
@@ -243,9 +254,6 @@ public sealed class RecordFhirApi(RecordFhirReadModel readModel, IOptions<Record
             throw FhirException.NotSupported(
                 $"{interaction} does not support {string.Join(", ", unknown.Select(u => $"'{u}'"))}. Supported: {string.Join(", ", supported.Order(StringComparer.Ordinal))}.");
     }
-
-    private static IEnumerable<KeyValuePair<string, string?>> QueryPairs(HttpRequest request) =>
-        request.Query.SelectMany(pair => pair.Value.Select(value => new KeyValuePair<string, string?>(pair.Key, value)));
 
     private string BaseUrl(HttpRequest request) => FhirRequestUrls.BaseUrl(request, _options.RoutePrefix);
 }

@@ -50,6 +50,7 @@ public static class RecordFhirServiceCollectionExtensions
             return new RecordFhirReadModel(provider.GetRequiredService<IEventStore>(), provider.GetRequiredService<ReadModelDatabase>(), projection);
         });
         services.AddSingleton<RecordFhirApi>();
+        services.AddHttpEdgeLimits();
         services.AddSingleton<FhirEndpointFilter>();
         services.AddHostedService<RecordFhirProjectionHost>();
         return services;
@@ -70,7 +71,8 @@ public static class RecordFhirEndpoints
 {
     /// <summary>
     /// Maps the read-only FHIR R4 API: metadata, read, vread, instance history, search and Patient/$everything.
-    /// Everything else under the prefix answers with an OperationOutcome (404, or 405 for writes).
+    /// Search also by POST [type]/_search; HEAD wherever GET. Everything else under the prefix answers with an OperationOutcome
+    /// (404, or 405 with an Allow header for writes).
     /// </summary>
     public static RouteGroupBuilder MapRecordFhir(this IEndpointRouteBuilder app)
     {
@@ -79,20 +81,19 @@ public static class RecordFhirEndpoints
         var fhir = app.MapGroup(prefix);
         fhir.AddEndpointFilter<FhirEndpointFilter>();
 
-        fhir.MapGet("/metadata", (RecordFhirApi api, HttpRequest request) => api.Metadata(request)).AllowAnonymous(); // discovery needs no token
-        fhir.MapGet("/Patient/{id}/$everything", (RecordFhirApi api, HttpRequest request, string id) => api.EverythingAsync(request, id));
-        fhir.MapGet("/{type}", (RecordFhirApi api, HttpRequest request, string type) => api.SearchAsync(request, type));
-        fhir.MapGet("/{type}/_history", (string type) =>
+        fhir.MapFhirRead("/metadata", (RecordFhirApi api, HttpRequest request) => api.Metadata(request)).AllowAnonymous(); // discovery needs no token
+        fhir.MapFhirRead("/Patient/{id}/$everything", (RecordFhirApi api, HttpRequest request, string id) => api.EverythingAsync(request, id));
+        fhir.MapFhirRead("/{type}", (RecordFhirApi api, HttpRequest request, string type) => api.SearchAsync(request, type));
+        fhir.MapFhirSearchPost("/{type}/" + FhirRoutes.SearchSegment, (RecordFhirApi api, HttpRequest request, string type) => api.SearchAsync(request, type));
+        fhir.MapFhirRead("/{type}/_history", (string type) =>
             Task.FromException<IResult>(FhirException.NotSupported($"Type-level history ({type}/_history) is not supported; ask for one resource's history.")));
-        fhir.MapGet("/{type}/{id}", (RecordFhirApi api, HttpRequest request, string type, string id) => api.ReadAsync(request, type, id));
-        fhir.MapGet("/{type}/{id}/_history", (RecordFhirApi api, HttpRequest request, string type, string id) => api.HistoryAsync(request, type, id));
-        fhir.MapGet("/{type}/{id}/_history/{versionId}",
+        fhir.MapFhirRead("/{type}/{id}", (RecordFhirApi api, HttpRequest request, string type, string id) => api.ReadAsync(request, type, id));
+        fhir.MapFhirRead("/{type}/{id}/_history", (RecordFhirApi api, HttpRequest request, string type, string id) => api.HistoryAsync(request, type, id));
+        fhir.MapFhirRead("/{type}/{id}/_history/{versionId}",
             (RecordFhirApi api, HttpRequest request, string type, string id, string versionId) => api.VReadAsync(request, type, id, versionId));
 
-        fhir.MapFallback("/{**path}", (HttpRequest request, string? path) => Task.FromException<IResult>(
-            HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)
-                ? FhirException.NotFound($"There is no FHIR endpoint at '{path}'.")
-                : FhirException.MethodNotAllowed("The Record's FHIR API is read-only; the record changes through its gRPC commands.")));
+        fhir.MapFhirFallback(path => $"There is no FHIR endpoint at '{path}'.",
+            "The Record's FHIR API is read-only (searches may be sent by POST [type]/_search); the record changes through its gRPC commands.");
         return fhir;
     }
 }
