@@ -259,6 +259,9 @@ internal sealed class PlatformLauncher(LauncherOptions options, ServiceLocations
             yield break;
         foreach (var emitter in all.Where(s => s != service))
             yield return $"--Chronicle:Audit:Emitters:{emitter.AppId}:PublicKeys:0={Path.Combine(folder, $"{emitter.AppId}.pub.pem")}";
+    }
+
+    /// <summary>
     /// Every service here listens on loopback and is reached as localhost or a loopback address (the gateway forwards to
     /// 127.0.0.1): ASP.NET Core's host filtering refuses any other Host header, so a forged one cannot reach a link.
     /// </summary>
