@@ -42,6 +42,12 @@ public sealed class RecordErrorInterceptor : Interceptor
         RecordStateException e => Status(StatusCode.FailedPrecondition, e.Message),
         InvalidAppendException e => Status(StatusCode.InvalidArgument, $"The record cannot store this: {e.Message}"),
         InvalidReadException e => Status(StatusCode.InvalidArgument, e.Message),
+        // The store refuses writes until it is re-initialised (restored data ahead of its clock): the service, not the
+        // request, is at fault, and a restart brings it back.
+        LogClockBehindException => Status(StatusCode.Unavailable,
+            "The record cannot be written until its store is re-initialised (data was restored under the running service); restart the Record service."),
+        // A retry in a new transaction succeeds.
+        AppendOrderConflictException e => Status(StatusCode.Unavailable, e.Message),
         _ => null,
     };
 
