@@ -4,7 +4,6 @@ using Chronicle.Messaging.Publishing;
 using Chronicle.Messaging.Receiving;
 using Chronicle.Testing;
 using Dapr.AppCallback.Autogen.Grpc.v1;
-using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 using static Dapr.AppCallback.Autogen.Grpc.v1.TopicEventResponse.Types;
@@ -49,10 +48,6 @@ public sealed class ForgedAccessChangeTests(RealServicesFixture services)
         var id = Guid.NewGuid().ToString();
         var change = new IdentityIntegrationEventsV1.ModuleAccessChanged("module-of-no-test", "A81001", Enabled: false, DateTimeOffset.UtcNow);
         var outgoing = OutgoingEvent.For(IdentityIntegrationEventsJsonContext.Catalog(), change, id, source, "pubsub");
-        return new TopicEventRequest
-        {
-            Id = id, Source = outgoing.Source, Type = outgoing.Type, SpecVersion = "1.0", DataContentType = outgoing.DataContentType,
-            Data = ByteString.CopyFrom(outgoing.Data), Topic = outgoing.Topic, PubsubName = outgoing.PubSubName,
-        };
+        return AppCallbackClient.RequestOf(outgoing);
     }
 }

@@ -6,7 +6,6 @@ using Chronicle.Messaging.Publishing;
 using Chronicle.Messaging.Receiving;
 using Chronicle.Testing;
 using Dapr.AppCallback.Autogen.Grpc.v1;
-using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.Extensions.DependencyInjection;
@@ -121,10 +120,6 @@ public sealed class ForgedEventTests(SecurityFixture fixture)
         var registered = new RecordIntegrationEventsV1.PatientRegistered(
             patient, recordVersion, DateTimeOffset.UtcNow, "9434765919", practice, "Okafor", ["Ada"], new DateOnly(1980, 4, 12));
         var outgoing = OutgoingEvent.For(RecordIntegrationEventsJsonContext.Catalog(), registered, id, source, "pubsub");
-        return new TopicEventRequest
-        {
-            Id = id, Source = outgoing.Source, Type = outgoing.Type, SpecVersion = "1.0", DataContentType = outgoing.DataContentType,
-            Data = ByteString.CopyFrom(outgoing.Data), Topic = outgoing.Topic, PubsubName = outgoing.PubSubName,
-        };
+        return AppCallbackClient.RequestOf(outgoing);
     }
 }

@@ -180,11 +180,7 @@ public sealed class RelationshipTests(SecurityFixture fixture)
             patient, 0, DateTimeOffset.UtcNow, "9434765919", DemoDirectory.PracticeB, "Okafor", ["Ada"], new DateOnly(1980, 4, 12));
         var outgoing = Chronicle.Messaging.Publishing.OutgoingEvent.For(
             Chronicle.Contracts.IntegrationEvents.Record.RecordIntegrationEventsJsonContext.Catalog(), registered, eventId, "record", "pubsub");
-        var request = new Dapr.AppCallback.Autogen.Grpc.v1.TopicEventRequest
-        {
-            Id = eventId, Source = outgoing.Source, Type = outgoing.Type, SpecVersion = "1.0", DataContentType = outgoing.DataContentType,
-            Data = Google.Protobuf.ByteString.CopyFrom(outgoing.Data), Topic = outgoing.Topic, PubsubName = outgoing.PubSubName,
-        };
+        var request = Chronicle.Messaging.Direct.AppCallbackClient.RequestOf(outgoing);
         using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(fixture.Identity.Grpc);
         var sidecar = new Chronicle.Messaging.Direct.AppCallbackClient(
             Chronicle.Messaging.Receiving.AppApiToken.Sending(channel.CreateCallInvoker(), TestAppApiToken.Value));

@@ -102,18 +102,7 @@ public sealed class AppCallbackContractTests(PostgresFixture postgres)
 
     private static TopicEventRequest Request(object integrationEvent, string id)
     {
-        var outgoing = OutgoingEvent.For(Catalog, integrationEvent, id, "record", "pubsub");
-        return new TopicEventRequest
-        {
-            Id = id,
-            Source = outgoing.Source,
-            Type = outgoing.Type,
-            SpecVersion = "1.0",
-            DataContentType = outgoing.DataContentType,
-            Data = ByteString.CopyFrom(outgoing.Data),
-            Topic = outgoing.Topic,
-            PubsubName = outgoing.PubSubName,
-        };
+        return AppCallbackClient.RequestOf(OutgoingEvent.For(Catalog, integrationEvent, id, "record", "pubsub"));
     }
 
     [Theory]

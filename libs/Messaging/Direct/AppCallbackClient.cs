@@ -1,3 +1,4 @@
+using Chronicle.Messaging.Publishing;
 using Dapr.AppCallback.Autogen.Grpc.v1;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
@@ -39,6 +40,23 @@ public sealed class AppCallbackClient(CallInvoker callInvoker)
     /// <summary>Bulk subscribe's alpha callback (AppCallbackAlpha.OnBulkTopicEventAlpha1), which every bulk-subscribing app serves.</summary>
     public AsyncUnaryCall<TopicEventBulkResponse> OnBulkTopicEventAlpha1Async(TopicEventBulkRequest request, CallOptions options = default) =>
         callInvoker.AsyncUnaryCall(OnBulkTopicEventAlpha1Method, null, options, request);
+
+    /// <summary>The OnTopicEvent request a sidecar makes of a published CloudEvent.</summary>
+    public static TopicEventRequest RequestOf(OutgoingEvent outgoing)
+    {
+        ArgumentNullException.ThrowIfNull(outgoing);
+        return new TopicEventRequest
+        {
+            Id = outgoing.Id,
+            Source = outgoing.Source,
+            Type = outgoing.Type,
+            SpecVersion = "1.0",
+            DataContentType = outgoing.DataContentType,
+            Data = ByteString.CopyFrom(outgoing.Data),
+            Topic = outgoing.Topic,
+            PubsubName = outgoing.PubSubName,
+        };
+    }
 
     private static Marshaller<T> MarshallerOf<T>(MessageParser<T> parser)
         where T : IMessage<T> => Marshallers.Create(message => message.ToByteArray(), parser.ParseFrom);

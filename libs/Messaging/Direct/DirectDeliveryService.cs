@@ -142,7 +142,7 @@ public sealed partial class DirectDeliveryService(DirectEventPublisher broker, I
     private Task DeliverAsync(AppCallbackClient client, QueuedDelivery delivery, Settlement settlement, CancellationToken stoppingToken) =>
         CallAsync([delivery], async options =>
         {
-            var response = await client.OnTopicEventAsync(ToRequest(delivery.Event), options).ConfigureAwait(false);
+            var response = await client.OnTopicEventAsync(AppCallbackClient.RequestOf(delivery.Event), options).ConfigureAwait(false);
             return _ => response.Status;
         }, settlement, stoppingToken);
 
@@ -232,18 +232,6 @@ public sealed partial class DirectDeliveryService(DirectEventPublisher broker, I
 
     private CallOptions CallOptions(CancellationToken stoppingToken) =>
         new(deadline: DateTime.UtcNow + broker.Options.Direct.CallTimeout, cancellationToken: stoppingToken);
-
-    private static TopicEventRequest ToRequest(OutgoingEvent outgoing) => new()
-    {
-        Id = outgoing.Id,
-        Source = outgoing.Source,
-        Type = outgoing.Type,
-        SpecVersion = "1.0",
-        DataContentType = outgoing.DataContentType,
-        Data = ByteString.CopyFrom(outgoing.Data),
-        Topic = outgoing.Topic,
-        PubsubName = outgoing.PubSubName,
-    };
 
     private static TimeSpan Clamp(TimeSpan wait) =>
         wait <= TimeSpan.Zero ? TimeSpan.FromMilliseconds(1) : wait > IdleWait ? IdleWait : wait;
