@@ -21,7 +21,7 @@ public sealed class ChronicleSecurityOptions
 
     /// <summary>
     /// The Identity service's gRPC address (HTTP/2), for legitimate-relationship checks, in a host that does not call
-    /// Identity by service invocation. Chronicle's services do (Chronicle.Messaging's AddIdentityAccessClient), so under
+    /// Identity by service invocation. Chronicle's services do (SecurityStartup.AddChronicleSecurityOrOptOut), so under
     /// Dapr the call goes through the sidecar and this stays unset.
     /// </summary>
     public string? AccessServiceAddress { get; set; }

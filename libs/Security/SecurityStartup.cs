@@ -32,6 +32,8 @@ public static class SecurityStartup
         if (string.IsNullOrWhiteSpace(section[nameof(ChronicleSecurityOptions.Authority)]))
             throw fail($"{ChronicleSecurityOptions.Section}:{nameof(ChronicleSecurityOptions.Authority)} is not set: give the Identity service's issuer URL, or set {DisabledSetting}=true to run without token checks.");
         services.AddChronicleSecurity(configuration);
+        // A service host asks Identity by service invocation (through its sidecar), never by an address of its own.
+        services.AddIdentityAccessClient();
         return true;
     }
 

@@ -1,6 +1,5 @@
 using Chronicle.Auditing;
 using Chronicle.Fhir.Http;
-using Chronicle.Messaging.Invocation;
 using Chronicle.Record.Fhir;
 using Chronicle.Record.Grpc;
 using Chronicle.Record.Host;
@@ -16,12 +15,9 @@ static WebApplication ComposeRecordService(WebApplicationBuilder builder, Record
 {
     builder.AddRecordListeners(settings);          // FHIR + health on HTTP/1.1, gRPC on h2c
     var secured = builder.Services.AddChronicleSecurityOrOptOut(builder.Configuration, "Chronicle Record", Console.Error,
-        message => new RecordConfigurationException(message)); // tokens from Identity: scopes, patient relationships
+        message => new RecordConfigurationException(message)); // tokens from Identity: scopes, patient relationships (asked by service invocation)
     if (secured)                                   // audit first, then security (its decision goes into the audit entry)
-    {
         builder.Services.AddGrpc(o => o.AddChronicleSecurity());
-        builder.Services.AddIdentityAccessClient(); // relationship checks: Identity's Access by service invocation
-    }
     builder.Services.AddRecordCommands();          // chronicle.record.v1 over gRPC
     builder.Services.AddRecordReadYourWrites();    // a command's reply waits for the FHIR read model
     builder.Services.AddRecordFhir();              // FHIR R4 read side and its projection

@@ -2,7 +2,6 @@ using Chronicle.Fhir.Http;
 using Chronicle.Audit.Api;
 using Chronicle.Audit.Fhir;
 using Chronicle.Messaging;
-using Chronicle.Messaging.Invocation;
 using Chronicle.Security;
 using Microsoft.AspNetCore.Builder;
 
@@ -17,8 +16,6 @@ public static class AuditService
         builder.AddAuditListeners(settings);           // FHIR, verify, replay, health on HTTP/1.1; app callback on h2c
         var secured = builder.Services.AddChronicleSecurityOrOptOut(builder.Configuration, "Chronicle Audit", Console.Error,
             message => new AuditConfigurationException(message)); // tokens from Identity; the auditor role from the token
-        if (secured)
-            builder.Services.AddIdentityAccessClient(); // relationship questions go to Identity's Access by service invocation
         builder.Services.AddAuditChain(builder.Configuration, settings); // hash chain, signing keys, emitters' keys, checkpoints, verifier
         builder.AddAuditIngestion(settings);           // topic chronicle.audit -> the chain, each entry once
         builder.Services.AddAuditQueries();            // query tables projected from the chain; FHIR AuditEvent API

@@ -1,7 +1,8 @@
 using Chronicle.Contracts.Identity.V1;
+using Chronicle.Messaging.Invocation;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Chronicle.Messaging.Invocation;
+namespace Chronicle.Security;
 
 /// <summary>
 /// The Identity service's Access service (legitimate-relationship answers), called by app id through service invocation:
@@ -9,7 +10,7 @@ namespace Chronicle.Messaging.Invocation;
 /// gRPC port with Identity's app API token; under the direct transport straight to <c>Chronicle:Apps:identity:Grpc</c>
 /// with that token. Never straight to an Identity pod.
 /// </summary>
-public static class IdentityAccessInvocation
+internal static class IdentityAccessInvocation
 {
     /// <summary>The Identity service's app id.</summary>
     public const string IdentityAppId = "identity";
