@@ -7,6 +7,7 @@ using Chronicle.Messaging.Direct;
 using Chronicle.Messaging.Publishing;
 using Chronicle.Messaging.Receiving;
 using Chronicle.Projections;
+using Chronicle.Testing;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -97,7 +98,7 @@ public sealed class MessagingScenario : IAsyncDisposable
     public HandlerFaults HandlerFaults { get; } = new();
 
     /// <summary>The app API token every app of the scenario expects and every broker sends, as the launcher hands out one per run.</summary>
-    public string AppApiToken { get; init; } = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+    public string AppApiToken { get; init; } = TestAppApiToken.Value;
 
     /// <summary>When set before the consumer starts, it bulk-subscribes to the record topic and handles bulks in one transaction.</summary>
     public BulkSubscribeOptions? ConsumerBulk { get; init; }
@@ -122,14 +123,11 @@ public sealed class MessagingScenario : IAsyncDisposable
     };
 
     public static async Task<MessagingScenario> CreateAsync(Backend backend, PostgresFixture postgres, Dictionary<string, string?>? faults = null,
-        BulkSubscribeOptions? consumerBulk = null, string? appApiToken = null)
-    {
-        var scenario = new MessagingScenario(await ScenarioDatabases.CreateAsync(backend, postgres), faults ?? []) { ConsumerBulk = consumerBulk };
-        return appApiToken is null ? scenario : new MessagingScenario(scenario.Databases, scenario._faults)
+        BulkSubscribeOptions? consumerBulk = null, string? appApiToken = null) =>
+        new(await ScenarioDatabases.CreateAsync(backend, postgres), faults ?? [])
         {
-            ConsumerBulk = consumerBulk, AppApiToken = appApiToken,
+            ConsumerBulk = consumerBulk, AppApiToken = appApiToken ?? TestAppApiToken.Value,
         };
-    }
 
     public async Task StartAllAsync()
     {
@@ -221,7 +219,7 @@ public sealed class MessagingScenario : IAsyncDisposable
         var configuration = new Dictionary<string, string?>
         {
             ["Chronicle:Transport"] = "direct",
-            ["Chronicle:Dapr:AppApiToken"] = AppApiToken,
+            [TestAppApiToken.Setting] = AppApiToken,
             ["Chronicle:Direct:QueueDatabase"] = Databases.QueuePath(self),
             ["Chronicle:Direct:MinRetryDelay"] = "00:00:00.010",
             ["Chronicle:Direct:MaxRetryDelay"] = "00:00:00.200",
