@@ -72,6 +72,7 @@ internal sealed class PlatformLauncher(LauncherOptions options, ServiceLocations
             using var watchdog = Watchdog.Start();
             _console.Say($"watchdog started (pid {watchdog.ProcessId}); it stops the services if the launcher is killed");
             var services = new List<ServiceProcess>();
+            EnsureAuditSigningKeys(runnable);
             try
             {
                 foreach (var definition in runnable)
@@ -225,20 +226,18 @@ internal sealed class PlatformLauncher(LauncherOptions options, ServiceLocations
         yield return "--Chronicle:Security:RequireHttpsMetadata=false";
     }
 
-    /// <summary>
-    /// Each service signs its audit entries with its own key, made once in <c>audit-signing-keys</c> under the data
-    /// directory (folder 0700, files 0600) and kept, so entries chained in earlier runs still verify. The Audit service
-    /// is told every other service's public key, so it chains only entries their owners signed.
-    /// </summary>
-    private IEnumerable<string> AuditSigningSettings(ServiceDefinition service, List<ServiceDefinition> all)
+    private string AuditSigningKeyFolder => Path.Combine(options.DataDirectory, "audit-signing-keys");
+
+    /// <summary>Makes the key pair of every service that has none yet, once before the services start.</summary>
+    private void EnsureAuditSigningKeys(List<ServiceDefinition> services)
     {
-        var folder = Path.Combine(options.DataDirectory, "audit-signing-keys");
+        var folder = AuditSigningKeyFolder;
         var ownerOnly = System.IO.UnixFileMode.UserRead | System.IO.UnixFileMode.UserWrite;
         if (!OperatingSystem.IsWindows())
             Directory.CreateDirectory(folder, ownerOnly | System.IO.UnixFileMode.UserExecute);
         else
             Directory.CreateDirectory(folder);
-        foreach (var app in all.Select(s => s.AppId).Append(service.AppId).Distinct())
+        foreach (var app in services.Select(s => s.AppId))
         {
             var (privatePath, publicPath) = (Path.Combine(folder, $"{app}.pem"), Path.Combine(folder, $"{app}.pub.pem"));
             if (File.Exists(privatePath) && File.Exists(publicPath))
@@ -253,7 +252,16 @@ internal sealed class PlatformLauncher(LauncherOptions options, ServiceLocations
                 file.Write(pem + "\n");
             }
         }
+    }
 
+    /// <summary>
+    /// Each service signs its audit entries with its own key, made once in <c>audit-signing-keys</c> under the data
+    /// directory (folder 0700, files 0600) and kept, so entries chained in earlier runs still verify. The Audit service
+    /// is told every other service's public key, so it chains only entries their owners signed.
+    /// </summary>
+    private IEnumerable<string> AuditSigningSettings(ServiceDefinition service, List<ServiceDefinition> all)
+    {
+        var folder = AuditSigningKeyFolder;
         yield return $"--Chronicle:Auditing:SigningKey={Path.Combine(folder, $"{service.AppId}.pem")}";
         if (service.AppId != "audit")
             yield break;
