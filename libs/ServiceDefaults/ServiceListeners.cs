@@ -1,4 +1,5 @@
 using System.Net;
+using Chronicle.Fhir.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -40,7 +41,11 @@ public sealed class ServiceListeners
         var grpcAddress = GrpcAddressFor(builder.Configuration, httpAddress);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(httpAddress, httpPort, listen => (listen.Protocols, listeners.Http) = (HttpProtocols.Http1, listen));
+            kestrel.Listen(httpAddress, httpPort, listen =>
+            {
+                (listen.Protocols, listeners.Http) = (HttpProtocols.Http1, listen);
+                listen.UseConnectionErrorBodies(); // Kestrel's own refusals (a %00 in the path) with a body too
+            });
             kestrel.Listen(grpcAddress, grpcPort, listen => (listen.Protocols, listeners.Grpc) = (HttpProtocols.Http2, listen));
         });
         return listeners;

@@ -84,6 +84,17 @@ public sealed class HttpEdgeTests : IAsyncLifetime
         await AssertProblemAsync(response, HttpStatusCode.BadRequest);
     }
 
+    [Fact]
+    public async Task GivenANulInThePath_ThenKestrelsOwnRefusalIsA400WithProblemDetails()
+    {
+        var response = Assert.Single(Chronicle.Testing.RawHttp.Split(await Chronicle.Testing.RawHttp.GetAsync(_identity!.Http, "/account/login/%00")));
+
+        Assert.Equal(400, response.Status);
+        Assert.Equal("application/problem+json", response.Headers["content-type"]);
+        using var problem = JsonDocument.Parse(response.Body);
+        Assert.Equal(400, problem.RootElement.GetProperty("status").GetInt32());
+    }
+
     private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status)
     {
         var body = await response.Content.ReadAsStringAsync();

@@ -110,6 +110,16 @@ public sealed class FhirGatewayTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GivenANulInThePath_ThenKestrelsOwnRefusalIsA400OperationOutcome()
+    {
+        var response = Assert.Single(Chronicle.Testing.RawHttp.Split(await Chronicle.Testing.RawHttp.GetAsync(_gateway.FhirBase, "/fhir/Patient/%00")));
+
+        Assert.Equal(400, response.Status);
+        Assert.StartsWith("application/fhir+json", response.Headers["content-type"], StringComparison.Ordinal);
+        Assert.Single(FhirJson.Deserialize<OperationOutcome>(response.Body).Issue);
+    }
+
+    [Fact]
     public async Task GivenAPathOutsideTheFhirBase_ThenTheAnswerIs404()
     {
         using var response = await _http.GetAsync(new Uri(_gateway.FhirBase, "/elsewhere"));

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using Chronicle.Fhir;
+using Chronicle.Testing;
 using Grpc.Core;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Rest;
@@ -77,7 +79,7 @@ public abstract partial class RecordHostTests(IHostStorageFactory storages, stri
     }
 
     [Fact]
-    public async Task GivenStartedHost_ThenItIsLiveAndBecomesReady()
+    public async Task GivenStartedHost_ThenItIsLiveAndBecomesReady_AndEvenKestrelsOwnRefusalOfAPathIsAnOperationOutcome()
     {
         await using var host = await RecordHostProcess.StartAsync(await storages.CreateAsync());
         using var http = new HttpClient();
@@ -88,6 +90,9 @@ public abstract partial class RecordHostTests(IHostStorageFactory storages, stri
         Assert.Contains($"Chronicle Record storage: {storageBanner}", host.Output, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
         Assert.Equal(HttpStatusCode.OK, ready);
+        var refused = Assert.Single(RawHttp.Split(await RawHttp.GetAsync(host.Health("/"), "/fhir/Patient/%00")));
+        Assert.Equal(400, refused.Status);
+        Assert.Single(FhirJson.Deserialize<OperationOutcome>(refused.Body).Issue);
     }
 
     [Fact]

@@ -5,7 +5,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Task = System.Threading.Tasks.Task;
 
 namespace Chronicle.Fhir.Http;
@@ -38,9 +40,15 @@ public static class HttpEdges
         limits.MaxRequestLineSize = KestrelMaxRequestLineBytes;
     }
 
-    /// <summary>Registers <see cref="Apply"/> for the host's Kestrel.</summary>
-    public static IServiceCollection AddHttpEdgeLimits(this IServiceCollection services) =>
-        services.Configure<KestrelServerOptions>(kestrel => Apply(kestrel.Limits));
+    /// <summary>
+    /// Registers <see cref="Apply"/> for the host's Kestrel, and the request marking that lets a listener with
+    /// <see cref="ConnectionErrorBodies.UseConnectionErrorBodies"/> tell Kestrel's own refusals from the application's answers.
+    /// </summary>
+    public static IServiceCollection AddHttpEdgeLimits(this IServiceCollection services)
+    {
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, ConnectionErrorBodies.TrackRequests>());
+        return services.Configure<KestrelServerOptions>(kestrel => Apply(kestrel.Limits));
+    }
 
     /// <summary>
     /// Forwarded headers from a trusted proxy (<see cref="FhirForwardedHeaders"/>), then <see cref="UseHttpErrorBodies"/> and
@@ -159,7 +167,7 @@ public static class HttpEdges
     };
 
     /// <summary>Writes the body; the headers already set (WWW-Authenticate, Allow, Retry-After…) stay.</summary>
-    private static async Task WriteAsync(HttpContext context, string fhirPrefix, int status, string message)
+    internal static async Task WriteAsync(HttpContext context, string fhirPrefix, int status, string message)
     {
         if (context.Request.Path.StartsWithSegments(fhirPrefix, StringComparison.OrdinalIgnoreCase))
         {

@@ -54,7 +54,11 @@ public static class IdentityHost
         builder.Services.AddSingleton(settings);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(settings.ListenAddress, settings.HttpPort, o => o.Protocols = HttpProtocols.Http1);
+            kestrel.Listen(settings.ListenAddress, settings.HttpPort, o =>
+            {
+                o.Protocols = HttpProtocols.Http1;
+                o.UseConnectionErrorBodies(); // Kestrel's own refusals (a %00 in the path) with a body too
+            });
             kestrel.Listen(Chronicle.ServiceDefaults.ServiceListeners.GrpcAddressFor(builder.Configuration, settings.ListenAddress), settings.GrpcPort,
                 o => o.Protocols = HttpProtocols.Http2);
         });

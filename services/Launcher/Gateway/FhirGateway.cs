@@ -5,6 +5,7 @@ using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Forwarder;
@@ -51,9 +52,13 @@ public sealed partial class FhirGateway : IAsyncDisposable
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
-            kestrel.ListenLocalhost(port);
-            HttpEdges.Apply(kestrel.Limits);
+            kestrel.ListenLocalhost(port, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1;
+                listen.UseConnectionErrorBodies(Prefix); // Kestrel's own refusals (a %00 in the path) with an OperationOutcome too
+            });
         });
+        builder.Services.AddHttpEdgeLimits();
         builder.Logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;
