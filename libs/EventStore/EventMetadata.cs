@@ -25,6 +25,13 @@ public sealed record EventMetadata
     public string? CorrelationId { get; init; }
     public string? CausationId { get; init; }
 
+    /// <summary>
+    /// The W3C trace context (<c>traceparent</c>) of the request that appended the event, so that what the event causes
+    /// later (the outbox relay's publish, a consumer's handling) joins that request's trace. Diagnostic only; set by the
+    /// caller with the rest of the metadata, so a re-sent batch carries the same bytes.
+    /// </summary>
+    public string? TraceParent { get; init; }
+
     public static EventMetadata Empty { get; } = new();
 }
 

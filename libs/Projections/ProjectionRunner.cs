@@ -263,6 +263,7 @@ public sealed partial class ProjectionRunner : IAsyncDisposable
             await _database.WriteCheckpointAsync(write, _projection.Name, last, cancellationToken).ConfigureAwait(false);
             await write.CommitAsync(cancellationToken).ConfigureAwait(false);
             Publish(last);
+            ProjectionTelemetry.RecordApplied(_projection.Name, pending, DateTimeOffset.UtcNow);
             Volatile.Write(ref _failedAttempts, 0);
         }
         finally

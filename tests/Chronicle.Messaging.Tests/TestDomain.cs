@@ -81,8 +81,12 @@ public sealed class RecordWorkload
     private static readonly EventTypeRegistry Registry = TestRecordEventsJsonContext.CreateRegistry();
     private readonly List<(string Stream, EventData Event)> _appends = [];
 
-    public RecordWorkload(int patients, int seed = 7)
+    private readonly EventMetadata _metadata;
+
+    /// <param name="metadata">What every event carries (none by default).</param>
+    public RecordWorkload(int patients, int seed = 7, EventMetadata? metadata = null)
     {
+        _metadata = metadata ?? EventMetadata.Empty;
         var random = new Random(seed);
         var perPatient = new List<List<(string, EventData)>>();
         for (var p = 0; p < patients; p++)
@@ -135,7 +139,7 @@ public sealed class RecordWorkload
 
     public Task<LogPosition> AppendAllAsync(IEventStore store) => AppendAsync(store, 0, Count);
 
-    private static EventData Event(object @event) => Registry.ToEventData(Guid.CreateVersion7(), @event, EventMetadata.Empty);
+    private EventData Event(object @event) => Registry.ToEventData(Guid.CreateVersion7(), @event, _metadata);
 
     private static string IntegrationTypeOf(string domainType) => domainType switch
     {

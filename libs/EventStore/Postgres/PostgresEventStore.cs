@@ -64,6 +64,8 @@ public sealed class PostgresEventStore : IEventStore
         return new PostgresEventStore(NpgsqlDataSource.Create(builder), options, ownsDataSource: true);
     }
 
+    private const string Backend = "postgresql";
+
     public NpgsqlDataSource DataSource => _dataSource;
 
     public string Schema => _schema;
@@ -74,7 +76,8 @@ public sealed class PostgresEventStore : IEventStore
     public async Task<AppendResult> AppendAsync(string streamId, ExpectedVersion expectedVersion, IReadOnlyList<EventData> events,
         CancellationToken cancellationToken = default)
     {
-        var request = AppendRequest.Create(streamId, expectedVersion, events);
+        using var telemetry = EventStoreTelemetry.StartAppend(Backend, streamId, events?.Count ?? 0);
+        var request = AppendRequest.Create(streamId, expectedVersion, events!);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         AppendResult result;
         try
@@ -96,6 +99,7 @@ public sealed class PostgresEventStore : IEventStore
         }
 
         _appended.Pulse();
+        telemetry.Succeeded();
         return result;
     }
 
@@ -116,10 +120,13 @@ public sealed class PostgresEventStore : IEventStore
         IReadOnlyList<EventData> events, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(transaction);
-        var request = AppendRequest.Create(streamId, expectedVersion, events);
+        using var telemetry = EventStoreTelemetry.StartAppend(Backend, streamId, events?.Count ?? 0);
+        var request = AppendRequest.Create(streamId, expectedVersion, events!);
         try
         {
-            return await AppendCoreAsync(transaction.Connection!, transaction, request, cancellationToken).ConfigureAwait(false);
+            var result = await AppendCoreAsync(transaction.Connection!, transaction, request, cancellationToken).ConfigureAwait(false);
+            telemetry.Succeeded();
+            return result;
         }
         catch (PostgresException e) when (IsStoreIndexViolation(e))
         {

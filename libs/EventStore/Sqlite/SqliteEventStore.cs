@@ -73,10 +73,12 @@ public sealed class SqliteEventStore : IEventStore
     public async Task<AppendResult> AppendAsync(string streamId, ExpectedVersion expectedVersion, IReadOnlyList<EventData> events,
         CancellationToken cancellationToken = default)
     {
-        var request = AppendRequest.Create(streamId, expectedVersion, events);
+        using var telemetry = EventStoreTelemetry.StartAppend("sqlite", streamId, events?.Count ?? 0);
+        var request = AppendRequest.Create(streamId, expectedVersion, events!);
         var writer = Volatile.Read(ref _writer) ?? throw new InvalidOperationException("Call InitializeAsync before appending.");
         var result = await writer.AppendAsync(request, cancellationToken).ConfigureAwait(false);
         _appended.Pulse();
+        telemetry.Succeeded();
         return result;
     }
 

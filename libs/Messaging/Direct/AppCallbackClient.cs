@@ -47,6 +47,7 @@ public sealed class AppCallbackClient(CallInvoker callInvoker)
         ArgumentNullException.ThrowIfNull(outgoing);
         return new TopicEventRequest
         {
+            Extensions = MessagingTelemetry.ExtensionsWith(outgoing.TraceParent),
             Id = outgoing.Id,
             Source = outgoing.Source,
             Type = outgoing.Type,

@@ -57,6 +57,7 @@ internal sealed class DeliveryQueue
                 type         text    not null,
                 content_type text    not null,
                 data         blob    not null,
+                trace_parent text,
                 attempts     integer not null,
                 due_at       integer not null
             );
@@ -72,6 +73,13 @@ internal sealed class DeliveryQueue
                     alter table direct_subscriptions add column bulk_max_await_ms integer not null default 0;
                     """, cancellationToken).ConfigureAwait(false);
             }
+        }
+
+        // ...and queues made before tracing lack the trace context column.
+        await using (var columns = write.CreateCommand("select count(*) from pragma_table_info('direct_deliveries') where name = 'trace_parent'"))
+        {
+            if ((long)(await columns.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! == 0)
+                await ExecuteAsync(write, "alter table direct_deliveries add column trace_parent text", cancellationToken).ConfigureAwait(false);
         }
 
         await write.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -150,14 +158,17 @@ internal sealed class DeliveryQueue
         var due = new List<QueuedDelivery>();
         await using var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
         await using var command = write.CreateCommand("""
-            select sequence, pubsub, topic, event_id, source, type, content_type, data, attempts from direct_deliveries
+            select sequence, pubsub, topic, event_id, source, type, content_type, data, attempts, trace_parent from direct_deliveries
             where subscriber = @subscriber and due_at <= @now order by due_at, sequence limit @max
             """, ("subscriber", subscriber), ("now", now.ToUnixTimeMilliseconds()), ("max", maxCount));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             var outgoing = new OutgoingEvent(reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
-                reader.GetString(5), reader.GetString(6), (byte[])reader.GetValue(7));
+                reader.GetString(5), reader.GetString(6), (byte[])reader.GetValue(7))
+            {
+                TraceParent = reader.IsDBNull(9) ? null : reader.GetString(9),
+            };
             due.Add(new QueuedDelivery(reader.GetInt64(0), subscriber, outgoing, reader.GetInt32(8)));
         }
 
@@ -211,11 +222,11 @@ internal sealed class DeliveryQueue
 
     private static Task InsertAsync(WriteTransaction write, string subscriber, OutgoingEvent outgoing, DateTimeOffset dueAt,
         CancellationToken cancellationToken) => ExecuteAsync(write, """
-            insert into direct_deliveries (subscriber, pubsub, topic, event_id, source, type, content_type, data, attempts, due_at)
-            values (@subscriber, @pubsub, @topic, @id, @source, @type, @contentType, @data, 0, @dueAt)
+            insert into direct_deliveries (subscriber, pubsub, topic, event_id, source, type, content_type, data, trace_parent, attempts, due_at)
+            values (@subscriber, @pubsub, @topic, @id, @source, @type, @contentType, @data, @traceParent, 0, @dueAt)
             """, cancellationToken, ("subscriber", subscriber), ("pubsub", outgoing.PubSubName), ("topic", outgoing.Topic),
             ("id", outgoing.Id), ("source", outgoing.Source), ("type", outgoing.Type), ("contentType", outgoing.DataContentType),
-            ("data", outgoing.Data), ("dueAt", dueAt.ToUnixTimeMilliseconds()));
+            ("data", outgoing.Data), ("traceParent", outgoing.TraceParent), ("dueAt", dueAt.ToUnixTimeMilliseconds()));
 
     private static async Task ExecuteAsync(WriteTransaction write, string sql, CancellationToken cancellationToken,
         params (string Name, object? Value)[] parameters)

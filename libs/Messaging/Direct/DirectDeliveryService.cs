@@ -164,6 +164,7 @@ public sealed partial class DirectDeliveryService(DirectEventPublisher broker, I
                 {
                     Id = outgoing.Id, Source = outgoing.Source, Type = outgoing.Type, SpecVersion = "1.0",
                     DataContentType = outgoing.DataContentType, Data = ByteString.CopyFrom(outgoing.Data),
+                    Extensions = MessagingTelemetry.ExtensionsWith(outgoing.TraceParent),
                 },
             });
         }

@@ -32,6 +32,8 @@ public sealed class DaprEventPublisher(DaprClient dapr, IOptions<MessagingOption
             ["cloudevent.source"] = outgoing.Source,
             ["cloudevent.type"] = outgoing.Type,
         };
+        if (outgoing.TraceParent is { } traceParent)
+            metadata["cloudevent." + MessagingTelemetry.TraceParentAttribute] = traceParent;
         return dapr.PublishByteEventAsync(outgoing.PubSubName, outgoing.Topic, outgoing.Data, outgoing.DataContentType,
             metadata, cancellationToken);
     }
@@ -106,6 +108,8 @@ public sealed class DaprEventPublisher(DaprClient dapr, IOptions<MessagingOption
             json.WriteString("source", outgoing.Source);
             json.WriteString("type", outgoing.Type);
             json.WriteString("datacontenttype", outgoing.DataContentType);
+            if (outgoing.TraceParent is { } traceParent)
+                json.WriteString(MessagingTelemetry.TraceParentAttribute, traceParent);
             if (outgoing.DataContentType == OutgoingEvent.JsonContentType)
             {
                 json.WritePropertyName("data");

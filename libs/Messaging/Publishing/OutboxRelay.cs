@@ -133,6 +133,7 @@ public sealed partial class OutboxRelay : BackgroundService
     private async Task PublishPageAsync(IReadOnlyList<RecordedEvent> page, CancellationToken cancellationToken)
     {
         var outgoing = new List<OutgoingEvent>();
+        var spans = new List<System.Diagnostics.Activity>();
         foreach (var recorded in page)
         {
             var types = new HashSet<string>(StringComparer.Ordinal);
@@ -143,24 +144,41 @@ public sealed partial class OutboxRelay : BackgroundService
                     throw new InvalidOperationException(
                         $"The mapper announced event {recorded.EventId} with two {type} events; their CloudEvent ids would collide.");
                 var id = DeterministicEventId.ForIntegrationEvent(recorded.EventId, type);
-                outgoing.Add(OutgoingEvent.For(_catalog, integrationEvent, id, _messaging.AppId, _messaging.PubSubName));
+                var next = OutgoingEvent.For(_catalog, integrationEvent, id, _messaging.AppId, _messaging.PubSubName);
+                var traceParent = recorded.Metadata.TraceParent;
+                if (MessagingTelemetry.StartPublish(next.Topic, traceParent) is { } span)
+                {
+                    spans.Add(span);
+                    traceParent = span.Id;
+                }
+
+                outgoing.Add(next with { TraceParent = traceParent });
             }
         }
 
         // The page goes as one bulk where the transport takes bulks; the checkpoint moves only once all of it is accepted.
         var pending = outgoing.Where(e => !_acceptedAhead.Contains(e.Id)).ToList();
-        if (pending.Count > 0)
+        try
         {
-            try
-            {
+            if (pending.Count > 0)
                 await _publisher.PublishAllAsync(pending, cancellationToken).ConfigureAwait(false);
-            }
-            catch (PartialPublishException partial)
-            {
-                _acceptedAhead.UnionWith(partial.AcceptedIds);
-                throw;
-            }
         }
+        catch (PartialPublishException partial)
+        {
+            _acceptedAhead.UnionWith(partial.AcceptedIds);
+            EndSpans(spans, failed: true);
+            throw;
+        }
+        catch
+        {
+            EndSpans(spans, failed: true);
+            throw;
+        }
+
+        EndSpans(spans, failed: false);
+        var now = DateTimeOffset.UtcNow;
+        foreach (var recorded in page)
+            MessagingTelemetry.RecordOutboxLag(_options.Name, recorded.RecordedAt, now);
 
         var last = page[^1].LogPosition;
         // Rebuildable: a checkpoint lost to a power cut only means the page after the last synced one is published again,
@@ -171,6 +189,16 @@ public sealed partial class OutboxRelay : BackgroundService
     }
 
     private void Advance(LogPosition position) => _checkpoint.Advance(position);
+
+    private static void EndSpans(List<System.Diagnostics.Activity> spans, bool failed)
+    {
+        foreach (var span in spans)
+        {
+            if (failed)
+                span.SetStatus(System.Diagnostics.ActivityStatusCode.Error);
+            span.Dispose();
+        }
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox relay {Relay} could not publish after {Checkpoint}; retrying from its durable checkpoint in {Delay}")]
     private static partial void LogPublishFailed(ILogger logger, Exception exception, string relay, LogPosition checkpoint, TimeSpan delay);

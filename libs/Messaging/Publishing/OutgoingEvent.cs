@@ -11,6 +11,9 @@ public sealed record OutgoingEvent(
 {
     public const string JsonContentType = "application/json";
 
+    /// <summary>The W3C trace context the event carries to its consumers (the CloudEvent's <c>traceparent</c>), if any.</summary>
+    public string? TraceParent { get; init; }
+
     /// <summary>An integration event serialised through its catalog, published to the topic its contract names.</summary>
     public static OutgoingEvent For(IntegrationEventCatalog catalog, object integrationEvent, string id, string source, string pubSubName)
     {

@@ -39,7 +39,10 @@ public sealed class AppCallbackService(IncomingEventDispatcher dispatcher, Subsc
         ArgumentNullException.ThrowIfNull(context);
         AppApiToken.Require(options.Value, context);
         var incoming = new IncomingEvent(request.PubsubName, request.Topic, request.Id, request.Source, request.Type,
-            request.SpecVersion, request.DataContentType, request.Data.ToByteArray());
+            request.SpecVersion, request.DataContentType, request.Data.ToByteArray())
+        {
+            TraceParent = MessagingTelemetry.TraceParentOf(request.Extensions),
+        };
         var outcome = await dispatcher.DispatchAsync(incoming, context.CancellationToken).ConfigureAwait(false);
         return new TopicEventResponse { Status = BulkTopicEvents.StatusOf(outcome) };
     }
@@ -94,7 +97,7 @@ internal static class BulkTopicEvents
     private static IncomingEvent ToIncoming(TopicEventBulkRequest request, TopicEventBulkRequestEntry entry) =>
         entry.CloudEvent is { } cloudEvent
             ? new IncomingEvent(request.PubsubName, request.Topic, cloudEvent.Id, cloudEvent.Source, cloudEvent.Type, cloudEvent.SpecVersion,
-                cloudEvent.DataContentType, cloudEvent.Data.ToByteArray())
+                cloudEvent.DataContentType, cloudEvent.Data.ToByteArray()) { TraceParent = MessagingTelemetry.TraceParentOf(cloudEvent.Extensions) }
             : new IncomingEvent(request.PubsubName, request.Topic, "", "", request.Type, "", entry.ContentType, entry.Bytes.ToByteArray());
 }
 

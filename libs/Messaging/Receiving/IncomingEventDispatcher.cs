@@ -58,10 +58,22 @@ public sealed partial class IncomingEventDispatcher
 
     internal async Task<DeliveryOutcome> DispatchAsync(IncomingEvent incoming, CancellationToken cancellationToken)
     {
+        using var span = MessagingTelemetry.StartConsume(incoming.Topic, incoming.Type, incoming.TraceParent, makeCurrent: true);
         var admission = Admit(incoming);
-        if (admission.Handler is { InvokeBatch: not null } batchHandler)
-            return (await HandleBatchAsync(batchHandler, [new IncomingBatchItem(incoming, admission.Body!)], cancellationToken).ConfigureAwait(false))[0];
-        return await DispatchAdmittedAsync(incoming, admission, cancellationToken).ConfigureAwait(false);
+        var outcome = admission.Handler is { InvokeBatch: not null } batchHandler
+            ? (await HandleBatchAsync(batchHandler, [new IncomingBatchItem(incoming, admission.Body!)], cancellationToken).ConfigureAwait(false))[0]
+            : await DispatchAdmittedAsync(incoming, admission, cancellationToken).ConfigureAwait(false);
+        Settle(span, outcome);
+        return outcome;
+    }
+
+    private static void Settle(System.Diagnostics.Activity? span, DeliveryOutcome outcome)
+    {
+        if (span is null)
+            return;
+        span.SetTag("chronicle.delivery.outcome", outcome.ToString());
+        if (outcome != DeliveryOutcome.Success)
+            span.SetStatus(System.Diagnostics.ActivityStatusCode.Error);
     }
 
     /// <summary>
@@ -70,6 +82,23 @@ public sealed partial class IncomingEventDispatcher
     /// within the bulk is handled once and every copy gets that outcome.
     /// </summary>
     internal async Task<IReadOnlyList<DeliveryOutcome>> DispatchBulkAsync(IReadOnlyList<IncomingEvent> entries, CancellationToken cancellationToken)
+    {
+        var spans = entries.Select(e => MessagingTelemetry.StartConsume(e.Topic, e.Type, e.TraceParent, makeCurrent: false)).ToArray();
+        try
+        {
+            var outcomes = await DispatchEntriesAsync(entries, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < spans.Length; i++)
+                Settle(spans[i], outcomes[i]);
+            return outcomes;
+        }
+        finally
+        {
+            foreach (var span in spans)
+                span?.Dispose();
+        }
+    }
+
+    private async Task<DeliveryOutcome[]> DispatchEntriesAsync(IReadOnlyList<IncomingEvent> entries, CancellationToken cancellationToken)
     {
         var outcomes = new DeliveryOutcome[entries.Count];
         var firstOfId = new Dictionary<(string, string, string), int>();

@@ -127,4 +127,8 @@ public sealed class TransientEventFailureException(string message, Exception? in
 
 /// <summary>The CloudEvent attributes of a delivery, as the sidecar (or the direct transport) hands them over.</summary>
 internal sealed record IncomingEvent(
-    string PubSubName, string Topic, string Id, string Source, string Type, string SpecVersion, string DataContentType, byte[] Data);
+    string PubSubName, string Topic, string Id, string Source, string Type, string SpecVersion, string DataContentType, byte[] Data)
+{
+    /// <summary>The W3C trace context the event carries (its CloudEvent <c>traceparent</c>), if any.</summary>
+    public string? TraceParent { get; init; }
+}
