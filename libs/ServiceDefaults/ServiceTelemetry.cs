@@ -52,7 +52,7 @@ public static class ServiceTelemetry
         var endpoint = configuration[EndpointSetting] is { Length: > 0 } configured ? configured : null;
         if (endpoint is null && string.IsNullOrEmpty(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
             return false;
-        if (endpoint is not null && !Uri.TryCreate(endpoint, UriKind.Absolute, out _))
+        if (endpoint is not null && !(Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)))
             throw new ArgumentException($"{EndpointSetting} must be an absolute URI such as http://otel-collector:4317, not '{endpoint}'.");
 
         logging.AddOpenTelemetry(log =>

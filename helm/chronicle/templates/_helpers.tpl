@@ -37,6 +37,15 @@ dapr.io/sidecar-memory-limit: 256Mi
   value: {{ .name }}
 - name: Chronicle__PubSubName
   value: pubsub
+{{- include "chronicle.telemetryEnv" . }}
+{{- end }}
+
+{{/* OpenTelemetry (libs/ServiceDefaults ServiceTelemetry): nothing is exported while the endpoint is "". */}}
+{{- define "chronicle.telemetryEnv" }}
+- name: Chronicle__Telemetry__OtlpEndpoint
+  value: {{ .root.Values.telemetry.otlpEndpoint | quote }}
+- name: Chronicle__Logging__Format
+  value: {{ ternary "json" "simple" .root.Values.telemetry.jsonLogs | quote }}
 {{- end }}
 
 {{/* Where tokens are checked (libs/Security, ChronicleSecurityOptions). Patient access is asked of Identity's Access
