@@ -148,6 +148,10 @@ internal sealed class LocalCluster : IAsyncDisposable
                 Port = port,
                 Username = "postgres",
                 Database = "postgres",
+                // A new physical connection forks a backend that reads the catalogue from disk; on a 2-core CI machine
+                // running two test assemblies, each with fsync-heavy crash tests, that once took longer than Npgsql's
+                // default 15 s. A test server is local, so a long wait is load, never a wrong address.
+                Timeout = 120,
             }.ConnectionString;
             await WaitUntilAcceptingConnectionsAsync(cancellationToken).ConfigureAwait(false);
             return;
