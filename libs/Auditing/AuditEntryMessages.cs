@@ -1,5 +1,6 @@
 using Chronicle.Contracts.IntegrationEvents.Audit;
 using Chronicle.EventStore;
+using Chronicle.Messaging.Publishing;
 
 namespace Chronicle.Auditing;
 
@@ -69,5 +70,25 @@ public static class AuditEntryMessages
             BreakGlassReason = recorded.BreakGlassReason,
             AccessGrounds = recorded.AccessGrounds,
         };
+    }
+}
+
+/// <summary>
+/// The audit outbox's part of a service's outbox relay, registered by auditing itself, so no service's own mapper
+/// mentions the audit outbox: each entry leaves as a signed <c>chronicle.audit.entry-recorded.v1</c>.
+/// </summary>
+internal sealed class AuditOutboxMapper(IServiceProvider services) : IIntegrationEventMapper
+{
+    // Resolved on first use: a service that relays no outbox (the Audit service chains its own entries) needs no key.
+    private AuditSigningKey? _key;
+
+    public IEnumerable<object> Map(RecordedEvent recorded)
+    {
+        ArgumentNullException.ThrowIfNull(recorded);
+        if (recorded.StreamId != EventStoreAuditTrail.OutboxStream)
+            return [];
+        _key ??= services.GetService(typeof(AuditSigningKey)) as AuditSigningKey
+            ?? throw new InvalidOperationException("The audit outbox is relayed but no audit signing key is registered (AddAuditSigning).");
+        return AuditEntryMessages.Map(recorded, _key);
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Chronicle.EventStore;
 using Microsoft.Extensions.Logging;
 
@@ -25,17 +26,17 @@ public sealed class EventStoreAuditTrail : IAuditTrail, IAsyncDisposable
     public const string EventType = "V1.AuditEntryRecorded";
     public const int MaxBatch = 500;
 
-    private static readonly EventMetadata Metadata = new() { ClientId = "chronicle-audit-trail" };
+    private const string ClientId = "chronicle-audit-trail";
     private readonly IEventStore _store;
     private readonly ILogger? _logger;
-    private readonly GroupCommit<AuditEntry, Guid> _writer;
+    private readonly GroupCommit<PendingEntry, Guid> _writer;
 
     public EventStoreAuditTrail(IEventStore store, ILogger<EventStoreAuditTrail>? logger = null)
     {
         _store = store;
         _logger = logger;
         // An entry id repeated within one append would be refused by the store: it waits for the next append.
-        _writer = new GroupCommit<AuditEntry, Guid>(AppendAsync, entry => entry.EntryId, MaxBatch);
+        _writer = new GroupCommit<PendingEntry, Guid>(AppendAsync, pending => pending.Entry.EntryId, MaxBatch);
     }
 
     public Task RecordAsync(AuditEntry entry, CancellationToken cancellationToken = default)
@@ -43,7 +44,9 @@ public sealed class EventStoreAuditTrail : IAuditTrail, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(entry);
         try
         {
-            return _writer.WriteAsync(entry, cancellationToken);
+            // The request's trace goes with its entry, so the relay's publish and the Audit service's chaining of it are
+            // in the same trace as the request; a retried write of the entry carries the same one.
+            return _writer.WriteAsync(new PendingEntry(entry, Activity.Current?.Id), cancellationToken);
         }
         catch (ObjectDisposedException e)
         {
@@ -59,15 +62,19 @@ public sealed class EventStoreAuditTrail : IAuditTrail, IAsyncDisposable
         return AuditCanonicalForm.Read(document.RootElement);
     }
 
-    private async Task AppendAsync(IReadOnlyList<AuditEntry> batch)
+    private async Task AppendAsync(IReadOnlyList<PendingEntry> batch)
     {
+        var startedAt = Stopwatch.GetTimestamp();
         try
         {
-            await _store.AppendAsync(OutboxStream, ExpectedVersion.Any,
-                batch.Select(e => new EventData(e.EntryId, EventType, AuditCanonicalForm.ToBytes(e), Metadata)).ToList()).ConfigureAwait(false);
+            await _store.AppendAsync(OutboxStream, ExpectedVersion.Any, batch.Select(pending => new EventData(pending.Entry.EntryId, EventType,
+                AuditCanonicalForm.ToBytes(pending.Entry), new EventMetadata { ClientId = ClientId, TraceParent = pending.TraceParent })).ToList())
+                .ConfigureAwait(false);
+            AuditingTelemetry.RecordFlush(startedAt, batch.Count, succeeded: true);
         }
         catch (Exception error)
         {
+            AuditingTelemetry.RecordFlush(startedAt, batch.Count, succeeded: false);
             // The request must not be answered as if audited: every caller in the batch gets the failure.
             _logger?.LogError(error, "Could not make {Count} audit entries durable", batch.Count);
             throw;
@@ -75,4 +82,6 @@ public sealed class EventStoreAuditTrail : IAuditTrail, IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => _writer.DisposeAsync();
+
+    private sealed record PendingEntry(AuditEntry Entry, string? TraceParent);
 }

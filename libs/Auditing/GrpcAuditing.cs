@@ -1,35 +1,14 @@
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
-using Microsoft.AspNetCore.Builder;
+using Chronicle.Messaging.Publishing;
+using Grpc.AspNetCore.Server;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Chronicle.Auditing;
-
-public sealed class GrpcAuditOptions
-{
-    public string Service { get; set; } = "unknown";
-
-    /// <summary>What a method does to patient data, by method name (e.g. "GetRecord"); null leaves the method unaudited.</summary>
-    public Func<string, AuditAction?> Classify { get; set; } = DefaultClassify;
-
-    /// <summary>Reads are Get*/List*/Search*; history and as-at reads are named for it; everything else writes.</summary>
-    public static AuditAction? DefaultClassify(string method)
-    {
-        ArgumentNullException.ThrowIfNull(method);
-        return method switch
-        {
-            _ when method.Contains("History", StringComparison.Ordinal) => AuditAction.History,
-            _ when method.StartsWith("Get", StringComparison.Ordinal) => AuditAction.Read,
-            _ when method.StartsWith("Search", StringComparison.Ordinal) || method.StartsWith("List", StringComparison.Ordinal) => AuditAction.Search,
-            _ when method.StartsWith("Register", StringComparison.Ordinal) || method.StartsWith("Create", StringComparison.Ordinal) => AuditAction.Create,
-            _ when method.Contains("EnteredInError", StringComparison.Ordinal) => AuditAction.EnteredInError,
-            _ => AuditAction.Update,
-        };
-    }
-}
 
 public static class AuditServiceCollectionExtensions
 {
@@ -40,19 +19,37 @@ public static class AuditServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Audits every unary gRPC call (and its refusal or failure) before its reply is sent.</summary>
-    public static IServiceCollection AddGrpcAuditing(this IServiceCollection services, Action<GrpcAuditOptions> configure)
+    /// <summary>
+    /// Auditing for a service, in one call: every HTTP request and gRPC call whose endpoint declares an audit action
+    /// (<see cref="AuditedAttribute"/>) is audited before it is answered, refusals and failures included, as
+    /// <paramref name="service"/>. It puts the gRPC interceptor first, whatever is registered before or after, so a
+    /// refusal by a later interceptor is audited too; puts the HTTP middleware in front of the whole pipeline; relays the
+    /// audit outbox to the Audit service (signed with the service's <see cref="AuditSigningKey"/>) when the service runs an
+    /// outbox relay; and refuses to start the service while any endpoint declares neither its audit action nor
+    /// <see cref="Contracts.NoPatientDataAttribute"/>.
+    /// </summary>
+    public static IServiceCollection AddAuditing(this IServiceCollection services, string service)
     {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrWhiteSpace(service);
         services.AddAuditTrail();
-        services.Configure(configure);
-        services.AddGrpc(options =>
+        services.Configure<AuditingOptions>(options => options.Service = service);
+        services.AddGrpc();
+        services.AddOptions<GrpcServiceOptions>().PostConfigure(options =>
         {
-            // First in line whatever was registered before, so a refusal by a later interceptor is audited too.
-            options.Interceptors.Add<AuditGrpcInterceptor>();
-            var registration = options.Interceptors[^1];
-            options.Interceptors.RemoveAt(options.Interceptors.Count - 1);
+            // PostConfigure runs after every Configure, so the interceptor is first in line whoever registered theirs later.
+            var registration = options.Interceptors.FirstOrDefault(i => i.Type == typeof(AuditGrpcInterceptor));
+            if (registration is null)
+            {
+                options.Interceptors.Add<AuditGrpcInterceptor>();
+                registration = options.Interceptors[^1];
+            }
+
+            options.Interceptors.Remove(registration);
             options.Interceptors.Insert(0, registration);
         });
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, AuditStartupFilter>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IIntegrationEventMapper, AuditOutboxMapper>());
         return services;
     }
 }
@@ -62,18 +59,17 @@ public static class AuditServiceCollectionExtensions
 /// patient is read from the request's or the reply's <c>patient_id</c> field, which Chronicle's contracts name so.
 /// Registered first, so it sees the status the service's own error mapping chose.
 /// </summary>
-public sealed class AuditGrpcInterceptor(IAuditTrail trail, Microsoft.Extensions.Options.IOptions<GrpcAuditOptions> options) : Interceptor
+public sealed class AuditGrpcInterceptor(IAuditTrail trail, Microsoft.Extensions.Options.IOptions<AuditingOptions> options) : Interceptor
 {
-    private const string DaprServicePrefix = "/dapr.proto.";
-
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context,
         UnaryServerMethod<TRequest, TResponse> continuation)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(continuation);
         var method = context.Method[(context.Method.LastIndexOf('/') + 1)..];
-        // Dapr's app callback carries events and health checks between services, not anyone's request for patient data.
-        if (context.Method.StartsWith(DaprServicePrefix, StringComparison.Ordinal) || options.Value.Classify(method) is not { } action)
+        // The method's own declaration (its [Audited] or [NoPatientData], or its service's); the Dapr app callback says it
+        // touches no patient data.
+        if (context.GetHttpContext().GetEndpoint() is not { } endpoint || AuditDeclarations.DeclarationOf(endpoint) is not AuditedAttribute { Action: var action })
             return await continuation(request, context).ConfigureAwait(false);
 
         TResponse response;
@@ -139,43 +135,4 @@ internal static class GrpcAuditEntries
     public static AuditEntry Build(HttpContext http, string service, string method, AuditAction action, string? patientId, int status) =>
         HttpAuditExtensions.BuildEntry(http, service, new FhirAuditTarget(action, "grpc:" + method, patientId, patientId),
             http.Features.Get<AuditFeature>() ?? new AuditFeature(), status);
-}
-
-public static class GrpcRefusalAuditing
-{
-    /// <summary>
-    /// Audits gRPC calls refused before any interceptor ran (authentication and authorization middleware answer
-    /// them with a trailers-only status), so a refusal is in the trail whichever layer refused it. Place it before
-    /// the authentication middleware; needs <see cref="AuditServiceCollectionExtensions.AddGrpcAuditing"/>.
-    /// </summary>
-    public static IApplicationBuilder UseGrpcRefusalAuditing(this IApplicationBuilder app)
-    {
-        ArgumentNullException.ThrowIfNull(app);
-        return app.Use(async (context, next) =>
-        {
-            if (context.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) != true
-                || context.Request.Path.StartsWithSegments("/dapr.proto", StringComparison.Ordinal))
-            {
-                await next(context).ConfigureAwait(false);
-                return;
-            }
-
-            context.Response.OnStarting(async () =>
-            {
-                if (context.Features.Get<GrpcCallAudited>() is not null
-                    || !int.TryParse(context.Response.Headers["grpc-status"].FirstOrDefault(), out var code) || code == 0)
-                    return;
-                var options = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<GrpcAuditOptions>>().Value;
-                var path = context.Request.Path.Value ?? "";
-                var method = path[(path.LastIndexOf('/') + 1)..];
-                if (options.Classify(method) is not { } action)
-                    return;
-                context.Features.Set(GrpcCallAudited.Instance);
-                var trail = context.RequestServices.GetRequiredService<IAuditTrail>();
-                await trail.RecordAsync(GrpcAuditEntries.Build(context, options.Service, method, action, null,
-                    AuditGrpcInterceptor.HttpStatusOf((StatusCode)code))).ConfigureAwait(false);
-            });
-            await next(context).ConfigureAwait(false);
-        });
-    }
 }

@@ -1,3 +1,4 @@
+using Chronicle.Contracts;
 using Chronicle.Contracts.IntegrationEvents;
 using Chronicle.Messaging.Direct;
 using Chronicle.Messaging.Publishing;
@@ -91,9 +92,12 @@ public static class MessagingServiceCollectionExtensions
     /// </summary>
     public static IEndpointRouteBuilder MapAppCallback(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGrpcService<AppCallbackService>().AllowAnonymous();
-        endpoints.MapGrpcService<AppCallbackAlphaService>().AllowAnonymous();
-        endpoints.MapGrpcService<AppCallbackHealthCheckService>().AllowAnonymous();
+        // Events between services and the sidecar's health checks, not anyone's request for patient data: the events a
+        // service takes in are audited where they were first asked for, by the service that owns them.
+        const string NotPatientData = "Dapr's app callback: the sidecar's subscriptions, event deliveries and health checks.";
+        endpoints.MapGrpcService<AppCallbackService>().AllowAnonymous().WithMetadata(new NoPatientDataAttribute(NotPatientData));
+        endpoints.MapGrpcService<AppCallbackAlphaService>().AllowAnonymous().WithMetadata(new NoPatientDataAttribute(NotPatientData));
+        endpoints.MapGrpcService<AppCallbackHealthCheckService>().AllowAnonymous().WithMetadata(new NoPatientDataAttribute(NotPatientData));
         return endpoints;
     }
 }
@@ -162,7 +166,7 @@ public sealed class MessagingBuilder
     public MessagingBuilder AddOutboxRelay<TMapper>(OutboxRelayOptions? options = null)
         where TMapper : class, IIntegrationEventMapper
     {
-        Services.TryAddSingleton<IIntegrationEventMapper, TMapper>();
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IIntegrationEventMapper, TMapper>());
         Services.AddSingleton(options ?? new OutboxRelayOptions());
         Services.AddSingleton<OutboxRelay>();
         Services.AddHostedService(provider => provider.GetRequiredService<OutboxRelay>());

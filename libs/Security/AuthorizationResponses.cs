@@ -111,6 +111,4 @@ public static class AccessRefusals
         await FhirResults.Outcome(new FhirException(status, issueType, message)).ExecuteAsync(context).ConfigureAwait(false);
     }
 
-    public static FhirException FhirForbidden(string message) =>
-        new(HttpStatusCode.Forbidden, OperationOutcome.IssueType.Forbidden, message);
 }

@@ -15,16 +15,17 @@ public static class PatientAccessHttpExtensions
 {
     /// <summary>
     /// For FHIR handlers, once they know which patient a request reaches: returns when the caller may reach the record
-    /// (setting <see cref="BreakGlassFeature"/> when they broke glass), else throws a 403 <see cref="FhirException"/>
-    /// whose message is the same whether or not the patient exists.
+    /// (setting <see cref="BreakGlassFeature"/> when they broke glass), else throws an <see cref="AccessRefusedException"/>
+    /// (forbidden; invalid request for a malformed break-glass reason) whose message is the same whether or not the
+    /// patient exists.
     /// </summary>
     public static async Task RequirePatientAccessAsync(this HttpContext context, string patientId)
     {
         ArgumentNullException.ThrowIfNull(context);
         if (!BreakGlass.TryReadReason(context.Request.Headers[BreakGlass.Header], out var reason, out var problem))
-            throw FhirException.BadRequest($"The {BreakGlass.Header} header {problem}.");
+            throw new AccessRefusedException(AccessRefusalKind.InvalidRequest, $"The {BreakGlass.Header} header {problem}.");
         if (await PatientAccessEnforcement.EnforceAsync(context, patientId, reason).ConfigureAwait(false) is { } refusal)
-            throw AccessRefusals.FhirForbidden(refusal);
+            throw AccessRefusedException.Forbidden(refusal);
     }
 
     /// <summary>
@@ -154,23 +155,23 @@ public sealed class ChronicleSecurityInterceptor : Interceptor
         if (metadata?.GetMetadata<IAllowAnonymous>() is not null)
             return;
         if (http.User.Identity?.IsAuthenticated != true)
-            throw new RpcException(new Status(StatusCode.Unauthenticated, AccessRefusals.Unauthenticated));
+            throw new AccessRefusedException(AccessRefusalKind.Unauthenticated, AccessRefusals.Unauthenticated);
 
         var scopes = metadata?.GetOrderedMetadata<RequireFhirScopeAttribute>() ?? [];
         if (scopes.Count == 0)
-            throw new RpcException(new Status(StatusCode.PermissionDenied, "This method declares no scope, so no token may call it."));
+            throw AccessRefusedException.Forbidden("This method declares no scope, so no token may call it.");
         var caller = Caller.From(http.User);
         var missing = scopes.FirstOrDefault(s => !caller.HasScopeFor(s.ResourceType, s.Access));
         if (missing is not null)
-            throw new RpcException(new Status(StatusCode.PermissionDenied, $"This request needs {missing}."));
+            throw AccessRefusedException.Forbidden($"This request needs {missing}.");
 
         if (metadata!.GetMetadata<NoPatientRelationshipCheckAttribute>() is not null || PatientIdOf(request) is not { } patientId)
             return;
 
         if (!BreakGlass.TryReadReason(context.RequestHeaders.GetValue(BreakGlass.Header), out var reason, out var problem))
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"The {BreakGlass.Header} metadata {problem}."));
+            throw new AccessRefusedException(AccessRefusalKind.InvalidRequest, $"The {BreakGlass.Header} metadata {problem}.");
         if (await PatientAccessEnforcement.EnforceAsync(http, patientId, reason).ConfigureAwait(false) is { } refusal)
-            throw new RpcException(new Status(StatusCode.PermissionDenied, refusal));
+            throw AccessRefusedException.Forbidden(refusal);
     }
 
     /// <summary>The request's <c>patient_id</c> string field, when it has one and it is set.</summary>

@@ -1,4 +1,5 @@
 using Chronicle.Contracts.Identity.V1;
+using Chronicle.Fhir.Http;
 using Grpc.AspNetCore.Server;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
@@ -43,13 +44,18 @@ public static class SecurityServiceCollectionExtensions
             return new Access.AccessClient(GrpcChannel.ForAddress(address));
         });
         services.TryAddSingleton<IPatientAccessChecker, IdentityPatientAccessChecker>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IFhirErrorMapping, AccessRefusalFhirMapping>());
         return services;
     }
 
-    /// <summary>Adds the interceptor that enforces scopes and patient relationships on every gRPC method.</summary>
+    /// <summary>
+    /// Adds the interceptor that enforces scopes and patient relationships on every gRPC method, inside the one that
+    /// answers libs/Security's refusals (its own and a handler's) with their gRPC status.
+    /// </summary>
     public static GrpcServiceOptions AddChronicleSecurity(this GrpcServiceOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        options.Interceptors.Add<AccessRefusalGrpcMapping>();
         options.Interceptors.Add<ChronicleSecurityInterceptor>();
         return options;
     }

@@ -1,3 +1,4 @@
+using Chronicle.Contracts;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Routing;
@@ -27,8 +28,10 @@ public static class ServiceHealth
 
     public static IEndpointRouteBuilder MapServiceHealth(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapHealthChecks(LivenessPath, new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
-        endpoints.MapHealthChecks(ReadinessPath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) }).AllowAnonymous();
+        endpoints.MapHealthChecks(LivenessPath, new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous()
+            .WithMetadata(new NoPatientDataAttribute("Liveness: the process answers."));
+        endpoints.MapHealthChecks(ReadinessPath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) }).AllowAnonymous()
+            .WithMetadata(new NoPatientDataAttribute("Readiness: the service's own checks, by name."));
         return endpoints;
     }
 }

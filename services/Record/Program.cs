@@ -22,13 +22,11 @@ static WebApplication ComposeRecordService(WebApplicationBuilder builder, Record
     builder.Services.AddRecordReadYourWrites();    // a command's reply waits for the FHIR read model
     builder.Services.AddRecordFhir();              // FHIR R4 read side and its projection
     builder.Services.AddRecordHealth();            // /healthz, /readyz
-    builder.Services.AddGrpcAuditing(audit => audit.Service = "record"); // every call audited before it is answered
+    builder.Services.AddAuditing("record");        // every declared access to patient data audited before it is answered, refusals too
     builder.AddRecordMessaging(settings);          // facts and audit entries published from the store (outbox relay)
 
     var app = builder.Build();
     app.UseFhirHttpEdges();                        // links name the gateway when one is in front; limits; errors with bodies
-    app.UseFhirAuditing(audit => audit.Service = "record");  // every FHIR access to patient data, refusals too
-    app.UseGrpcRefusalAuditing();                  // gRPC calls refused before any interceptor ran
     if (secured)
         app.UseChronicleSecurity();                // authentication, then authorization (inside the auditing above)
     app.MapRecordHealth();

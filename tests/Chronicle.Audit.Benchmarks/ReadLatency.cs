@@ -24,9 +24,9 @@ internal sealed record ReadLatencyResult(int Concurrency, LatencySample Unaudite
 
 /// <summary>
 /// FHIR reads (GET Patient/{id}) through one Record service in this process, composed as the executable composes it (FHIR
-/// read side, gRPC auditing, outbox relay), on one SQLite store of synthetic patients. The FHIR auditing middleware is
-/// mounted for requests that carry <see cref="AuditedHeader"/> only, so audited and unaudited reads hit the same data,
-/// caches and process; windows of each mode alternate so drift affects both alike.
+/// read side, auditing, outbox relay), on one SQLite store of synthetic patients. Entries are made durable for requests
+/// that carry <see cref="AuditedHeader"/> only (<see cref="HeaderSelectedAuditTrail"/>), so audited and unaudited reads hit
+/// the same data, caches and process; windows of each mode alternate so drift affects both alike.
 /// </summary>
 internal sealed class ReadLatency : IAsyncDisposable
 {
@@ -66,14 +66,16 @@ internal sealed class ReadLatency : IAsyncDisposable
         builder.AddRecordListeners(settings);
         builder.Services.AddRecordCommands();
         builder.Services.AddRecordFhir(fhir => fhir.RunProjection = background);
-        builder.Services.AddGrpcAuditing(audit => audit.Service = "record");
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.AddSingleton<EventStoreAuditTrail>();
+        builder.Services.AddSingleton<IAuditTrail, HeaderSelectedAuditTrail>();
+        builder.Services.AddAuditing("record");
         if (background)
         {
             builder.Services.AddAuditSigning(builder.Configuration, dataDirectory); // the relay signs each entry it publishes
             builder.AddRecordMessaging(settings);
         }
         var app = builder.Build();
-        app.UseWhen(context => context.Request.Headers.ContainsKey(AuditedHeader), audited => audited.UseFhirAuditing(audit => audit.Service = "record"));
         app.MapRecordGrpc();
         app.MapRecordFhir();
         await app.StartAsync();
@@ -174,4 +176,13 @@ internal sealed class ReadLatency : IAsyncDisposable
         await _app.DisposeAsync();
         await _storage.DisposeAsync();
     }
+}
+
+/// <summary>The service's audit trail for requests that carry <see cref="ReadLatency.AuditedHeader"/>; nothing for the others.</summary>
+internal sealed class HeaderSelectedAuditTrail(EventStoreAuditTrail trail, Microsoft.AspNetCore.Http.IHttpContextAccessor requests) : IAuditTrail
+{
+    public Task RecordAsync(AuditEntry entry, CancellationToken cancellationToken = default) =>
+        requests.HttpContext?.Request.Headers.ContainsKey(ReadLatency.AuditedHeader) == true
+            ? trail.RecordAsync(entry, cancellationToken)
+            : Task.CompletedTask;
 }

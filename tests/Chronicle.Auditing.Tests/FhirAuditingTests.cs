@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Chronicle.Contracts;
 
 namespace Chronicle.Auditing.Tests;
 
@@ -32,25 +33,25 @@ public sealed class FhirAuditingTests : IAsyncLifetime
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
         builder.Services.AddSingleton<IEventStore>(_store);
-        builder.Services.AddSingleton<IAuditTrail, EventStoreAuditTrail>();
+        builder.Services.AddAuditing("record");
         _app = builder.Build();
-        _app.UseFhirAuditing(o => o.Service = "record");
-        _app.MapGet("/fhir/metadata", () => Results.Ok());
-        _app.MapGet("/fhir/Patient/{id}", (string id) => id == "refused" ? Results.StatusCode(403) : Results.Ok(new { id }));
+        // Declared as the Record's FHIR endpoints are: metadata touches no patient, the rest by their interaction.
+        _app.MapGet("/fhir/metadata", () => Results.Ok()).NoPatientData("The CapabilityStatement.");
+        _app.MapGet("/fhir/Patient/{id}", (string id) => id == "refused" ? Results.StatusCode(403) : Results.Ok(new { id })).Audited(AuditAction.Read, "Patient");
         _app.MapGet("/fhir/Observation/{id}", (string id, HttpContext context) =>
         {
             context.AuditPatient("patient-of-" + id);
             return Results.Ok();
-        });
-        _app.MapGet("/fhir/Observation", () => Results.Ok());
+        }).Audited(AuditAction.Read, "Observation");
+        _app.MapGet("/fhir/Observation", () => Results.Ok()).Audited(AuditAction.Search, "Observation");
         _app.MapGet("/fhir/Condition/{id}", (string id) => id == "boom"
             ? throw new InvalidOperationException("the handler failed")
-            : Results.Ok());
+            : Results.Ok()).Audited(AuditAction.Read, "Condition");
         _app.MapGet("/fhir/Patient/{id}/$everything", (string id, HttpContext context) =>
         {
             context.AuditBreakGlass("Unconscious patient in A&E");
             return Results.Ok();
-        });
+        }).Audited(AuditAction.Everything, "Patient");
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         _http = new HttpClient { BaseAddress = new Uri(address) };

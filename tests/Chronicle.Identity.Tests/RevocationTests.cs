@@ -113,7 +113,7 @@ public sealed class AccessChangeMappingTests
             await changes.RegistrationChangedAsync(patient, DemoDirectory.PracticeB, null, CancellationToken.None);
             await changes.RegistrationChangedAsync(patient, DemoDirectory.PracticeA, DemoDirectory.PracticeB, CancellationToken.None);
             var stored = await store.ReadStreamAsync(AccessChanges.Stream, new Chronicle.EventStore.StreamReadOptions());
-            var mapped = stored.SelectMany(new IdentityIntegrationEventMapper(Chronicle.Auditing.AuditSigningKey.Generate()).Map).ToList();
+            var mapped = stored.SelectMany(new IdentityIntegrationEventMapper().Map).ToList();
 
             Assert.Collection(mapped,
                 e => Assert.True(e is V1.ModuleAccessChanged { ClientId: DemoDirectory.ModuleClientId, PracticeOds: DemoDirectory.PracticeA, Enabled: false }),

@@ -10,8 +10,10 @@ namespace Chronicle.Fhir.Http;
 /// Wraps every FHIR endpoint: refuses formats other than JSON (406), and turns every error into an
 /// OperationOutcome with the right status, so no handler writes its own error responses.
 /// </summary>
-public sealed partial class FhirEndpointFilter(ILogger<FhirEndpointFilter> logger) : IEndpointFilter
+public sealed partial class FhirEndpointFilter(ILogger<FhirEndpointFilter> logger, IEnumerable<IFhirErrorMapping> mappings) : IEndpointFilter
 {
+    private readonly IFhirErrorMapping[] _mappings = [.. mappings];
+
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -28,6 +30,10 @@ public sealed partial class FhirEndpointFilter(ILogger<FhirEndpointFilter> logge
         {
             return FhirResults.Outcome(e);
         }
+        catch (Exception e) when (Mapped(e) is { } mapped)
+        {
+            return FhirResults.Outcome(mapped);
+        }
         catch (OperationCanceledException) when (context.HttpContext.RequestAborted.IsCancellationRequested)
         {
             throw;
@@ -38,6 +44,17 @@ public sealed partial class FhirEndpointFilter(ILogger<FhirEndpointFilter> logge
             return FhirResults.Outcome(new FhirException(System.Net.HttpStatusCode.InternalServerError,
                 OperationOutcome.IssueType.Exception, "The server failed to answer this request; the failure has been logged."));
         }
+    }
+
+    private FhirException? Mapped(Exception error)
+    {
+        foreach (var mapping in _mappings)
+        {
+            if (mapping.Map(error) is { } mapped)
+                return mapped;
+        }
+
+        return null;
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "FHIR request {Method} {Path} failed")]

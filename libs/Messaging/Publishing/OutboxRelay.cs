@@ -11,6 +11,10 @@ namespace Chronicle.Messaging.Publishing;
 /// Says which integration events a committed domain event announces. It must be pure and deterministic (the relay maps an
 /// event again after a crash and the result must be the same), and it yields at most one event of each integration event
 /// type per domain event, because the CloudEvent id is derived from the domain event's id and that type.
+/// <para>
+/// A service may have several: its own, and one a library registers for the streams it owns (auditing's, for the audit
+/// outbox). The relay publishes what all of them make of each event, so each must map only the streams it knows.
+/// </para>
 /// </summary>
 public interface IIntegrationEventMapper
 {
@@ -51,7 +55,7 @@ public sealed partial class OutboxRelay : BackgroundService
 {
     private readonly IEventStore _store;
     private readonly ReadModelDatabase _checkpoints;
-    private readonly IIntegrationEventMapper _mapper;
+    private readonly IReadOnlyList<IIntegrationEventMapper> _mappers;
     private readonly IntegrationEventCatalog _catalog;
     private readonly IEventPublisher _publisher;
     private readonly MessagingOptions _messaging;
@@ -63,12 +67,12 @@ public sealed partial class OutboxRelay : BackgroundService
     // checkpoint passes them (and on a restart, when the whole page is simply published again).
     private readonly HashSet<string> _acceptedAhead = new(StringComparer.Ordinal);
 
-    public OutboxRelay(IEventStore store, ReadModelDatabase checkpoints, IIntegrationEventMapper mapper, IntegrationEventCatalog catalog,
+    public OutboxRelay(IEventStore store, ReadModelDatabase checkpoints, IEnumerable<IIntegrationEventMapper> mappers, IntegrationEventCatalog catalog,
         IEventPublisher publisher, IOptions<MessagingOptions> messaging, OutboxRelayOptions options, ILogger<OutboxRelay> logger)
     {
         _store = store ?? throw new ArgumentNullException(nameof(store));
         _checkpoints = checkpoints ?? throw new ArgumentNullException(nameof(checkpoints));
-        _mapper = mapper ?? throw new ArgumentNullException(nameof(mapper));
+        _mappers = [.. mappers ?? throw new ArgumentNullException(nameof(mappers))];
         _catalog = catalog ?? throw new ArgumentNullException(nameof(catalog));
         _publisher = publisher ?? throw new ArgumentNullException(nameof(publisher));
         _messaging = messaging?.Value ?? throw new ArgumentNullException(nameof(messaging));
@@ -137,7 +141,7 @@ public sealed partial class OutboxRelay : BackgroundService
         foreach (var recorded in page)
         {
             var types = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var integrationEvent in _mapper.Map(recorded))
+            foreach (var integrationEvent in _mappers.SelectMany(mapper => mapper.Map(recorded)))
             {
                 var type = _catalog.Get(integrationEvent.GetType()).Name;
                 if (!types.Add(type))

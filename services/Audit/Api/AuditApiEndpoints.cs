@@ -47,11 +47,11 @@ public static class AuditApiEndpoints
             ? TypedResults.Problem(refusal.Reason, statusCode: refusal.Status, title: refusal.Status == 401 ? "Unauthorized" : "Forbidden")
             : await next(context).ConfigureAwait(false));
 
-        audit.MapGet("/verify", VerifyAsync);
-        audit.MapGet("/entries", EntriesAsync);
+        audit.MapGet("/verify", VerifyAsync).Audited(AuditAction.Verify, "AuditLog");
+        audit.MapGet("/entries", EntriesAsync).Audited(AuditAction.Search, "AuditEvent");
         audit.MapGet("/replay/{patientId}/history", (RecordReplayClient replay, HttpContext context, string patientId) =>
             ReplayAsync(async () => TypedResults.Json(await replay.HistoryAsync(patientId, AuditorAccess.ForwardedIdentity(context), context.RequestAborted)
-                .ConfigureAwait(false), AuditApiJsonContext.Default.ReplayedHistory)));
+                .ConfigureAwait(false), AuditApiJsonContext.Default.ReplayedHistory))).Audited(AuditAction.Replay, "Patient");
         audit.MapGet("/replay/{patientId}/changes", (RecordReplayClient replay, HttpContext context, string patientId, string? from, string? to) =>
             ReplayAsync(async () =>
             {
@@ -59,28 +59,10 @@ public static class AuditApiEndpoints
                 var end = RecordReplayClient.EndOf(to, "to") ?? DateTimeOffset.UtcNow;
                 return TypedResults.Json(await replay.ChangesAsync(patientId, start, end, AuditorAccess.ForwardedIdentity(context), context.RequestAborted)
                     .ConfigureAwait(false), AuditApiJsonContext.Default.ReplayedChanges);
-            }));
-        audit.MapGet("/replay/{patientId}/as-at", AsAtAsync);
+            })).Audited(AuditAction.Replay, "Patient");
+        audit.MapGet("/replay/{patientId}/as-at", AsAtAsync).Audited(AuditAction.Replay, "Patient");
         return audit;
     }
-
-    /// <summary>What a request to the auditors' API does, for the Audit service's own audit trail.</summary>
-    public static FhirAuditTarget? Classify(HttpRequest request)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        if (!request.Path.StartsWithSegments(Prefix, StringComparison.Ordinal, out var rest))
-            return null;
-        var segments = (rest.Value ?? "").Split('/', StringSplitOptions.RemoveEmptyEntries);
-        return segments switch
-        {
-            ["verify", ..] => new FhirAuditTarget(AuditAction.Verify, "AuditLog", null, null),
-            ["replay", var patientId, ..] => new FhirAuditTarget(AuditAction.Replay, "Patient", patientId, patientId),
-            _ => new FhirAuditTarget(AuditAction.Search, "AuditEvent", null, PatientQuery(request)),
-        };
-    }
-
-    private static string? PatientQuery(HttpRequest request) =>
-        request.Query["patient"].FirstOrDefault() is { Length: > 0 } patient ? patient.Split('/')[^1] : null;
 
     private static async Task<Results<JsonHttpResult<VerificationReport>, ProblemHttpResult>> VerifyAsync(
         AuditChainVerifier verifier, HttpContext context, long? from, long? to)

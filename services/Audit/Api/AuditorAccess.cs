@@ -19,8 +19,8 @@ public static class AuditorAccess
     public static AccessRefusal? Check(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var caller = Caller(context);
-        if (caller.UserId is null && caller.Role is null)
+        var caller = Caller.From(context);
+        if (caller.Subject is null && caller.Role is null)
             return new AccessRefusal(StatusCodes.Status401Unauthorized, "The audit trail is for auditors: say who you are (a user and the auditor role).");
         if (string.Equals(caller.Role, AuditorRole, StringComparison.OrdinalIgnoreCase))
         {
@@ -36,7 +36,7 @@ public static class AuditorAccess
     public static Grpc.Core.Metadata ForwardedIdentity(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var caller = Caller(context);
+        var caller = Caller.From(context);
         var metadata = new Grpc.Core.Metadata { { "x-client-id", "chronicle-audit" }, { "x-reason", "audit replay" } };
         // The auditor's own token: the Record checks it, allows auditors to replay, and audits the auditor.
         if (context.Request.Headers.Authorization.FirstOrDefault() is { Length: > 0 } authorization)
@@ -47,22 +47,11 @@ public static class AuditorAccess
                 metadata.Add(key, value);
         }
 
-        Add("x-user-id", caller.UserId);
+        Add("x-user-id", caller.Subject);
         Add("x-user-role", caller.Role);
-        Add("x-organisation-ods", caller.OrganisationOds);
+        Add("x-organisation-ods", caller.Organisation);
         Add("x-on-behalf-of", caller.OnBehalfOf);
         Add("x-correlation-id", caller.CorrelationId ?? context.TraceIdentifier);
         return metadata;
-    }
-
-    /// <summary>Who asks: the token's claims when security is on (headers are then ignored), else as <see cref="AuditCaller"/> reads it.</summary>
-    private static AuditCaller Caller(HttpContext context)
-    {
-        if (!SecurityStartup.IsEnforced(context.RequestServices))
-            return AuditCaller.From(context.User, context.Request.Headers);
-        var headers = new HeaderDictionary();
-        if (context.Request.Headers["x-correlation-id"].FirstOrDefault() is { Length: > 0 } correlation)
-            headers["x-correlation-id"] = correlation;
-        return AuditCaller.From(context.User, headers);
     }
 }

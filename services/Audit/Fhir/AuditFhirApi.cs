@@ -3,6 +3,7 @@ using System.Net;
 using Chronicle.Audit.Api;
 using Chronicle.Audit.Queries;
 using Chronicle.Auditing;
+using Chronicle.Contracts;
 using Chronicle.Fhir;
 using Chronicle.Fhir.Http;
 using Chronicle.Fhir.Search;
@@ -80,20 +81,24 @@ public static class AuditFhirEndpoints
     {
         var fhir = endpoints.MapGroup(AuditFhirApi.RoutePrefix);
         fhir.AddEndpointFilter<FhirEndpointFilter>();
-        fhir.MapFhirRead("/metadata", (AuditFhirApi api, HttpRequest request) => api.Metadata(request)).AllowAnonymous();
+        fhir.MapFhirRead("/metadata", (AuditFhirApi api, HttpRequest request) => api.Metadata(request)).AllowAnonymous()
+            .NoPatientData("The CapabilityStatement describes the server, not any patient.");
 
         var auditEvents = fhir.MapGroup("/AuditEvent");
-        auditEvents.MapFhirRead("", (AuditFhirApi api, HttpRequest request) => api.SearchAsync(request)).RequireFhirScope("AuditEvent", ScopeAccess.Search);
+        auditEvents.MapFhirRead("", (AuditFhirApi api, HttpRequest request) => api.SearchAsync(request)).RequireFhirScope("AuditEvent", ScopeAccess.Search)
+            .Audited(AuditAction.Search, AuditFhirDefinitions.AuditEvent.Type);
         auditEvents.MapFhirSearchPost("/" + FhirRoutes.SearchSegment, (AuditFhirApi api, HttpRequest request) => api.SearchAsync(request))
-            .RequireFhirScope("AuditEvent", ScopeAccess.Search);
-        auditEvents.MapFhirRead("/{id}", (AuditFhirApi api, HttpRequest request, string id) => api.ReadAsync(request, id)).RequireFhirScope("AuditEvent", ScopeAccess.Read);
+            .RequireFhirScope("AuditEvent", ScopeAccess.Search).Audited(AuditAction.Search, AuditFhirDefinitions.AuditEvent.Type);
+        auditEvents.MapFhirRead("/{id}", (AuditFhirApi api, HttpRequest request, string id) => api.ReadAsync(request, id)).RequireFhirScope("AuditEvent", ScopeAccess.Read)
+            .Audited(AuditAction.Read, AuditFhirDefinitions.AuditEvent.Type);
         auditEvents.AddEndpointFilter(async (context, next) => AuditorAccess.Check(context.HttpContext) is { } refusal
             ? FhirResults.Outcome(new FhirException((HttpStatusCode)refusal.Status,
                 refusal.Status == StatusCodes.Status401Unauthorized ? OperationOutcome.IssueType.Login : OperationOutcome.IssueType.Forbidden, refusal.Reason))
             : await next(context).ConfigureAwait(false));
 
         fhir.MapFhirFallback(path => $"There is no FHIR endpoint at '{path}'; this server serves AuditEvent only.",
-            "The audit trail is append-only: entries arrive from the services, never through this API (searches may be sent by POST AuditEvent/_search).");
+            "The audit trail is append-only: entries arrive from the services, never through this API (searches may be sent by POST AuditEvent/_search).")
+            .AuditedAsFhirInteraction(); // a 404 or 405 here is still an attempt on the trail
         return fhir;
     }
 }

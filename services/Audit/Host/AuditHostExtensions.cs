@@ -79,6 +79,8 @@ public static class AuditHostExtensions
         services.AddSingleton<AuditChainVerifier>();
         services.AddSingleton<AuditIngestor>();
         services.AddSingleton<IAuditTrail, SelfAuditTrail>();
+        // Every use of the service (FHIR AuditEvent API and /audit API), refusals included, into its own chain.
+        services.AddAuditing(AppId);
         services.AddSingleton(new CheckpointSchedule(settings.CheckpointEveryEntries, settings.CheckpointInterval));
         services.AddHostedService<CheckpointScheduler>();
         return services;
@@ -146,13 +148,6 @@ public static class AuditHostExtensions
     public static IServiceCollection AddAuditHealth(this IServiceCollection services)
     {
         return services.AddReadinessCheck<AuditReadiness>("audit-queries");
-    }
-
-    /// <summary>Audits every use of the service (FHIR AuditEvent API and /audit API), refusals included, into its own chain.</summary>
-    public static IApplicationBuilder UseSelfAuditing(this IApplicationBuilder app)
-    {
-        app.UseFhirAuditing(audit => (audit.Service, audit.FhirPrefix) = (AppId, AuditFhirApi.RoutePrefix));
-        return app.UseAuditing(AppId, AuditApiEndpoints.Classify);
     }
 
     public static IEndpointRouteBuilder MapAuditHealth(this IEndpointRouteBuilder endpoints) => endpoints.MapServiceHealth();

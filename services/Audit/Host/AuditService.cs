@@ -25,7 +25,6 @@ public static class AuditService
 
         var app = builder.Build();
         app.UseFhirHttpEdges();                        // links name the gateway when one is in front; limits; errors with bodies
-        app.UseSelfAuditing();                         // every use of the service, refusals too, into its own chain
         if (secured)
             app.UseChronicleSecurity();                // authentication, then authorization (inside the auditing above)
         app.MapAuditHealth();

@@ -12,6 +12,8 @@ namespace Chronicle.Identity.Access;
 [Authorize]
 public sealed class AccessGrpcService(PatientAccessPolicy policy, IOptions<IdentityServiceOptions> options) : Contracts.Identity.V1.Access.AccessBase
 {
+    // Every relationship answer tells which caller may reach which patient.
+    [Audited(AuditAction.Read)]
     public override async Task<CheckPatientAccessReply> CheckPatientAccess(CheckPatientAccessRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);

@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
+using Chronicle.Auditing;
+using Chronicle.Identity.Access;
 using Chronicle.Contracts;
 using Chronicle.Identity.Directory;
 using Chronicle.Identity.Hosting;
@@ -37,10 +39,12 @@ public static partial class ModuleEndpoints
             var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
             var module = await directory.RegisterModuleAsync(clientId, name, secret, scopes, cancellationToken).ConfigureAwait(false);
             return Results.Created($"/modules/{clientId}", new RegisteredModule(clientId, secret, module.Name, module.AllowedScopes));
-        }).AllowAnonymous().DisableAntiforgery();
+        }).AllowAnonymous().DisableAntiforgery().NoPatientData("A supplier module registers itself; no practice or patient is named.");
 
         // The ODS code in the path is read in any case and used normalised (A81001): the directory compares it exactly.
         var practice = endpoints.MapGroup("/admin/practices/{ods}/modules");
+        // Which modules may reach a practice's patients: enabling and disabling are updates, the list a search.
+        practice.Audited(AuditAction.Update, IdentityAuditing.PracticeModules);
         practice.MapGet("", async (string ods, HttpContext context, IdentityDbContext db, CancellationToken cancellationToken) =>
         {
             if (!OdsCode.TryParse(ods, out var code))
@@ -51,7 +55,7 @@ public static partial class ModuleEndpoints
                 .ToListAsync(cancellationToken).ConfigureAwait(false);
             var modules = await db.Modules.AsNoTracking().OrderBy(m => m.Name).ToListAsync(cancellationToken).ConfigureAwait(false);
             return Results.Ok(modules.Select(m => new PracticeModule(m.ClientId, m.Name, m.AllowedScopes, enabled.Contains(m.ClientId))));
-        });
+        }).Audited(AuditAction.Search, IdentityAuditing.PracticeModules);
         practice.MapPut("/{clientId}", async (string ods, string clientId, HttpContext context, DirectoryService directory,
             CancellationToken cancellationToken) =>
         {

@@ -151,11 +151,7 @@ public static class IdentityHost
         services.AddSingleton(provider => provider.GetRequiredService<IdentityStorage>().Events);
         services.AddSingleton(provider => provider.GetRequiredService<IdentityStorage>().Messaging);
         // Every relationship answer is audited before it is sent, refusals too (see IdentityAuditing).
-        services.AddGrpcAuditing(audit =>
-        {
-            audit.Service = IdentityAuditing.Service;
-            audit.Classify = IdentityAuditing.ClassifyGrpc;
-        });
+        services.AddAuditing(IdentityAuditing.Service);
 
         // Registrations arrive from the Record service as integration events; audit entries leave for the Audit service
         // from the outbox (Dapr pub/sub, or the direct transport), signed with Identity's own key.
@@ -183,8 +179,6 @@ public static class IdentityHost
         app.UseHttpErrorBodies();                  // limits, and errors (413, 414, malformed JSON…) with problem-details bodies
         app.UseRouting();
         app.UseRoutingRejections();                // 405 and 415 before any token is asked for (a 415 is not a 401)
-        app.UseAuditing(IdentityAuditing.Service, IdentityAuditing.ClassifyHttp); // practices' module choices, refusals too
-        app.UseGrpcRefusalAuditing();              // Access calls refused before the service ran (no or bad token)
         app.UseChronicleSecurity();
         app.UseAntiforgery();
         app.MapLoginPage();
@@ -192,7 +186,7 @@ public static class IdentityHost
         app.MapModuleEndpoints();
         app.MapGrpcService<AccessGrpcService>();
         app.MapAppCallback();
-        app.MapGet("/health", () => Results.Ok("healthy")).AllowAnonymous();
+        app.MapGet("/health", () => Results.Ok("healthy")).AllowAnonymous().NoPatientData("Liveness.");
         return app;
     }
 

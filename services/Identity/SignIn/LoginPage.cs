@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using Chronicle.Auditing;
 using Chronicle.Security;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
@@ -16,10 +17,12 @@ public static class LoginPage
     public const string FailureMessage =
         "Sign-in failed. Check your user name and password. After several failed attempts the account is locked for a while.";
 
+    private const string SignIn = "Staff sign-in: it names an account, never a patient.";
+
     public static void MapLoginPage(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet(Path, (HttpContext context, IAntiforgery antiforgery, string? returnUrl) =>
-            Page(context, antiforgery, returnUrl, error: null)).AllowAnonymous();
+            Page(context, antiforgery, returnUrl, error: null)).AllowAnonymous().NoPatientData(SignIn);
 
         endpoints.MapPost(Path, async (HttpContext context, IAntiforgery antiforgery, PasswordSignIn signIn) =>
         {
@@ -36,7 +39,7 @@ public static class LoginPage
             identity.AddClaim(new Claim(ChronicleClaims.Subject, account.Id.ToString()));
             await context.SignInAsync(CookieScheme, new ClaimsPrincipal(identity)).ConfigureAwait(false);
             return Results.Redirect(returnUrl ?? "/");
-        }).AllowAnonymous().DisableAntiforgery().AddEndpointFilter(CredentialRateLimits.LimitBySource);
+        }).AllowAnonymous().DisableAntiforgery().AddEndpointFilter(CredentialRateLimits.LimitBySource).NoPatientData(SignIn);
     }
 
     private static IResult Page(HttpContext context, IAntiforgery antiforgery, string? returnUrl, string? error, int status = StatusCodes.Status200OK)

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Security.Claims;
 using Chronicle.Identity.Directory;
 using Chronicle.Identity.Hosting;
+using Chronicle.Auditing;
 using Chronicle.Security;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
@@ -24,8 +25,9 @@ public static class OAuthEndpoints
 
     public static void MapOAuthEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapMethods(AuthorizationPath, [HttpMethods.Get, HttpMethods.Post], AuthorizeAsync).AllowAnonymous().DisableAntiforgery();
-        endpoints.MapPost(TokenPath, ExchangeAsync).AllowAnonymous().DisableAntiforgery();
+        const string Tokens = "OAuth authorization and token requests: they name clients and users, not patients.";
+        endpoints.MapMethods(AuthorizationPath, [HttpMethods.Get, HttpMethods.Post], AuthorizeAsync).AllowAnonymous().DisableAntiforgery().NoPatientData(Tokens);
+        endpoints.MapPost(TokenPath, ExchangeAsync).AllowAnonymous().DisableAntiforgery().NoPatientData(Tokens);
     }
 
     private static async Task<IResult> AuthorizeAsync(HttpContext context, IdentityDbContext db, TimeProvider time, IOptions<IdentityServiceOptions> options)

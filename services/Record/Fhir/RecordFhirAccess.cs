@@ -23,7 +23,7 @@ internal static class RecordFhirAccess
         if (!SecurityStartup.IsEnforced(context.RequestServices))
             return;
         if (!Caller.From(context.User).HasScopeFor(type, access))
-            throw AccessRefusals.FhirForbidden($"This request needs {new RequireFhirScopeAttribute(type, access)}.");
+            throw AccessRefusedException.Forbidden($"This request needs {new RequireFhirScopeAttribute(type, access)}.");
     }
 
     /// <summary>

@@ -1,3 +1,5 @@
+using Chronicle.Auditing;
+using Chronicle.Contracts;
 using Chronicle.EventStore;
 using Chronicle.Fhir;
 using Chronicle.Fhir.Http;
@@ -81,19 +83,27 @@ public static class RecordFhirEndpoints
         var fhir = app.MapGroup(prefix);
         fhir.AddEndpointFilter<FhirEndpointFilter>();
 
-        fhir.MapFhirRead("/metadata", (RecordFhirApi api, HttpRequest request) => api.Metadata(request)).AllowAnonymous(); // discovery needs no token
-        fhir.MapFhirRead("/Patient/{id}/$everything", (RecordFhirApi api, HttpRequest request, string id) => api.EverythingAsync(request, id));
-        fhir.MapFhirRead("/{type}", (RecordFhirApi api, HttpRequest request, string type) => api.SearchAsync(request, type));
-        fhir.MapFhirSearchPost("/{type}/" + FhirRoutes.SearchSegment, (RecordFhirApi api, HttpRequest request, string type) => api.SearchAsync(request, type));
+        fhir.MapFhirRead("/metadata", (RecordFhirApi api, HttpRequest request) => api.Metadata(request)).AllowAnonymous() // discovery needs no token
+            .NoPatientData("The CapabilityStatement describes the server, not any patient.");
+        fhir.MapFhirRead("/Patient/{id}/$everything", (RecordFhirApi api, HttpRequest request, string id) => api.EverythingAsync(request, id))
+            .Audited(AuditAction.Everything, "Patient");
+        fhir.MapFhirRead("/{type}", (RecordFhirApi api, HttpRequest request, string type) => api.SearchAsync(request, type)).Audited(AuditAction.Search);
+        fhir.MapFhirSearchPost("/{type}/" + FhirRoutes.SearchSegment, (RecordFhirApi api, HttpRequest request, string type) => api.SearchAsync(request, type))
+            .Audited(AuditAction.Search);
         fhir.MapFhirRead("/{type}/_history", (string type) =>
-            Task.FromException<IResult>(FhirException.NotSupported($"Type-level history ({type}/_history) is not supported; ask for one resource's history.")));
-        fhir.MapFhirRead("/{type}/{id}", (RecordFhirApi api, HttpRequest request, string type, string id) => api.ReadAsync(request, type, id));
-        fhir.MapFhirRead("/{type}/{id}/_history", (RecordFhirApi api, HttpRequest request, string type, string id) => api.HistoryAsync(request, type, id));
+            Task.FromException<IResult>(FhirException.NotSupported($"Type-level history ({type}/_history) is not supported; ask for one resource's history.")))
+            .Audited(AuditAction.History);
+        fhir.MapFhirRead("/{type}/{id}", (RecordFhirApi api, HttpRequest request, string type, string id) => api.ReadAsync(request, type, id))
+            .Audited(AuditAction.Read);
+        fhir.MapFhirRead("/{type}/{id}/_history", (RecordFhirApi api, HttpRequest request, string type, string id) => api.HistoryAsync(request, type, id))
+            .Audited(AuditAction.History);
         fhir.MapFhirRead("/{type}/{id}/_history/{versionId}",
-            (RecordFhirApi api, HttpRequest request, string type, string id, string versionId) => api.VReadAsync(request, type, id, versionId));
+            (RecordFhirApi api, HttpRequest request, string type, string id, string versionId) => api.VReadAsync(request, type, id, versionId))
+            .Audited(AuditAction.VRead);
 
         fhir.MapFhirFallback(path => $"There is no FHIR endpoint at '{path}'.",
-            "The Record's FHIR API is read-only (searches may be sent by POST [type]/_search); the record changes through its gRPC commands.");
+            "The Record's FHIR API is read-only (searches may be sent by POST [type]/_search); the record changes through its gRPC commands.")
+            .AuditedAsFhirInteraction(); // a 404 or 405 here is still an attempt on patient data
         return fhir;
     }
 }

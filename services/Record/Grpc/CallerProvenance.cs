@@ -1,5 +1,6 @@
 using Chronicle.EventStore;
 using Chronicle.Record.Domain;
+using Chronicle.Security;
 using Grpc.Core;
 
 namespace Chronicle.Record.Grpc;
@@ -11,42 +12,43 @@ public interface ICallerProvenance
 }
 
 /// <summary>
-/// Who: from the validated access token (sub, role, org, client_id) when the call is authenticated, which it always is
-/// when security is on; the x-user-id / x-user-role / x-organisation-ods / x-client-id headers count only in a host run
-/// with security explicitly disabled. On whose behalf, why and the correlation id are the caller's statements (headers).
+/// Who, on whose behalf, why and the correlation id, as libs/Security's <see cref="Caller"/> reads them for access checks
+/// and audit entries alike: who from the validated access token when the call is authenticated (always, when security is
+/// on), the x-user-id / x-user-role / x-organisation-ods / x-client-id headers only in a host run with security
+/// explicitly disabled; the rest are the caller's statements (headers).
 /// </summary>
 public sealed class RequestHeaderProvenance : ICallerProvenance
 {
     public EventMetadata Read(ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var headers = context.RequestHeaders;
-        var user = context.GetHttpContext().User;
-        var authenticated = user.Identity?.IsAuthenticated == true;
-        // The caller's statements are stored on every event and served back (history, FHIR Provenance): plain text only.
+        var http = context.GetHttpContext();
+        var caller = Caller.From(http);
+        // What the caller stated is stored on every event and served back (history, FHIR Provenance): plain text only.
         var errors = new ValidationErrors();
-        string? Header(string key)
+        void Stated(string header, string? value, int maxLength = RecordRules.MaxShortTextLength) =>
+            RecordRules.Text(errors, $"{header} (metadata)", value, maxLength);
+        if (http.User.Identity?.IsAuthenticated != true)
         {
-            var value = headers.GetValue(key) is { Length: > 0 } text ? text : null;
-            RecordRules.Text(errors, $"{key} (metadata)", value, key == "x-reason" ? RecordRules.MaxReasonLength : RecordRules.MaxShortTextLength);
-            return value;
+            Stated(Caller.UserIdHeader, caller.Subject);
+            Stated(Caller.RoleHeader, caller.Role);
+            Stated(Caller.OrganisationHeader, caller.Organisation);
+            Stated(Caller.ClientIdHeader, caller.ClientId);
         }
 
-        string? Claimed(string claim, string header) => authenticated
-            ? user.FindFirst(claim)?.Value is { Length: > 0 } value ? value : null
-            : Header(header);
-
-        var metadata = new EventMetadata
-        {
-            UserId = Claimed("sub", "x-user-id"),
-            Role = Claimed("role", "x-user-role"),
-            OrganisationOds = Claimed("org", "x-organisation-ods"),
-            OnBehalfOf = Header("x-on-behalf-of"),
-            ClientId = Claimed("client_id", "x-client-id"),
-            Reason = Header("x-reason"),
-            CorrelationId = Header("x-correlation-id"),
-        };
+        Stated(Caller.OnBehalfOfHeader, caller.OnBehalfOf);
+        Stated(Caller.ReasonHeader, caller.Reason, RecordRules.MaxReasonLength);
+        Stated(Caller.CorrelationIdHeader, caller.CorrelationId);
         errors.ThrowIfAny();
-        return metadata;
+        return new EventMetadata
+        {
+            UserId = caller.Subject,
+            Role = caller.Role,
+            OrganisationOds = caller.Organisation,
+            OnBehalfOf = caller.OnBehalfOf,
+            ClientId = caller.ClientId,
+            Reason = caller.Reason,
+            CorrelationId = caller.CorrelationId,
+        };
     }
 }

@@ -1,3 +1,4 @@
+using Chronicle.Auditing;
 using Chronicle.Contracts.Record.V1;
 using Chronicle.Record.Application;
 using Chronicle.Security;
@@ -12,6 +13,7 @@ public sealed class PatientRecordGrpcService(PatientRecordCommands commands, Pat
     // Registering creates the relationship, so there is none to check; staff register only at their own practice.
     [RequireFhirScope("Patient", ScopeAccess.Create)]
     [NoPatientRelationshipCheck]
+    [Audited(AuditAction.Create)]
     public override Task<CommandReply> RegisterPatient(RegisterPatientRequest request, ServerCallContext context)
     {
         RecordGrpcAccess.RequireOwnPractice(context, request.GeneralPracticeOds);
@@ -19,23 +21,28 @@ public sealed class PatientRecordGrpcService(PatientRecordCommands commands, Pat
     }
 
     [RequireFhirScope("Patient", ScopeAccess.Update)]
+    [Audited(AuditAction.Update)]
     public override Task<CommandReply> UpdateDemographics(UpdateDemographicsRequest request, ServerCallContext context) =>
         RunAsync(ProtoRequests.Read(request), context);
 
     [RequireFhirScope("Encounter", ScopeAccess.Create)]
+    [Audited(AuditAction.Update)]
     public override Task<CommandReply> RecordConsultation(RecordConsultationRequest request, ServerCallContext context) =>
         RunAsync(ProtoRequests.Read(request), context);
 
     [RequireFhirScope("Condition", ScopeAccess.Update)]
+    [Audited(AuditAction.Update)]
     public override Task<CommandReply> ResolveProblem(ResolveProblemRequest request, ServerCallContext context) =>
         RunAsync(ProtoRequests.Read(request), context);
 
     // Any entry of the record can be marked, so any resource type.
     [RequireFhirScope(SmartScope.AnyResource, ScopeAccess.Update)]
+    [Audited(AuditAction.EnteredInError)]
     public override Task<CommandReply> MarkEnteredInError(MarkEnteredInErrorRequest request, ServerCallContext context) =>
         RunAsync(ProtoRequests.Read(request), context);
 
     [RequireFhirScope(SmartScope.AnyResource, ScopeAccess.Read)]
+    [Audited(AuditAction.Read)]
     public override async Task<PatientRecordView> GetRecord(GetRecordRequest request, ServerCallContext context)
     {
         var patientId = ReadPatientId(request.PatientId);
@@ -44,6 +51,7 @@ public sealed class PatientRecordGrpcService(PatientRecordCommands commands, Pat
 
     [RequireFhirScope(SmartScope.AnyResource, ScopeAccess.Read)]
     [NoPatientRelationshipCheck] // checked below: auditors replay any record
+    [Audited(AuditAction.Read)]
     public override async Task<PatientRecordView> GetRecordAsAt(GetRecordAsAtRequest request, ServerCallContext context)
     {
         await RecordGrpcAccess.RequirePatientOrAuditorAsync(context, request.PatientId).ConfigureAwait(false);
@@ -64,6 +72,7 @@ public sealed class PatientRecordGrpcService(PatientRecordCommands commands, Pat
 
     [RequireFhirScope(SmartScope.AnyResource, ScopeAccess.Read)]
     [NoPatientRelationshipCheck] // checked below: auditors replay any record's history
+    [Audited(AuditAction.History)]
     public override async Task<GetHistoryReply> GetHistory(GetHistoryRequest request, ServerCallContext context)
     {
         await RecordGrpcAccess.RequirePatientOrAuditorAsync(context, request.PatientId).ConfigureAwait(false);

@@ -43,13 +43,6 @@ public static class RecordGrpcAccess
             http.AuditAccessGrounds(AccessGrounds.Auditor);
             return;
         }
-        try
-        {
-            await http.RequirePatientAccessAsync(patientId).ConfigureAwait(false);
-        }
-        catch (FhirException e)
-        {
-            throw new RpcException(new Status(e.Status == HttpStatusCode.BadRequest ? StatusCode.InvalidArgument : StatusCode.PermissionDenied, e.Message));
-        }
+        await http.RequirePatientAccessAsync(patientId).ConfigureAwait(false);
     }
 }

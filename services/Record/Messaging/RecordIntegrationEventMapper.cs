@@ -1,4 +1,3 @@
-using Chronicle.Auditing;
 using Chronicle.Contracts.IntegrationEvents.Record;
 using Chronicle.EventStore;
 using Chronicle.Messaging.Publishing;
@@ -9,18 +8,15 @@ using V1 = Chronicle.Contracts.IntegrationEvents.Record.RecordIntegrationEventsV
 namespace Chronicle.Record.Messaging;
 
 /// <summary>
-/// What the Record tells other services of its committed events: patient facts on <see cref="RecordTopics.Record"/>, and
-/// every audit entry of its outbox stream on the audit topic. What stays inside the service (NHS number reservations,
-/// consultations and resolutions, which no contract announces yet) maps to nothing. Audit entries leave signed with the
-/// Record's own key, so the Audit service can tell them from forgeries.
+/// What the Record tells other services of its committed events: patient facts on <see cref="RecordTopics.Record"/>. What
+/// stays inside the service (NHS number reservations, consultations and resolutions, which no contract announces yet)
+/// maps to nothing. Its audit entries leave by auditing's own mapping, signed with the Record's key.
 /// </summary>
-public sealed class RecordIntegrationEventMapper(AuditSigningKey auditSigningKey) : IIntegrationEventMapper
+public sealed class RecordIntegrationEventMapper : IIntegrationEventMapper
 {
     public IEnumerable<object> Map(RecordedEvent recorded)
     {
         ArgumentNullException.ThrowIfNull(recorded);
-        if (recorded.StreamId == EventStoreAuditTrail.OutboxStream)
-            return AuditEntryMessages.Map(recorded, auditSigningKey);
         if (RecordFhirEvent.TryDecode(recorded) is not { } change)
             return [];
         var (patientId, version, at) = (change.PatientId, recorded.StreamVersion, recorded.RecordedAt);

@@ -1,3 +1,4 @@
+using Chronicle.Auditing;
 using Chronicle.Contracts.Record.V1;
 using Chronicle.EventStore;
 using Chronicle.Record.Fhir;
@@ -15,6 +16,7 @@ public sealed class RecordReplayGrpcService(IEventStore store) : RecordReplay.Re
 {
     [RequireFhirScope(SmartScope.AnyResource, ScopeAccess.Read)]
     [NoPatientRelationshipCheck] // auditors replay any record; everyone else needs the relationship (checked below)
+    [Audited(AuditAction.Read)]
     public override async Task<FhirRecord> GetFhirRecordAsAt(GetFhirRecordAsAtRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
