@@ -126,9 +126,8 @@ public static class AuditHostExtensions
     /// <summary>The query tables (a projection of the chain) and the FHIR AuditEvent API over them.</summary>
     public static IServiceCollection AddAuditQueries(this IServiceCollection services)
     {
-        services.AddSingleton(provider => new AuditQueryReadModel(provider.GetRequiredService<IEventStore>(), provider.GetRequiredService<ReadModelDatabase>(),
-            new ProjectionRunnerOptions { Logger = provider.GetService<ILoggerFactory>()?.CreateLogger<AuditQueryReadModel>() }));
-        services.AddHostedService<AuditQueriesHost>();
+        services.AddProjection<AuditQueryProjection>();
+        services.AddSingleton<AuditQueryReadModel>();
         services.AddSingleton<AuditFhirApi>();
         services.AddSingleton<FhirEndpointFilter>();
         return services;
@@ -151,14 +150,6 @@ public static class AuditHostExtensions
     }
 
     public static IEndpointRouteBuilder MapAuditHealth(this IEndpointRouteBuilder endpoints) => endpoints.MapServiceHealth();
-}
-
-/// <summary>Starts the query projection with the host and stops it with the host.</summary>
-internal sealed class AuditQueriesHost(AuditQueryReadModel queries) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken) => queries.StartAsync(cancellationToken);
-
-    public Task StopAsync(CancellationToken cancellationToken) => queries.DisposeAsync().AsTask();
 }
 
 /// <summary>Ready when the query tables hold every chained entry: until then a search could miss recent accesses.</summary>

@@ -10,21 +10,14 @@ namespace Chronicle.Audit.Queries;
 public sealed record ChainedAuditEntry(long Seq, AuditEntry Entry);
 
 /// <summary>
-/// The query side of the audit log: <see cref="AuditQueryProjection"/> kept up to date by its runner, and the searches over
+/// The query side of the audit log: <see cref="AuditQueryProjection"/>, hosted by libs/Projections, and the searches over
 /// its table (by patient, user, organisation, time, action and more), in chain order, paged by sequence number.
 /// </summary>
-public sealed class AuditQueryReadModel : IAsyncDisposable
+public sealed class AuditQueryReadModel(HostedProjection<AuditQueryProjection> projection, ReadModelDatabase database)
 {
     private const string Columns = "e.seq, e.entry_json";
-    private readonly ProjectionRunner _runner;
-    private readonly ReadModelDatabase _database;
-    private int _disposed;
-
-    public AuditQueryReadModel(IEventStore store, ReadModelDatabase database, ProjectionRunnerOptions? options = null)
-    {
-        _database = database ?? throw new ArgumentNullException(nameof(database));
-        _runner = new ProjectionRunner(store, database, new AuditQueryProjection(), options);
-    }
+    private readonly HostedProjection<AuditQueryProjection> _runner = projection ?? throw new ArgumentNullException(nameof(projection));
+    private readonly ReadModelDatabase _database = database ?? throw new ArgumentNullException(nameof(database));
 
     public LogPosition Checkpoint => _runner.Checkpoint;
 
@@ -81,7 +74,4 @@ public sealed class AuditQueryReadModel : IAsyncDisposable
 
         return rows;
     }
-
-    public ValueTask DisposeAsync() =>
-        Interlocked.Exchange(ref _disposed, 1) == 0 ? _runner.DisposeAsync() : ValueTask.CompletedTask;
 }
