@@ -1,4 +1,5 @@
 using Chronicle.Contracts.IntegrationEvents.Audit;
+using System.Text.Json;
 using Chronicle.EventStore;
 using Chronicle.Messaging.Publishing;
 
@@ -22,15 +23,13 @@ public static class AuditEntryMessages
             : [];
     }
 
+    /// <summary>The wire event: the entry's own JSON (its one shape), with the emitter's signature beside it.</summary>
     public static AuditIntegrationEventsV1.AuditEntryRecorded ToIntegrationEvent(SignedAuditEntry signed)
     {
         ArgumentNullException.ThrowIfNull(signed);
-        var entry = signed.Entry;
-        return new AuditIntegrationEventsV1.AuditEntryRecorded(entry.EntryId, entry.OccurredAt, entry.Service,
-            entry.UserId, entry.Role, entry.OrganisationOds, entry.ClientId, entry.OnBehalfOf,
-            entry.PatientId, entry.Action.ToString(), entry.ResourceType, entry.ResourceId, entry.Query,
-            entry.Outcome, entry.CorrelationId, entry.BreakGlass, entry.BreakGlassReason, entry.AccessGrounds,
-            signed.Signature.KeyId, signed.Signature.Value);
+        var recorded = JsonSerializer.Deserialize(AuditCanonicalForm.ToBytes(signed.Entry), AuditIntegrationEventsJsonContext.Default.AuditEntryRecorded)
+            ?? throw new InvalidOperationException("An audit entry did not read as its integration event.");
+        return recorded with { KeyId = signed.Signature.KeyId, Signature = signed.Signature.Value };
     }
 
     /// <summary>The emitter's signature the event carries; null when it carries none (or half of one).</summary>
@@ -42,34 +41,15 @@ public static class AuditEntryMessages
             : new AuditEntrySignature(recorded.KeyId, recorded.Signature);
     }
 
+    /// <summary>The entry a wire event carries: the same JSON read as the entry (the signature beside it is left out).</summary>
     /// <exception cref="FormatException">The event names an action this version does not know.</exception>
     public static AuditEntry FromIntegrationEvent(AuditIntegrationEventsV1.AuditEntryRecorded recorded)
     {
         ArgumentNullException.ThrowIfNull(recorded);
-        if (!Enum.TryParse<AuditAction>(recorded.Action, ignoreCase: false, out var action) || !Enum.IsDefined(action))
+        if (!Enum.TryParse<AuditAction>(recorded.Action, ignoreCase: false, out var action) || !Enum.IsDefined(action) || !recorded.Action.All(char.IsAsciiLetter))
             throw new FormatException($"'{recorded.Action}' is not an audit action.");
-        return new AuditEntry
-        {
-            EntryId = recorded.EntryId,
-            // The canonical form keeps ticks: an entry chained twice from two deliveries must hash the same.
-            OccurredAt = recorded.OccurredAt.ToUniversalTime(),
-            Service = recorded.Service,
-            UserId = recorded.UserId,
-            Role = recorded.Role,
-            OrganisationOds = recorded.OrganisationOds,
-            ClientId = recorded.ClientId,
-            OnBehalfOf = recorded.OnBehalfOf,
-            PatientId = recorded.PatientId,
-            Action = action,
-            ResourceType = recorded.ResourceType,
-            ResourceId = recorded.ResourceId,
-            Query = recorded.Query,
-            Outcome = recorded.Outcome,
-            CorrelationId = recorded.CorrelationId,
-            BreakGlass = recorded.BreakGlass,
-            BreakGlassReason = recorded.BreakGlassReason,
-            AccessGrounds = recorded.AccessGrounds,
-        };
+        // The canonical form keeps ticks, in UTC: an entry chained twice from two deliveries must hash the same.
+        return AuditCanonicalForm.Read(JsonSerializer.SerializeToUtf8Bytes(recorded, AuditIntegrationEventsJsonContext.Default.AuditEntryRecorded));
     }
 }
 
