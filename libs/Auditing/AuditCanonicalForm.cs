@@ -1,4 +1,6 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Chronicle.Auditing;
 
@@ -13,17 +15,44 @@ namespace Chronicle.Auditing;
 /// </summary>
 public static class AuditCanonicalForm
 {
+    // The canonical formats on AuditEntry's one shape (its properties, in their declared order), here and not as attributes
+    // on it, so a JSON API that serialises entries keeps its own style.
+    private static readonly JsonTypeInfo<AuditEntry> Canonical = (JsonTypeInfo<AuditEntry>)new JsonSerializerOptions
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        TypeInfoResolver = AuditEntryJsonContext.Default.WithAddedModifier(contract =>
+        {
+            if (contract.Type != typeof(AuditEntry))
+                return;
+            foreach (var property in contract.Properties)
+            {
+                switch (property.Name)
+                {
+                    case "occurredAt":
+                        property.CustomConverter = new CanonicalUtcTimeConverter();
+                        break;
+                    case "action":
+                        property.CustomConverter = new JsonStringEnumConverter<AuditAction>();
+                        break;
+                    case "accessGrounds":
+                        property.ShouldSerialize = (_, value) => value is not null;
+                        break;
+                }
+            }
+        }),
+    }.GetTypeInfo(typeof(AuditEntry));
+
     public static void Write(Utf8JsonWriter writer, AuditEntry entry)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(entry);
-        JsonSerializer.Serialize(writer, entry, AuditEntryJsonContext.Default.AuditEntry);
+        JsonSerializer.Serialize(writer, entry, Canonical);
     }
 
     public static byte[] ToBytes(AuditEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        return JsonSerializer.SerializeToUtf8Bytes(entry, AuditEntryJsonContext.Default.AuditEntry);
+        return JsonSerializer.SerializeToUtf8Bytes(entry, Canonical);
     }
 
     /// <summary>Reads an entry in the shape <see cref="AuditEntry"/> declares; throws <see cref="FormatException"/> on anything else.</summary>
@@ -31,7 +60,7 @@ public static class AuditCanonicalForm
     {
         try
         {
-            return json.Deserialize(AuditEntryJsonContext.Default.AuditEntry) ?? throw new FormatException("Not an audit entry: null.");
+            return json.Deserialize(Canonical) ?? throw new FormatException("Not an audit entry: null.");
         }
         catch (Exception error) when (error is JsonException or InvalidOperationException or NotSupportedException)
         {
@@ -44,7 +73,7 @@ public static class AuditCanonicalForm
     {
         try
         {
-            return JsonSerializer.Deserialize(json, AuditEntryJsonContext.Default.AuditEntry) ?? throw new FormatException("Not an audit entry: null.");
+            return JsonSerializer.Deserialize(json, Canonical) ?? throw new FormatException("Not an audit entry: null.");
         }
         catch (Exception error) when (error is JsonException or InvalidOperationException or NotSupportedException)
         {

@@ -22,7 +22,9 @@ public enum AuditAction
 /// <summary>
 /// One access to patient data, as the service that served (or refused) it saw it. This record is its one shape: its
 /// property order and formats are the canonical form (<see cref="AuditCanonicalForm"/>) that is hashed and signed, and
-/// the wire event (<c>chronicle.audit.entry-recorded.v1</c>) is the same JSON with the emitter's signature beside it. Every service emits one for each
+/// the wire event (<c>chronicle.audit.entry-recorded.v1</c>) is the same JSON with the emitter's signature beside it. (The
+/// auditors' JSON API serialises it in its own, earlier style; the canonical formats are set on this shape by
+/// <see cref="AuditCanonicalForm"/> alone.) Every service emits one for each
 /// read, search, $everything and write, and for each refusal; the Audit service chains them. <see cref="EntryId"/>
 /// is chosen by the emitter and makes delivery idempotent: the same entry is never chained twice.
 /// </summary>
@@ -32,7 +34,7 @@ public sealed record AuditEntry
     public required Guid EntryId { get; init; }
 
     /// <summary>When the request was answered, UTC, to the microsecond.</summary>
-    [JsonPropertyOrder(1), JsonConverter(typeof(CanonicalUtcTimeConverter))]
+    [JsonPropertyOrder(1)]
     public required DateTimeOffset OccurredAt { get; init; }
 
     /// <summary>The service that served the request, e.g. "record".</summary>
@@ -59,7 +61,7 @@ public sealed record AuditEntry
     [JsonPropertyOrder(8)]
     public string? PatientId { get; init; }
 
-    [JsonPropertyOrder(9), JsonConverter(typeof(JsonStringEnumConverter<AuditAction>))]
+    [JsonPropertyOrder(9)]
     public required AuditAction Action { get; init; }
     [JsonPropertyOrder(10)]
     public string? ResourceType { get; init; }
@@ -86,7 +88,7 @@ public sealed record AuditEntry
     /// "patient-self", "break-glass" (see Chronicle.Security's AccessGrounds). Null when no patient access was decided
     /// (a refusal, a search naming no patient, security switched off).
     /// </summary>
-    [JsonPropertyOrder(17), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    [JsonPropertyOrder(17)]
     public string? AccessGrounds { get; init; }
 }
 

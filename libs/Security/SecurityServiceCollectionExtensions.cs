@@ -60,10 +60,15 @@ public static class SecurityServiceCollectionExtensions
         return options;
     }
 
-    /// <summary>Authentication then authorization; call after UseRouting and before the endpoints.</summary>
+    /// <summary>
+    /// Authentication then authorization; call after UseRouting and before the endpoints. Adds nothing in a host that
+    /// opted out explicitly (<see cref="SecurityStartup.AddChronicleSecurityOrOptOut"/>), so a service composes one way.
+    /// </summary>
     public static IApplicationBuilder UseChronicleSecurity(this IApplicationBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        if (app.ApplicationServices.GetService<SecurityOptedOut>() is not null)
+            return app;
         return app.UseAuthentication().UseAuthorization();
     }
 

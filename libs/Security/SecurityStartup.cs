@@ -11,8 +11,9 @@ public static class SecurityStartup
 
     /// <summary>
     /// Registers <see cref="SecurityServiceCollectionExtensions.AddChronicleSecurity(IServiceCollection, IConfiguration, Action{ChronicleSecurityOptions}?)"/>
-    /// and returns true; or, with <see cref="DisabledSetting"/> true, writes a warning line to <paramref name="warnings"/>
-    /// and returns false. Throws the exception <paramref name="fail"/> makes (one line) when neither the authority nor
+    /// with the gRPC interceptor that enforces scopes and relationships on every method, and returns true; or, with
+    /// <see cref="DisabledSetting"/> true, writes a warning line to <paramref name="warnings"/>, records the opt-out (so
+    /// <see cref="SecurityServiceCollectionExtensions.UseChronicleSecurity"/> adds nothing) and returns false. Throws the exception <paramref name="fail"/> makes (one line) when neither the authority nor
     /// the opt-out is configured.
     /// </summary>
     public static bool AddChronicleSecurityOrOptOut(this IServiceCollection services, IConfiguration configuration, string service,
@@ -25,6 +26,7 @@ public static class SecurityStartup
         if (configuration.GetValue<bool>(DisabledSetting))
         {
             warnings.WriteLine($"WARNING: {service}: {DisabledSetting}=true: NO ACCESS TOKENS ARE CHECKED; anyone who can reach this service can read and change every record. Never run it like this with real data.");
+            services.AddSingleton<SecurityOptedOut>();
             return false;
         }
 
@@ -32,6 +34,7 @@ public static class SecurityStartup
         if (string.IsNullOrWhiteSpace(section[nameof(ChronicleSecurityOptions.Authority)]))
             throw fail($"{ChronicleSecurityOptions.Section}:{nameof(ChronicleSecurityOptions.Authority)} is not set: give the Identity service's issuer URL, or set {DisabledSetting}=true to run without token checks.");
         services.AddChronicleSecurity(configuration);
+        services.AddGrpc(o => o.AddChronicleSecurity());
         // A service host asks Identity by service invocation (through its sidecar), never by an address of its own.
         services.AddIdentityAccessClient();
         return true;
@@ -41,3 +44,6 @@ public static class SecurityStartup
     public static bool IsEnforced(IServiceProvider services) =>
         services.GetService<IPatientAccessChecker>() is not null;
 }
+
+/// <summary>The record that a host was explicitly told to run without token checks.</summary>
+internal sealed class SecurityOptedOut;

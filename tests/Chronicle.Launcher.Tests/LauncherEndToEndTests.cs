@@ -222,7 +222,7 @@ public sealed partial class LauncherEndToEndTests : IDisposable
     private string Data(string name) => Path.Combine(_root, name);
 
     /// <summary>Identity learns registrations from the Record's published facts, a moment after the Record writes them.</summary>
-    private static async Task WaitUntilReadableAsync(HttpClient http, Uri resource)
+    internal static async Task WaitUntilReadableAsync(HttpClient http, Uri resource)
     {
         var deadline = DateTime.UtcNow + LauncherProcess.Patience;
         while (true)
@@ -237,7 +237,7 @@ public sealed partial class LauncherEndToEndTests : IDisposable
     }
 
     /// <summary>The patient in the demo lines Record prints, which the launcher shows with the gateway's base.</summary>
-    private static string DemoPatientId(LauncherProcess launcher)
+    internal static string DemoPatientId(LauncherProcess launcher)
     {
         var match = DemoPatientLine().Match(launcher.Output);
         Assert.True(match.Success, $"No demo patient line through the gateway in:\n{launcher.Output}");

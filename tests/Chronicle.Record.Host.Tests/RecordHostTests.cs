@@ -171,6 +171,49 @@ public abstract partial class RecordHostTests(IHostStorageFactory storages, stri
         }
     }
 
+    [Fact]
+    public async Task GivenAServingRecord_WhenTheOperatorRebuildsItsFhirProjection_ThenReadsContinueAndAnswerTheSameRecord()
+    {
+        var storage = await storages.CreateAsync();
+        await using var host = await RecordHostProcess.StartAsync(storage, "--demo", "3");
+        Assert.Equal(HttpStatusCode.OK, await host.WaitUntilReadyAsync());
+        using var http = new HttpClient();
+        var patient = host.FhirUrl($"Patient/{Chronicle.Contracts.Demo.DemoAccounts.PatientId}");
+        var before = await http.GetStringAsync(patient);
+        using var stop = new CancellationTokenSource();
+        var reads = Task.Run(async () =>
+        {
+            var answers = new List<(HttpStatusCode Status, string Body)>();
+            while (!stop.IsCancellationRequested)
+            {
+                using var response = await http.GetAsync(patient);
+                answers.Add((response.StatusCode, await response.Content.ReadAsStringAsync()));
+            }
+
+            return answers;
+        });
+
+        // Another process, on the same storage, while the service keeps serving from the live tables.
+        var rebuild = await RecordHostProcess.RunAsync(storage, "rebuild", "--projection", "record-fhir", "--Chronicle:Security:Disabled=true");
+        await stop.CancelAsync();
+        var answers = await reads;
+
+        Assert.True(rebuild.ExitCode == 0, $"rebuild exited {rebuild.ExitCode}: {rebuild.Errors}");
+        Assert.Contains("Projection 'record-fhir' rebuilt, swapped in and caught up", rebuild.Output, StringComparison.Ordinal);
+        Assert.NotEmpty(answers);
+        Assert.All(answers, answer => Assert.Equal((HttpStatusCode.OK, before), answer));
+        Assert.Equal(before, await http.GetStringAsync(patient));
+    }
+
+    [Fact]
+    public async Task GivenAnUnknownProjection_WhenRebuilt_ThenTheVerbExitsTwoNamingTheRecordsProjections()
+    {
+        var run = await RecordHostProcess.RunAsync(await storages.CreateAsync(), "rebuild", "--projection", "fhir", "--Chronicle:Security:Disabled=true");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("No projection is named 'fhir'. This service has: record-fhir.", run.Errors, StringComparison.Ordinal);
+    }
+
     private static long StoredEvents(HostRun run) =>
         long.Parse(StoredEventsLine().Match(run.Output).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
 

@@ -3,6 +3,7 @@ using Chronicle.Audit.Api;
 using Chronicle.Audit.Fhir;
 using Chronicle.Messaging;
 using Chronicle.Security;
+using Chronicle.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
 
 namespace Chronicle.Audit.Host;
@@ -13,8 +14,9 @@ public static class AuditService
     public static WebApplication Compose(WebApplicationBuilder builder, AuditHostSettings settings)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        builder.AddServiceTelemetry(AuditHostExtensions.AppId); // traces, metrics, logs over OTLP when an endpoint is set
         builder.AddAuditListeners(settings);           // FHIR, verify, replay, health on HTTP/1.1; app callback on h2c
-        var secured = builder.Services.AddChronicleSecurityOrOptOut(builder.Configuration, "Chronicle Audit", Console.Error,
+        builder.Services.AddChronicleSecurityOrOptOut(builder.Configuration, "Chronicle Audit", Console.Error,
             message => new AuditConfigurationException(message)); // tokens from Identity; the auditor role from the token
         builder.Services.AddAuditChain(builder.Configuration, settings); // hash chain, signing keys, emitters' keys, checkpoints, verifier
         builder.AddAuditIngestion(settings);           // topic chronicle.audit -> the chain, each entry once
@@ -25,8 +27,7 @@ public static class AuditService
 
         var app = builder.Build();
         app.UseFhirHttpEdges();                        // links name the gateway when one is in front; limits; errors with bodies
-        if (secured)
-            app.UseChronicleSecurity();                // authentication, then authorization (inside the auditing above)
+        app.UseChronicleSecurity();                    // authentication, then authorization (inside the auditing)
         app.MapAuditHealth();
         app.MapAppCallback();
         app.MapAuditFhir();

@@ -49,6 +49,7 @@ public static class IdentityHost
         if (demo)
             builder.Configuration["Chronicle:Demo"] = "true";
         configure?.Invoke(builder);
+        builder.AddServiceTelemetry(AppId);        // traces, metrics, logs over OTLP when an endpoint is set
 
         var settings = IdentityHostSettings.From(builder.Configuration);
         builder.Services.AddSingleton(settings);

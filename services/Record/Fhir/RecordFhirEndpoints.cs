@@ -42,31 +42,19 @@ public static class RecordFhirServiceCollectionExtensions
         var builder = services.AddOptions<RecordFhirOptions>();
         if (configure is not null)
             builder.Configure(configure);
-        services.AddSingleton(provider =>
+        services.AddProjection<RecordFhirProjection>();
+        services.AddOptions<ProjectionHostingOptions<RecordFhirProjection>>().Configure<IOptions<RecordFhirOptions>>((hosting, fhir) =>
         {
-            var options = provider.GetRequiredService<IOptions<RecordFhirOptions>>().Value;
-            var projection = options.Projection with
-            {
-                Logger = options.Projection.Logger ?? provider.GetService<ILoggerFactory>()?.CreateLogger<RecordFhirReadModel>(),
-            };
-            return new RecordFhirReadModel(provider.GetRequiredService<IEventStore>(), provider.GetRequiredService<ReadModelDatabase>(), projection);
+            hosting.StartWithHost = fhir.Value.RunProjection;
+            hosting.Runner = fhir.Value.Projection;
         });
+        services.AddSingleton(provider => new RecordFhirReadModel(provider.GetRequiredService<IEventStore>(),
+            provider.GetRequiredService<ReadModelDatabase>(), provider.GetRequiredService<HostedProjection<RecordFhirProjection>>()));
         services.AddSingleton<RecordFhirApi>();
         services.AddHttpEdgeLimits();
         services.AddSingleton<FhirEndpointFilter>();
-        services.AddHostedService<RecordFhirProjectionHost>();
         return services;
     }
-}
-
-/// <summary>Starts the FHIR projection with the host when <see cref="RecordFhirOptions.RunProjection"/> is on.</summary>
-internal sealed class RecordFhirProjectionHost(RecordFhirReadModel readModel, IOptions<RecordFhirOptions> options) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken) =>
-        options.Value.RunProjection ? readModel.StartAsync(cancellationToken) : Task.CompletedTask;
-
-    public Task StopAsync(CancellationToken cancellationToken) =>
-        options.Value.RunProjection ? readModel.DisposeAsync().AsTask() : Task.CompletedTask;
 }
 
 public static class RecordFhirEndpoints

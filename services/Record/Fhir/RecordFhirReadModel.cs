@@ -4,21 +4,27 @@ using Chronicle.Projections;
 namespace Chronicle.Record.Fhir;
 
 /// <summary>
-/// The Record's FHIR read side: the projection's runner and the queries over its tables. The host starts it (or lets
-/// <see cref="RecordFhirServiceCollectionExtensions.AddRecordFhir"/> do so) and can await <see cref="WaitForAsync"/> with
-/// an append's position before replying to a command, so the caller's next FHIR read sees its own write.
+/// The Record's FHIR read side: the projection (hosted by libs/Projections) and the queries over its tables. The host
+/// starts it (or lets <see cref="RecordFhirServiceCollectionExtensions.AddRecordFhir"/> do so) and can await
+/// <see cref="WaitForAsync"/> with an append's position before replying to a command, so the caller's next FHIR read sees
+/// its own write.
 /// </summary>
 public sealed class RecordFhirReadModel : IAsyncDisposable
 {
-    private readonly ProjectionRunner _runner;
-    private int _disposed;
+    private readonly HostedProjection<RecordFhirProjection> _runner;
 
-    public RecordFhirReadModel(IEventStore store, ReadModelDatabase database, ProjectionRunnerOptions? options = null)
+    public RecordFhirReadModel(IEventStore store, ReadModelDatabase database, HostedProjection<RecordFhirProjection> projection)
     {
         Store = store ?? throw new ArgumentNullException(nameof(store));
         ArgumentNullException.ThrowIfNull(database);
-        _runner = new ProjectionRunner(store, database, new RecordFhirProjection(), options);
+        _runner = projection ?? throw new ArgumentNullException(nameof(projection));
         Queries = new RecordFhirQueries(database);
+    }
+
+    /// <summary>A read side of its own, outside a host (benchmarks, tools).</summary>
+    public RecordFhirReadModel(IEventStore store, ReadModelDatabase database, ProjectionRunnerOptions? options = null)
+        : this(store, database, new HostedProjection<RecordFhirProjection>(store, database, new RecordFhirProjection(), options))
+    {
     }
 
     public IEventStore Store { get; }
@@ -40,6 +46,5 @@ public sealed class RecordFhirReadModel : IAsyncDisposable
     public Task<ProjectionLag> GetLagAsync(CancellationToken cancellationToken = default) => _runner.GetLagAsync(cancellationToken);
 
     /// <summary>Stops the projection. Safe to call more than once (the host's shutdown and the container both may).</summary>
-    public ValueTask DisposeAsync() =>
-        Interlocked.Exchange(ref _disposed, 1) == 0 ? _runner.DisposeAsync() : ValueTask.CompletedTask;
+    public ValueTask DisposeAsync() => _runner.DisposeAsync();
 }

@@ -15,6 +15,9 @@ public abstract record RecordCommand(IReadOnlyList<string> ConfigurationArgs)
               patients if the store is empty, and prints example URLs.
           Chronicle.Record generate --patients N [--seed S] [--today yyyy-MM-dd] [settings]
               Store N synthetic patients' histories. The same seed adds nothing the second time.
+          Chronicle.Record rebuild --projection NAME [settings]
+              Replay the whole log into fresh tables of the projection NAME (record-fhir) and swap them in, while a
+              running Record keeps serving reads from the live ones.
 
         Settings (appsettings.json, environment variables such as Chronicle__Storage, or arguments):
           --Chronicle:Storage=sqlite|postgres          default sqlite
@@ -43,7 +46,7 @@ public abstract record RecordCommand(IReadOnlyList<string> ConfigurationArgs)
             if (arg is "--help" or "-h" or "-?")
                 return new HelpCommand();
             var (name, inlineValue) = SplitOption(arg);
-            if (name is not ("--demo" or "--patients" or "--seed" or "--today"))
+            if (name is not ("--demo" or "--patients" or "--seed" or "--today" or "--projection"))
             {
                 configuration.Add(arg);
                 continue;
@@ -57,8 +60,9 @@ public abstract record RecordCommand(IReadOnlyList<string> ConfigurationArgs)
         {
             "serve" => Serve(options, configuration),
             "generate" => Generate(options, configuration),
+            "rebuild" => Rebuild(options, configuration),
             "help" => new HelpCommand(),
-            _ => throw new RecordConfigurationException($"Unknown command '{args[0]}'. Use 'serve' (the default) or 'generate'; --help lists the options."),
+            _ => throw new RecordConfigurationException($"Unknown command '{args[0]}'. Use 'serve' (the default), 'generate' or 'rebuild'; --help lists the options."),
         };
     }
 
@@ -66,6 +70,14 @@ public abstract record RecordCommand(IReadOnlyList<string> ConfigurationArgs)
     {
         RejectOthers(options, "serve", "--demo");
         return new ServeCommand(options.TryGetValue("--demo", out var demo) ? Count("--demo", demo) : 0, configuration);
+    }
+
+    private static RebuildCommand Rebuild(Dictionary<string, string> options, List<string> configuration)
+    {
+        RejectOthers(options, "rebuild", "--projection");
+        return options.TryGetValue("--projection", out var projection) && projection.Length > 0
+            ? new RebuildCommand(projection, configuration)
+            : throw new RecordConfigurationException("rebuild needs --projection NAME (the projection to rebuild, e.g. record-fhir).");
     }
 
     private static GenerateCommand Generate(Dictionary<string, string> options, List<string> configuration)
@@ -107,5 +119,7 @@ public abstract record RecordCommand(IReadOnlyList<string> ConfigurationArgs)
 public sealed record ServeCommand(int DemoPatients, IReadOnlyList<string> ConfigurationArgs) : RecordCommand(ConfigurationArgs);
 
 public sealed record GenerateCommand(int Patients, int Seed, DateOnly Today, IReadOnlyList<string> ConfigurationArgs) : RecordCommand(ConfigurationArgs);
+
+public sealed record RebuildCommand(string Projection, IReadOnlyList<string> ConfigurationArgs) : RecordCommand(ConfigurationArgs);
 
 public sealed record HelpCommand() : RecordCommand([]);

@@ -1,3 +1,4 @@
+using Chronicle.Projections;
 using Chronicle.Contracts.Demo;
 using System.Diagnostics;
 using System.Globalization;
@@ -68,6 +69,14 @@ public static class RecordCommandLine
                     AddAuditSigning(builder, settings);
                     await ServeAsync(compose(builder, settings), serve.DemoPatients > 0).ConfigureAwait(false);
                     return 0;
+                case RebuildCommand rebuild:
+                    // The service as it serves (its projections registered by its own compose), but not started: only the
+                    // named projection runs, here, beside a Record that may be serving from the same storage.
+                    builder.Services.AddRecordStorage(settings, storage);
+                    AddAuditSigning(builder, settings);
+                    await using (var app = compose(builder, settings))
+                        return await ProjectionRebuild.RunAsync(app.Services, rebuild.Projection, Console.Out, Console.Error, interrupt.Token)
+                            .ConfigureAwait(false);
                 default:
                     throw new UnreachableException($"Unhandled command {command}.");
             }
