@@ -16,7 +16,7 @@ public static class ServiceHealth
 {
     public const string LivenessPath = "/healthz";
     public const string ReadinessPath = "/readyz";
-    private const string ReadyTag = "ready";
+    internal const string ReadyTag = "ready";
 
     /// <summary>Adds a check that <see cref="ReadinessPath"/> answers with.</summary>
     public static IServiceCollection AddReadinessCheck<T>(this IServiceCollection services, string name)

@@ -14,8 +14,6 @@ namespace Chronicle.Audit.Host;
 /// </summary>
 public static class AuditHost
 {
-    public const string Banner = "Chronicle Audit";
-
     public const string Usage = """
         Usage:
           Chronicle.Audit [serve] [settings]
@@ -42,71 +40,36 @@ public static class AuditHost
                                                        while rotating); entries not signed by their service's key are refused
         """;
 
-    public static async Task<int> RunAsync(string[] args, Func<WebApplicationBuilder, AuditHostSettings, WebApplication> compose)
+    /// <summary>What the shared host needs to know about the Audit service: its settings, storage, verbs and banner.</summary>
+    public static ServiceHostDefinition<AuditHostSettings> Definition { get; } = new()
     {
-        ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(compose);
-        if (args is ["verify", ..])
-            return await AuditCommandLine.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);
-        if (args.Any(a => a is "--help" or "-h" or "-?" or "help"))
-        {
-            Console.WriteLine(Usage);
-            return 0;
-        }
+        Banner = new ServiceBanner("Audit"),
+        Usage = Usage,
+        ReadSettings = AuditHostSettings.From,
+        OpenStorage = OpenStorageAsync,
+        Verbs = [new ServiceVerb("verify", AuditCommandLine.Usage, AuditCommandLine.RunAsync)],
+        StartedLines = StartedLines,
+    };
 
-        var configurationArgs = args is ["serve", .. var rest] ? rest : args;
-        if (configurationArgs is [var verb, ..] && verb.Length > 0 && verb.All(char.IsAsciiLetter))
-        {
-            await Console.Error.WriteLineAsync($"{Banner}: unknown command '{verb}'. Use 'serve' (the default) or 'verify'; --help lists the options.")
-                .ConfigureAwait(false);
-            return 2;
-        }
-
-        try
-        {
-            await using var host = await StartAsync(configurationArgs, compose).ConfigureAwait(false);
-            Console.WriteLine($"{Banner} storage: {host.Storage.Description}");
-            Console.WriteLine($"{Banner} HTTP listening on {host.HttpBase}");
-            Console.WriteLine($"{Banner} gRPC listening on {host.GrpcAddress.GetLeftPart(UriPartial.Authority)}");
-            Console.WriteLine($"{Banner} FHIR AuditEvent API on {new Uri(host.HttpBase, "fhir")}, verify on {new Uri(host.HttpBase, "audit/verify")}");
-            Console.WriteLine($"{Banner} checkpoints signed with key {host.Signer.KeyId}; public key in {host.Settings.PublicKeyPath}");
-            await host.App.WaitForShutdownAsync().ConfigureAwait(false);
-            return 0;
-        }
-        catch (AuditConfigurationException e)
-        {
-            await Console.Error.WriteLineAsync($"{Banner}: {e.Message}").ConfigureAwait(false);
-            return 2;
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            await Console.Error.WriteLineAsync($"{Banner} could not run: {e.Message.ReplaceLineEndings(" ")}").ConfigureAwait(false);
-            return 1;
-        }
-    }
+    public static Task<int> RunAsync(string[] args, Func<WebApplicationBuilder, AuditHostSettings, WebApplication> compose) =>
+        ServiceHost.RunAsync(args, Definition, compose);
 
     /// <summary>Opens the storage and starts the service composed by <paramref name="compose"/>, configured by <paramref name="configurationArgs"/>.</summary>
-    /// <exception cref="AuditConfigurationException">A setting cannot be used.</exception>
+    /// <exception cref="ServiceConfigurationException">A setting cannot be used.</exception>
     public static async Task<RunningAuditHost> StartAsync(string[] configurationArgs, Func<WebApplicationBuilder, AuditHostSettings, WebApplication> compose)
     {
-        ArgumentNullException.ThrowIfNull(compose);
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = configurationArgs, ContentRootPath = AppContext.BaseDirectory });
-        var settings = AuditHostSettings.From(builder.Configuration);
-        var storage = await OpenStorageAsync(settings).ConfigureAwait(false);
-        try
-        {
-            builder.Services.AddSingleton(settings);
-            builder.Services.AddSingleton(storage.Events);
-            builder.Services.AddSingleton(storage.ReadModels);
-            var app = compose(builder, settings);
-            await app.StartAsync().ConfigureAwait(false);
-            return new RunningAuditHost(app, storage, settings);
-        }
-        catch
-        {
-            await storage.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+        var host = await ServiceHost.StartAsync(configurationArgs, Definition, compose).ConfigureAwait(false);
+        return new RunningAuditHost(host.App, host.Storage, host.Settings);
+    }
+
+    private static IEnumerable<string> StartedLines(RunningServiceHost<AuditHostSettings> host)
+    {
+        var banner = Definition.Banner;
+        var http = host.Listeners.HttpBase;
+        yield return banner.Listening("HTTP", http);
+        yield return banner.ListeningPrefix("gRPC") + host.Listeners.GrpcAddress.GetLeftPart(UriPartial.Authority);
+        yield return banner.Line($"FHIR AuditEvent API on {new Uri(http, "fhir")}, verify on {new Uri(http, "audit/verify")}");
+        yield return banner.Line($"checkpoints signed with key {host.Services.GetRequiredService<CheckpointSigner>().KeyId}; public key in {host.Settings.PublicKeyPath}");
     }
 
     /// <summary>

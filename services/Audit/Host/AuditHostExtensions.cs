@@ -58,11 +58,11 @@ public static class AuditHostExtensions
         }
         catch (AuditSigningConfigurationException e)
         {
-            throw new AuditConfigurationException(e.Message, e);
+            throw new ServiceConfigurationException(e.Message, e);
         }
 
         if (settings.RequireEmitterKeys && settings.EmitterPublicKeys.Keys.All(service => service == AppId))
-            throw new AuditConfigurationException(
+            throw new ServiceConfigurationException(
                 $"No emitter keys are configured ({AuditHostSettings.EmittersSection}:<service>:PublicKeys): under Dapr every entry delivered would be refused. " +
                 "Give the Audit service each emitting service's public key (see k8s/README.md).");
         services.AddSingleton(EmitterKeys(settings, own));
@@ -101,7 +101,7 @@ public static class AuditHostExtensions
         }
         catch (ArgumentException e)
         {
-            throw new AuditConfigurationException($"{AuditHostSettings.EmittersSection}: {e.Message}", e);
+            throw new ServiceConfigurationException($"{AuditHostSettings.EmittersSection}: {e.Message}", e);
         }
     }
 
@@ -148,8 +148,6 @@ public static class AuditHostExtensions
     {
         return services.AddReadinessCheck<AuditReadiness>("audit-queries");
     }
-
-    public static IEndpointRouteBuilder MapAuditHealth(this IEndpointRouteBuilder endpoints) => endpoints.MapServiceHealth();
 }
 
 /// <summary>Ready when the query tables hold every chained entry: until then a search could miss recent accesses.</summary>

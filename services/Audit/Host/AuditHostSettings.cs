@@ -1,3 +1,4 @@
+using Chronicle.ServiceDefaults;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
 
@@ -61,7 +62,7 @@ public sealed record AuditHostSettings
     /// <summary>The signing key's public half (SubjectPublicKeyInfo PEM), written beside it for <c>verify --key</c>.</summary>
     public string PublicKeyPath => Path.Combine(DataDirectory, "checkpoint-signing-key.pub.pem");
 
-    /// <exception cref="AuditConfigurationException">A setting is missing, unreadable or out of range.</exception>
+    /// <exception cref="ServiceConfigurationException">A setting is missing, unreadable or out of range.</exception>
     public static AuditHostSettings From(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -72,24 +73,24 @@ public sealed record AuditHostSettings
         }
         catch (InvalidOperationException e)
         {
-            throw new AuditConfigurationException(e.Message, e);
+            throw new ServiceConfigurationException(e.Message, e);
         }
 
         var storage = options.Storage?.Trim().ToLowerInvariant() switch
         {
             null or "" or "sqlite" => AuditStorageKind.Sqlite,
             "postgres" or "postgresql" => AuditStorageKind.Postgres,
-            _ => throw new AuditConfigurationException($"{Section}:Storage must be 'sqlite' or 'postgres'; it is '{options.Storage}'."),
+            _ => throw new ServiceConfigurationException($"{Section}:Storage must be 'sqlite' or 'postgres'; it is '{options.Storage}'."),
         };
         var connectionString = configuration.GetConnectionString(ConnectionStringName);
         if (storage == AuditStorageKind.Postgres)
             connectionString = CheckPostgres(connectionString);
         if (string.IsNullOrWhiteSpace(options.DataDirectory))
-            throw new AuditConfigurationException($"{Section}:DataDirectory must name a folder (the default is ./data/audit).");
+            throw new ServiceConfigurationException($"{Section}:DataDirectory must name a folder (the default is ./data/audit).");
         if (options.Checkpoints.EveryEntries < 1)
-            throw new AuditConfigurationException($"{Section}:Checkpoints:EveryEntries must be 1 or more; it is {options.Checkpoints.EveryEntries}.");
+            throw new ServiceConfigurationException($"{Section}:Checkpoints:EveryEntries must be 1 or more; it is {options.Checkpoints.EveryEntries}.");
         if (options.Checkpoints.Interval <= TimeSpan.Zero)
-            throw new AuditConfigurationException($"{Section}:Checkpoints:Interval must be positive; it is {options.Checkpoints.Interval}.");
+            throw new ServiceConfigurationException($"{Section}:Checkpoints:Interval must be positive; it is {options.Checkpoints.Interval}.");
 
         return new AuditHostSettings
         {
@@ -128,12 +129,12 @@ public sealed record AuditHostSettings
                 }
                 catch (FormatException e)
                 {
-                    throw new AuditConfigurationException($"{setting.Path} must be public keys in PEM form, or the paths of PEM files: {e.Message}", e);
+                    throw new ServiceConfigurationException($"{setting.Path} must be public keys in PEM form, or the paths of PEM files: {e.Message}", e);
                 }
             }
 
             if (service.Count == 0)
-                throw new AuditConfigurationException($"{setting.Path} names no public key for the service '{emitter.Key}'.");
+                throw new ServiceConfigurationException($"{setting.Path} names no public key for the service '{emitter.Key}'.");
             keys[emitter.Key] = service;
         }
 
@@ -143,7 +144,7 @@ public sealed record AuditHostSettings
     private static string CheckPostgres(string? connectionString)
     {
         if (string.IsNullOrWhiteSpace(connectionString))
-            throw new AuditConfigurationException(
+            throw new ServiceConfigurationException(
                 $"{Section}:Storage is 'postgres' but ConnectionStrings:{ConnectionStringName} is not set " +
                 $"(e.g. ConnectionStrings__{ConnectionStringName}=\"Host=localhost;Database=chronicle_audit;Username=chronicle;Password=...\").");
         try
@@ -153,13 +154,13 @@ public sealed record AuditHostSettings
         }
         catch (ArgumentException e)
         {
-            throw new AuditConfigurationException($"ConnectionStrings:{ConnectionStringName} is not a valid PostgreSQL connection string: {e.Message}", e);
+            throw new ServiceConfigurationException($"ConnectionStrings:{ConnectionStringName} is not a valid PostgreSQL connection string: {e.Message}", e);
         }
     }
 
     private static int CheckPort(string name, int port) => port is >= 0 and <= 65_535
         ? port
-        : throw new AuditConfigurationException($"{Section}:Ports:{name} must be a TCP port (0 to 65535, 0 picks a free one); it is {port}.");
+        : throw new ServiceConfigurationException($"{Section}:Ports:{name} must be a TCP port (0 to 65535, 0 picks a free one); it is {port}.");
 
     private sealed class AuditHostOptions
     {
@@ -183,18 +184,3 @@ public sealed record AuditHostSettings
     }
 }
 
-/// <summary>The host's configuration cannot be used; the message says which setting and how to fix it.</summary>
-public sealed class AuditConfigurationException : Exception
-{
-    public AuditConfigurationException(string message) : base(message)
-    {
-    }
-
-    public AuditConfigurationException(string message, Exception innerException) : base(message, innerException)
-    {
-    }
-
-    public AuditConfigurationException()
-    {
-    }
-}

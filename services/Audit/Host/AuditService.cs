@@ -14,21 +14,21 @@ public static class AuditService
     public static WebApplication Compose(WebApplicationBuilder builder, AuditHostSettings settings)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.AddServiceTelemetry(AuditHostExtensions.AppId); // traces, metrics, logs over OTLP when an endpoint is set
+        builder.AddServiceDefaults(AuditHostExtensions.AppId); // telemetry (OTLP when an endpoint is set), gRPC health and reflection
         builder.AddAuditListeners(settings);           // FHIR, verify, replay, health on HTTP/1.1; app callback on h2c
         builder.Services.AddChronicleSecurityOrOptOut(builder.Configuration, "Chronicle Audit", Console.Error,
-            message => new AuditConfigurationException(message)); // tokens from Identity; the auditor role from the token
+            message => new ServiceConfigurationException(message)); // tokens from Identity; the auditor role from the token
         builder.Services.AddAuditChain(builder.Configuration, settings); // hash chain, signing keys, emitters' keys, checkpoints, verifier
         builder.AddAuditIngestion(settings);           // topic chronicle.audit -> the chain, each entry once
         builder.Services.AddAuditQueries();            // query tables projected from the chain; FHIR AuditEvent API
         builder.Services.AddAuditReplay();             // the Record's history and as-at record over service invocation
-        builder.Services.AddAuditHealth();             // /healthz, /readyz
+        builder.Services.AddAuditHealth();             // ready when the query tables hold the chain (the host maps /readyz, grpc.health.v1)
         builder.Services.AddHttpEdgeLimits();          // request body and request line limits (libs/Fhir HttpEdges)
 
         var app = builder.Build();
         app.UseFhirHttpEdges();                        // links name the gateway when one is in front; limits; errors with bodies
         app.UseChronicleSecurity();                    // authentication, then authorization (inside the auditing)
-        app.MapAuditHealth();
+        app.MapServiceDefaults();                      // /healthz, /readyz, grpc.health.v1, reflection
         app.MapAppCallback();
         app.MapAuditFhir();
         app.MapAuditApi();
