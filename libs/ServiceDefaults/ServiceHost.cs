@@ -39,8 +39,8 @@ public sealed class ServiceHostDefinition<TSettings>
 /// Runs a Chronicle service executable the one way every service does: the command line (<c>serve</c>, the default;
 /// <c>--help</c>; the service's own verbs), exit codes (0; 1 failed to start; 2 a configuration problem or an unknown
 /// verb, as one sentence on standard error), the banner, opening storage and settings read at start. The service's
-/// compose function adds what it is made of, starting with <see cref="ServiceDefaults.AddServiceDefaults"/> (telemetry,
-/// gRPC health and reflection) and ending with <see cref="ServiceDefaults.MapServiceDefaults"/> (health endpoints), so an
+/// compose function adds what it is made of, starting with <see cref="ServiceDefaultsExtensions.AddServiceDefaults"/> (telemetry,
+/// gRPC health and reflection) and ending with <see cref="ServiceDefaultsExtensions.MapServiceDefaults"/> (health endpoints), so an
 /// in-process test host built from the same compose function has them too.
 /// </summary>
 public static class ServiceHost

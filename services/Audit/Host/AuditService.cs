@@ -22,7 +22,7 @@ public static class AuditService
         builder.AddAuditIngestion(settings);           // topic chronicle.audit -> the chain, each entry once
         builder.Services.AddAuditQueries();            // query tables projected from the chain; FHIR AuditEvent API
         builder.Services.AddAuditReplay();             // the Record's history and as-at record over service invocation
-        builder.Services.AddAuditHealth();             // ready when the query tables hold the chain (the host maps /readyz, grpc.health.v1)
+        builder.Services.AddAuditHealth();             // ready when the query tables hold the chain (/readyz, grpc.health.v1)
         builder.Services.AddHttpEdgeLimits();          // request body and request line limits (libs/Fhir HttpEdges)
 
         var app = builder.Build();

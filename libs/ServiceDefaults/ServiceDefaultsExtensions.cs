@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Builder;
 namespace Chronicle.ServiceDefaults;
 
 /// <summary>What every service's compose function starts and ends with, the same for every service.</summary>
-public static class ServiceDefaults
+public static class ServiceDefaultsExtensions
 {
     /// <summary>Telemetry under <paramref name="serviceName"/> (exported only when an OTLP endpoint is set), gRPC health and reflection.</summary>
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string serviceName)
