@@ -172,6 +172,26 @@ public abstract partial class RecordHostTests(IHostStorageFactory storages, stri
     }
 
     [Fact]
+    public async Task GivenAServingRecord_WhenGrpcHealthAndReflectionAreAsked_ThenItIsServingAndListsItsOwnServices()
+    {
+        await using var host = await RecordHostProcess.StartAsync(await storages.CreateAsync());
+        Assert.Equal(HttpStatusCode.OK, await host.WaitUntilReadyAsync());
+        using var channel = host.CreateGrpcChannel();
+
+        var health = await new Grpc.Health.V1.Health.HealthClient(channel).CheckAsync(new Grpc.Health.V1.HealthCheckRequest());
+        using var call = new Grpc.Reflection.V1Alpha.ServerReflection.ServerReflectionClient(channel).ServerReflectionInfo();
+        await call.RequestStream.WriteAsync(new Grpc.Reflection.V1Alpha.ServerReflectionRequest { ListServices = "" });
+        await call.RequestStream.CompleteAsync();
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+        var services = call.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name).ToList();
+
+        Assert.Equal(Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
+        Assert.Contains("chronicle.record.v1.PatientRecord", services);
+        Assert.Contains("chronicle.record.v1.RecordReplay", services);
+        Assert.Contains("grpc.health.v1.Health", services);
+    }
+
+    [Fact]
     public async Task GivenAServingRecord_WhenTheOperatorRebuildsItsFhirProjection_ThenReadsContinueAndAnswerTheSameRecord()
     {
         var storage = await storages.CreateAsync();

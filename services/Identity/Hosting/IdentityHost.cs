@@ -49,7 +49,7 @@ public static class IdentityHost
         if (demo)
             builder.Configuration["Chronicle:Demo"] = "true";
         configure?.Invoke(builder);
-        builder.AddServiceTelemetry(AppId);        // traces, metrics, logs over OTLP when an endpoint is set
+        builder.AddServiceDefaults(AppId);         // telemetry (OTLP when an endpoint is set), gRPC health and reflection
 
         var settings = IdentityHostSettings.From(builder.Configuration);
         builder.Services.AddSingleton(settings);
@@ -187,7 +187,8 @@ public static class IdentityHost
         app.MapModuleEndpoints();
         app.MapGrpcService<AccessGrpcService>();
         app.MapAppCallback();
-        app.MapGet("/health", () => Results.Ok("healthy")).AllowAnonymous().NoPatientData("Liveness.");
+        app.MapGet("/health", () => Results.Ok("healthy")).AllowAnonymous().NoPatientData("Liveness."); // what k8s/ and the launcher probe
+        app.MapServiceDefaults();                  // /healthz, /readyz, grpc.health.v1, gRPC reflection
         return app;
     }
 

@@ -60,5 +60,4 @@ public static class RecordHostExtensions
         return services.AddReadinessCheck<RecordReadiness>("fhir-read-model");
     }
 
-    public static IEndpointRouteBuilder MapRecordHealth(this IEndpointRouteBuilder endpoints) => endpoints.MapServiceHealth();
 }

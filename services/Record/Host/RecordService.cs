@@ -15,7 +15,7 @@ public static class RecordService
     public static WebApplication Compose(WebApplicationBuilder builder, RecordHostSettings settings)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.AddServiceTelemetry(RecordMessagingExtensions.AppId); // traces, metrics, logs over OTLP when an endpoint is set
+        builder.AddServiceDefaults(RecordMessagingExtensions.AppId); // telemetry (OTLP when an endpoint is set), gRPC health and reflection
         builder.AddRecordListeners(settings);          // FHIR + health on HTTP/1.1, gRPC on h2c
         builder.Services.AddChronicleSecurityOrOptOut(builder.Configuration, "Chronicle Record", Console.Error,
             message => new RecordConfigurationException(message)); // tokens from Identity: scopes, patient relationships (asked by service invocation)
@@ -29,7 +29,7 @@ public static class RecordService
         var app = builder.Build();
         app.UseFhirHttpEdges();                        // links name the gateway when one is in front; limits; errors with bodies
         app.UseChronicleSecurity();                    // authentication, then authorization (inside the auditing)
-        app.MapRecordHealth();
+        app.MapServiceDefaults();                      // /healthz, /readyz, grpc.health.v1, gRPC reflection
         app.MapRecordGrpc();
         app.MapRecordFhir();
         app.MapRecordMessaging();                      // Dapr app callback, auditors' replay over service invocation
