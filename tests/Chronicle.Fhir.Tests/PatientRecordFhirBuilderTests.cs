@@ -4,6 +4,7 @@ using Hl7.Fhir.Model;
 using static Chronicle.Record.Domain.RecordEventsV1;
 using Coding = Chronicle.Record.Domain.Coding;
 using Quantity = Chronicle.Record.Domain.Quantity;
+using Chronicle.Record.Application;
 
 namespace Chronicle.Fhir.Tests;
 
@@ -306,19 +307,19 @@ public sealed class PatientRecordFhirBuilderTests
     public void GivenEventsOfOtherStreamsOrUnknownTypes_ThenNothingIsBuilt()
     {
         var reservation = _record.Record(SampleEvents.Registered(_record.PatientId), streamId: "nhs-number-9990001234");
-        Assert.Null(RecordFhirEvent.TryDecode(reservation));
+        Assert.Null(RecordEvent.TryDecode(reservation));
 
         var unknown = _record.Record(SampleEvents.Registered(_record.PatientId)) with { EventType = "V1.SomethingNew" };
-        Assert.Null(RecordFhirEvent.TryDecode(unknown));
+        Assert.Null(RecordEvent.TryDecode(unknown));
     }
 
     [Fact]
     public void GivenChangeToAnEntryThatDoesNotExist_ThenNothingIsBuilt()
     {
         Registered();
-        var resolved = RecordFhirEvent.TryDecode(_record.Record(new ProblemResolved(Guid.NewGuid(), new DateOnly(2024, 1, 1))))!;
+        var resolved = RecordEvent.TryDecode(_record.Record(new ProblemResolved(Guid.NewGuid(), new DateOnly(2024, 1, 1))))!;
         Assert.Empty(PatientRecordFhirBuilder.Build(resolved, current: null));
-        var inError = RecordFhirEvent.TryDecode(_record.Record(new EntryMarkedEnteredInError(Guid.NewGuid(), "typo")))!;
+        var inError = RecordEvent.TryDecode(_record.Record(new EntryMarkedEnteredInError(Guid.NewGuid(), "typo")))!;
         Assert.Empty(PatientRecordFhirBuilder.Build(inError, current: null));
     }
 

@@ -5,6 +5,7 @@ using Hl7.Fhir.Model;
 using Hl7.Fhir.Validation;
 using Coding = Chronicle.Record.Domain.Coding;
 using ContactPoint = Chronicle.Record.Domain.ContactPoint;
+using Chronicle.Record.Application;
 
 namespace Chronicle.Fhir.Tests;
 
@@ -54,7 +55,7 @@ public sealed class RecordScenario
     {
         var data = Registry.ToEventData(Guid.NewGuid(), @event, metadata ?? Clinician);
         var n = _events.Count;
-        return new RecordedEvent(streamId ?? RecordFhirEvent.StreamOf(PatientId), n, n + 1, 1000 + n, data.EventId, data.EventType,
+        return new RecordedEvent(streamId ?? RecordEvent.StreamOf(PatientId), n, n + 1, 1000 + n, data.EventId, data.EventType,
             data.Data, data.Metadata, Start.AddMinutes(n));
     }
 

@@ -3,6 +3,7 @@ using Chronicle.EventStore;
 using Chronicle.Record.Domain;
 using Chronicle.Record.Fhir;
 using Chronicle.Record.Synthetic;
+using Chronicle.Record.Application;
 
 namespace Chronicle.Record.Benchmarks;
 
@@ -68,7 +69,7 @@ internal static class SyntheticLoad
     {
         var history = records.Patient(index);
         var patientId = history[0].PatientId;
-        var stream = RecordFhirEvent.StreamOf(patientId);
+        var stream = RecordEvent.StreamOf(patientId);
         var expected = ExpectedVersion.NoStream;
         var ordinal = 0;
         foreach (var append in history)

@@ -16,6 +16,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Task = System.Threading.Tasks.Task;
+using Chronicle.Record.Application;
 
 namespace Chronicle.Record.FhirApi.Tests;
 
@@ -94,7 +95,7 @@ public sealed class FhirApiServer : IAsyncDisposable
     }
 
     public Task<AppendResult> AppendWithoutWaitingAsync(Guid patientId, EventMetadata metadata, params object[] events) =>
-        Store.AppendAsync(RecordFhirEvent.StreamOf(patientId), ExpectedVersion.Any,
+        Store.AppendAsync(RecordEvent.StreamOf(patientId), ExpectedVersion.Any,
             events.Select(e => Registry.ToEventData(Guid.NewGuid(), e, metadata)).ToList());
 
     public static EventMetadata Metadata { get; } = new()

@@ -4,6 +4,7 @@ using Chronicle.Fhir;
 using Chronicle.Projections;
 using Chronicle.Record.Fhir;
 using Task = System.Threading.Tasks.Task;
+using Chronicle.Record.Application;
 
 namespace Chronicle.Record.FhirApi.Tests;
 
@@ -32,7 +33,7 @@ internal sealed class ReferenceRecordFhirProjection : IProjection
 
     public async Task ApplyAsync(ProjectionContext context, RecordedEvent recorded, CancellationToken cancellationToken)
     {
-        if (RecordFhirEvent.TryDecode(recorded) is not { } change)
+        if (RecordEvent.TryDecode(recorded) is not { } change)
             return;
         var patientId = Id(change.PatientId);
         StoredResource? current = null;

@@ -3,6 +3,7 @@ using System.Text;
 using Chronicle.Record.Domain;
 using Hl7.Fhir.Model;
 using static Chronicle.Record.Domain.RecordEventsV1;
+using Chronicle.Record.Application;
 
 namespace Chronicle.Record.Fhir;
 
@@ -13,10 +14,10 @@ namespace Chronicle.Record.Fhir;
 /// </summary>
 public static class PatientRecordFhirBuilder
 {
-    /// <param name="current">The current version of <see cref="RecordFhirEvent.TouchedId"/>, or null if there is none.
+    /// <param name="current">The current version of <see cref="RecordEvent.TouchedId"/>, or null if there is none.
     /// It is not modified.</param>
     /// <returns>New versions, the Provenance last; empty when the event changes nothing the FHIR view shows.</returns>
-    public static IReadOnlyList<ResourceVersion> Build(RecordFhirEvent change, Resource? current)
+    public static IReadOnlyList<ResourceVersion> Build(RecordEvent change, Resource? current)
     {
         ArgumentNullException.ThrowIfNull(change);
         var patient = change.PatientId;

@@ -1,5 +1,6 @@
 using Chronicle.EventStore;
 using Chronicle.Fhir;
+using Chronicle.Record.Application;
 
 namespace Chronicle.Record.Fhir;
 
@@ -29,7 +30,7 @@ public sealed class PatientRecordFold
     {
         ArgumentNullException.ThrowIfNull(store);
         var fold = new PatientRecordFold(patientId);
-        var stream = RecordFhirEvent.StreamOf(patientId);
+        var stream = RecordEvent.StreamOf(patientId);
         long next = 0;
         while (true)
         {
@@ -45,7 +46,7 @@ public sealed class PatientRecordFold
 
     public void Apply(RecordedEvent recorded)
     {
-        if (RecordFhirEvent.TryDecode(recorded) is not { } change || change.PatientId != _patientId)
+        if (RecordEvent.TryDecode(recorded) is not { } change || change.PatientId != _patientId)
             return;
         _current.TryGetValue(FhirValues.Id(change.TouchedId), out var current);
         foreach (var version in PatientRecordFhirBuilder.Build(change, current?.Parse()))

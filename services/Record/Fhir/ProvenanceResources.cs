@@ -1,5 +1,6 @@
 using Hl7.Fhir.Model;
 using static Chronicle.Record.Domain.RecordEventsV1;
+using Chronicle.Record.Application;
 
 namespace Chronicle.Record.Fhir;
 
@@ -9,7 +10,7 @@ namespace Chronicle.Record.Fhir;
 /// </summary>
 internal static class ProvenanceResources
 {
-    public static Provenance For(RecordFhirEvent change, ResourceVersion target)
+    public static Provenance For(RecordEvent change, ResourceVersion target)
     {
         var metadata = change.Recorded.Metadata;
         var provenance = new Provenance

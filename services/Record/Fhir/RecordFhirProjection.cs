@@ -5,6 +5,7 @@ using Chronicle.Fhir;
 using Chronicle.Projections;
 using Hl7.Fhir.Model;
 using Task = System.Threading.Tasks.Task;
+using Chronicle.Record.Application;
 
 namespace Chronicle.Record.Fhir;
 
@@ -53,10 +54,10 @@ public sealed class RecordFhirProjection : IBatchProjection
         var ids = new List<string>(events.Count * 2);
         foreach (var recorded in events)
         {
-            RecordFhirEvent? change;
+            RecordEvent? change;
             try
             {
-                change = RecordFhirEvent.TryDecode(recorded);
+                change = RecordEvent.TryDecode(recorded);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -79,7 +80,7 @@ public sealed class RecordFhirProjection : IBatchProjection
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(recorded);
         var batch = BatchWrites.Of(context);
-        var change = batch.Decoded.Remove(recorded, out var decoded) ? decoded : RecordFhirEvent.TryDecode(recorded);
+        var change = batch.Decoded.Remove(recorded, out var decoded) ? decoded : RecordEvent.TryDecode(recorded);
         if (change is null)
             return;
         var patientId = FhirValues.Id(change.PatientId);
@@ -113,7 +114,7 @@ public sealed class RecordFhirProjection : IBatchProjection
         private readonly HashSet<(string Type, string Id)> _supersededInDatabase = [];
         private readonly List<Row> _written = [];
 
-        public Dictionary<RecordedEvent, RecordFhirEvent?> Decoded { get; } = new(ReferenceEqualityComparer.Instance);
+        public Dictionary<RecordedEvent, RecordEvent?> Decoded { get; } = new(ReferenceEqualityComparer.Instance);
 
         public static BatchWrites Of(ProjectionContext context) =>
             context.BatchState as BatchWrites ?? (BatchWrites)(context.BatchState = new BatchWrites());

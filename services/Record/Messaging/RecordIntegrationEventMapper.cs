@@ -1,9 +1,9 @@
 using Chronicle.Contracts.IntegrationEvents.Record;
 using Chronicle.EventStore;
 using Chronicle.Messaging.Publishing;
-using Chronicle.Record.Fhir;
 using static Chronicle.Record.Domain.RecordEventsV1;
 using V1 = Chronicle.Contracts.IntegrationEvents.Record.RecordIntegrationEventsV1;
+using Chronicle.Record.Application;
 
 namespace Chronicle.Record.Messaging;
 
@@ -17,7 +17,7 @@ public sealed class RecordIntegrationEventMapper : IIntegrationEventMapper
     public IEnumerable<object> Map(RecordedEvent recorded)
     {
         ArgumentNullException.ThrowIfNull(recorded);
-        if (RecordFhirEvent.TryDecode(recorded) is not { } change)
+        if (RecordEvent.TryDecode(recorded) is not { } change)
             return [];
         var (patientId, version, at) = (change.PatientId, recorded.StreamVersion, recorded.RecordedAt);
         return change.Event switch
@@ -38,6 +38,6 @@ public sealed class RecordIntegrationEventMapper : IIntegrationEventMapper
         };
     }
 
-    private static V1.ClinicalEntryRecorded Entry(RecordFhirEvent change, Guid entryId, Guid encounterId, string kind, Domain.Coding? code) =>
+    private static V1.ClinicalEntryRecorded Entry(RecordEvent change, Guid entryId, Guid encounterId, string kind, Domain.Coding? code) =>
         new(change.PatientId, change.Recorded.StreamVersion, change.Recorded.RecordedAt, entryId, encounterId, kind, code?.System, code?.Code);
 }

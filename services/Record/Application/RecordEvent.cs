@@ -1,18 +1,16 @@
-using System.Globalization;
 using Chronicle.EventStore;
 using Chronicle.Record.Domain;
 using static Chronicle.Record.Domain.RecordEventsV1;
 
-namespace Chronicle.Record.Fhir;
+namespace Chronicle.Record.Application;
 
 /// <summary>
 /// A patient-record event, decoded, with the patient it belongs to and the one existing resource (if any) it may
 /// give a new version to. Knowing that id up front lets the projection load just that resource before building.
+/// Kept beside the commands rather than in Fhir/, so messaging and the projection decode events without depending on the API.
 /// </summary>
-public sealed record RecordFhirEvent(RecordedEvent Recorded, Guid PatientId, object Event)
+public sealed record RecordEvent(RecordedEvent Recorded, Guid PatientId, object Event)
 {
-    public const string PatientStreamPrefix = "patient-";
-
     private static readonly EventTypeRegistry Registry = RecordEventsJsonContext.CreateRegistry();
 
     private static readonly HashSet<string> KnownTypes = new(
@@ -46,20 +44,20 @@ public sealed record RecordFhirEvent(RecordedEvent Recorded, Guid PatientId, obj
     /// Decodes an event of a <c>patient-{id:N}</c> stream. Returns null for other streams (such as NHS number
     /// reservations) and for event types the FHIR view does not show, so new event types never stall the projection.
     /// </summary>
-    public static RecordFhirEvent? TryDecode(RecordedEvent recorded)
+    public static RecordEvent? TryDecode(RecordedEvent recorded)
     {
         ArgumentNullException.ThrowIfNull(recorded);
         if (!TryGetPatientId(recorded.StreamId, out var patientId) || !KnownTypes.Contains(recorded.EventType))
             return null;
-        return new RecordFhirEvent(recorded, patientId, Registry.Deserialize(recorded));
+        return new RecordEvent(recorded, patientId, Registry.Deserialize(recorded));
     }
 
     public static bool TryGetPatientId(string streamId, out Guid patientId)
     {
         patientId = Guid.Empty;
-        return streamId.StartsWith(PatientStreamPrefix, StringComparison.Ordinal)
-            && Guid.TryParseExact(streamId.AsSpan(PatientStreamPrefix.Length), "N", out patientId);
+        return streamId.StartsWith(Domain.PatientId.StreamPrefix, StringComparison.Ordinal)
+            && Guid.TryParseExact(streamId.AsSpan(Domain.PatientId.StreamPrefix.Length), "N", out patientId);
     }
 
-    public static string StreamOf(Guid patientId) => PatientStreamPrefix + patientId.ToString("N", CultureInfo.InvariantCulture);
+    public static string StreamOf(Guid patientId) => new Domain.PatientId(patientId).StreamName;
 }
