@@ -54,15 +54,30 @@ internal sealed class OtlpReceiver : IAsyncDisposable
                 return;
             }
 
-            using var body = new MemoryStream();
-            await context.Request.InputStream.CopyToAsync(body);
-            if (context.Request.Url?.AbsolutePath == "/v1/traces")
-                Read(body.ToArray());
-            context.Response.StatusCode = 200;
-            context.Response.ContentType = "application/x-protobuf";
-            context.Response.ContentLength64 = 0;
-            context.Response.Close();
+            try
+            {
+                await AnswerAsync(context);
+            }
+            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException or IOException)
+            {
+                // The exporter hung up, or the receiver is stopping under an export in flight: that export is lost,
+                // as a collector going away loses it; the spans already kept stay kept.
+                if (!_listener.IsListening)
+                    return;
+            }
         }
+    }
+
+    private async Task AnswerAsync(HttpListenerContext context)
+    {
+        using var body = new MemoryStream();
+        await context.Request.InputStream.CopyToAsync(body);
+        if (context.Request.Url?.AbsolutePath == "/v1/traces")
+            Read(body.ToArray());
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "application/x-protobuf";
+        context.Response.ContentLength64 = 0;
+        context.Response.Close();
     }
 
     /// <summary>ExportTraceServiceRequest: resource_spans = 1 → resource = 1 (attributes = 1), scope_spans = 2 → spans = 2.</summary>

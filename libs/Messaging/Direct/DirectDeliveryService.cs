@@ -26,6 +26,13 @@ public sealed partial class DirectDeliveryService(DirectEventPublisher broker, I
     /// <summary>Apps that answered Unimplemented to the stable OnBulkTopicEvent: called through OnBulkTopicEventAlpha1, as the sidecar falls back.</summary>
     private readonly ConcurrentDictionary<string, bool> _alphaBulkOnly = new(StringComparer.Ordinal);
 
+    /// <summary>The queue is opened before the host finishes starting, not later on the background loop.</summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await broker.InitializeAsync(cancellationToken).ConfigureAwait(false);
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try

@@ -79,6 +79,23 @@ public sealed partial class DirectEventPublisher : IEventPublisher, IAsyncDispos
     public Task<long> CountPendingAsync(CancellationToken cancellationToken = default) => Queue.CountPendingAsync(cancellationToken);
 
     /// <summary>Asks every configured app for its subscriptions again; apps that do not answer keep what they last said.</summary>
+    /// <summary>
+    /// Opens the delivery queue's file and loads what is known of subscriptions, so the file exists
+    /// (and takes the data directory's permissions) before the host reports itself started.
+    /// </summary>
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await LoadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     internal async Task RefreshSubscriptionsAsync(CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
