@@ -3,6 +3,7 @@ using Chronicle.EventStore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Chronicle.Testing;
 
 namespace Chronicle.Projections.Tests;
 
@@ -10,18 +11,15 @@ namespace Chronicle.Projections.Tests;
 /// Projections hosted the one way (<see cref="ProjectionServiceCollectionExtensions.AddProjection{TProjection}"/>) in a
 /// real generic host over a real SQLite store: started and stopped with the host, found by name, rebuilt by name.
 /// </summary>
-public sealed class ProjectionHostingTests : IClassFixture<SqliteFiles>
+public sealed class ProjectionHostingTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-    private readonly SqliteFiles _files;
-
-    public ProjectionHostingTests(SqliteFiles files) => _files = files;
 
     [Fact]
     public async Task GivenAProjectionAddedToAHost_WhenTheHostRuns_ThenItProjectsTheLogAndStopsWithTheHost()
     {
-        await using var backend = await _files.CreateBackendAsync();
-        var last = await AppendAsync(backend.Store, 40);
+        await using var backend = await TestStorage.CreateAsync(StorageBackend.Sqlite, new() { Name = "projections" });
+        var last = await AppendAsync(backend.Events, 40);
         using var host = Build(backend);
 
         await host.StartAsync();
@@ -37,8 +35,8 @@ public sealed class ProjectionHostingTests : IClassFixture<SqliteFiles>
     [Fact]
     public async Task GivenAProjectionNotStartedWithTheHost_WhenRebuiltByName_ThenItsTablesHoldTheWholeLogAndItExitsZero()
     {
-        await using var backend = await _files.CreateBackendAsync();
-        await AppendAsync(backend.Store, 25);
+        await using var backend = await TestStorage.CreateAsync(StorageBackend.Sqlite, new() { Name = "projections" });
+        await AppendAsync(backend.Events, 25);
         using var host = Build(backend, startWithHost: false);
         await host.StartAsync();
         var output = new StringWriter();
@@ -56,7 +54,7 @@ public sealed class ProjectionHostingTests : IClassFixture<SqliteFiles>
     [Fact]
     public async Task GivenAnUnknownProjectionName_WhenRebuilt_ThenItExitsTwoNamingTheProjectionsThereAre()
     {
-        await using var backend = await _files.CreateBackendAsync();
+        await using var backend = await TestStorage.CreateAsync(StorageBackend.Sqlite, new() { Name = "projections" });
         using var host = Build(backend, startWithHost: false);
         var error = new StringWriter();
 
@@ -66,11 +64,11 @@ public sealed class ProjectionHostingTests : IClassFixture<SqliteFiles>
         Assert.Equal("No projection is named 'fhir'. This service has: stream-counts.", error.ToString().Trim());
     }
 
-    private static IHost Build(Backend backend, bool startWithHost = true)
+    private static IHost Build(TestStorage backend, bool startWithHost = true)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(backend.Store);
+        builder.Services.AddSingleton(backend.Events);
         builder.Services.AddSingleton(backend.ReadModels);
         builder.Services.AddProjection<StreamCountsProjection>(o =>
         {

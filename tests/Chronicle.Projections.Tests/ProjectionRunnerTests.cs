@@ -1,14 +1,15 @@
 using System.Text;
 using Chronicle.EventStore;
+using Chronicle.Testing;
 
 namespace Chronicle.Projections.Tests;
 
 /// <summary>The runner's guarantees, proven on every read-model backend.</summary>
-public abstract class ProjectionRunnerTests
+public abstract class ProjectionRunnerTests(StorageBackend storage)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
-    protected abstract Task<Backend> CreateBackendAsync();
+    private Task<TestStorage> CreateBackendAsync() => TestStorage.CreateAsync(storage, new() { Name = "projections" });
 
     private static ProjectionRunnerOptions Options(int batchSize) => new()
     {
@@ -22,14 +23,14 @@ public abstract class ProjectionRunnerTests
     public async Task Every_event_takes_effect_exactly_once()
     {
         await using var backend = await CreateBackendAsync();
-        await AppendAsync(backend.Store, streams: 12, appendsPerStream: 3, eventsPerAppend: 4);
-        await using var runner = new ProjectionRunner(backend.Store, backend.ReadModels, new StreamCountsProjection(), Options(batchSize: 25));
+        await AppendAsync(backend.Events, streams: 12, appendsPerStream: 3, eventsPerAppend: 4);
+        await using var runner = new ProjectionRunner(backend.Events, backend.ReadModels, new StreamCountsProjection(), Options(batchSize: 25));
         await runner.StartAsync();
-        var last = await AppendAsync(backend.Store, streams: 12, appendsPerStream: 2, eventsPerAppend: 3);
+        var last = await AppendAsync(backend.Events, streams: 12, appendsPerStream: 2, eventsPerAppend: 3);
 
         await WaitForAsync(runner, last);
 
-        var log = await ReadWholeLogAsync(backend.Store);
+        var log = await ReadWholeLogAsync(backend.Events);
         Assert.Equal(12 * 3 * 4 + 12 * 2 * 3, log.Count);
         Assert.Equal(StreamCounts.Expected(log), await StreamCounts.ReadAsync(backend.ReadModels));
         Assert.Equal(last, await backend.ReadModels.ReadCheckpointAsync("stream-counts"));
@@ -39,14 +40,14 @@ public abstract class ProjectionRunnerTests
     public async Task A_batch_projections_queued_writes_take_effect_exactly_once_with_the_checkpoint()
     {
         await using var backend = await CreateBackendAsync();
-        await AppendAsync(backend.Store, streams: 9, appendsPerStream: 3, eventsPerAppend: 4);
+        await AppendAsync(backend.Events, streams: 9, appendsPerStream: 3, eventsPerAppend: 4);
         var projection = new QueuedStreamCountsProjection();
-        await using var runner = new ProjectionRunner(backend.Store, backend.ReadModels, projection, Options(batchSize: 25));
+        await using var runner = new ProjectionRunner(backend.Events, backend.ReadModels, projection, Options(batchSize: 25));
         await runner.StartAsync();
-        var last = await AppendAsync(backend.Store, streams: 9, appendsPerStream: 2, eventsPerAppend: 3);
+        var last = await AppendAsync(backend.Events, streams: 9, appendsPerStream: 2, eventsPerAppend: 3);
 
         await WaitForAsync(runner, last);
-        var log = await ReadWholeLogAsync(backend.Store);
+        var log = await ReadWholeLogAsync(backend.Events);
         Assert.Equal(StreamCounts.Expected(log), await StreamCounts.ReadAsync(backend.ReadModels));
         Assert.Equal(last, await backend.ReadModels.ReadCheckpointAsync("stream-counts"));
         Assert.True(projection.Batches >= log.Count / 25);
@@ -59,11 +60,11 @@ public abstract class ProjectionRunnerTests
     public async Task A_failed_batch_is_rolled_back_and_retried_without_skipping_the_failing_event()
     {
         await using var backend = await CreateBackendAsync();
-        var last = await AppendAsync(backend.Store, streams: 10, appendsPerStream: 4, eventsPerAppend: 5);
-        var log = await ReadWholeLogAsync(backend.Store);
+        var last = await AppendAsync(backend.Events, streams: 10, appendsPerStream: 4, eventsPerAppend: 5);
+        var log = await ReadWholeLogAsync(backend.Events);
         // In the middle of a batch, so events before it in the same transaction must be rolled back too.
         var projection = new StreamCountsProjection().FailingOnceOn(log[137].EventId);
-        await using var runner = new ProjectionRunner(backend.Store, backend.ReadModels, projection, Options(batchSize: 50));
+        await using var runner = new ProjectionRunner(backend.Events, backend.ReadModels, projection, Options(batchSize: 50));
 
         await runner.StartAsync();
         await WaitForAsync(runner, last);
@@ -77,10 +78,10 @@ public abstract class ProjectionRunnerTests
     public async Task A_new_runner_resumes_where_a_disposed_one_stopped()
     {
         await using var backend = await CreateBackendAsync();
-        await AppendAsync(backend.Store, streams: 10, appendsPerStream: 10, eventsPerAppend: 2);
-        var log = await ReadWholeLogAsync(backend.Store);
+        await AppendAsync(backend.Events, streams: 10, appendsPerStream: 10, eventsPerAppend: 2);
+        var log = await ReadWholeLogAsync(backend.Events);
 
-        var first = new ProjectionRunner(backend.Store, backend.ReadModels, new StreamCountsProjection(), Options(batchSize: 10));
+        var first = new ProjectionRunner(backend.Events, backend.ReadModels, new StreamCountsProjection(), Options(batchSize: 10));
         await first.StartAsync();
         await WaitForAsync(first, log[60].LogPosition);
         await first.DisposeAsync();
@@ -88,12 +89,12 @@ public abstract class ProjectionRunnerTests
         var stoppedAt = await backend.ReadModels.ReadCheckpointAsync("stream-counts");
         Assert.True(stoppedAt >= log[60].LogPosition);
 
-        var last = await AppendAsync(backend.Store, streams: 5, appendsPerStream: 4, eventsPerAppend: 3);
-        await using var second = new ProjectionRunner(backend.Store, backend.ReadModels, new StreamCountsProjection(), Options(batchSize: 10));
+        var last = await AppendAsync(backend.Events, streams: 5, appendsPerStream: 4, eventsPerAppend: 3);
+        await using var second = new ProjectionRunner(backend.Events, backend.ReadModels, new StreamCountsProjection(), Options(batchSize: 10));
         await second.StartAsync();
         await WaitForAsync(second, last);
 
-        Assert.Equal(StreamCounts.Expected(await ReadWholeLogAsync(backend.Store)), await StreamCounts.ReadAsync(backend.ReadModels));
+        Assert.Equal(StreamCounts.Expected(await ReadWholeLogAsync(backend.Events)), await StreamCounts.ReadAsync(backend.ReadModels));
         Assert.Equal(last, await backend.ReadModels.ReadCheckpointAsync("stream-counts"));
     }
 
@@ -101,24 +102,24 @@ public abstract class ProjectionRunnerTests
     public async Task Two_runners_of_one_projection_apply_each_event_once()
     {
         await using var backend = await CreateBackendAsync();
-        await using var one = new ProjectionRunner(backend.Store, backend.ReadModels, new StreamCountsProjection(), Options(batchSize: 7));
-        await using var other = new ProjectionRunner(backend.Store, backend.ReadModels, new StreamCountsProjection(), Options(batchSize: 11));
+        await using var one = new ProjectionRunner(backend.Events, backend.ReadModels, new StreamCountsProjection(), Options(batchSize: 7));
+        await using var other = new ProjectionRunner(backend.Events, backend.ReadModels, new StreamCountsProjection(), Options(batchSize: 11));
         await one.StartAsync();
         await other.StartAsync();
 
-        var last = await AppendAsync(backend.Store, streams: 8, appendsPerStream: 5, eventsPerAppend: 3);
+        var last = await AppendAsync(backend.Events, streams: 8, appendsPerStream: 5, eventsPerAppend: 3);
         await WaitForAsync(one, last);
         await WaitForAsync(other, last);
 
-        Assert.Equal(StreamCounts.Expected(await ReadWholeLogAsync(backend.Store)), await StreamCounts.ReadAsync(backend.ReadModels));
+        Assert.Equal(StreamCounts.Expected(await ReadWholeLogAsync(backend.Events)), await StreamCounts.ReadAsync(backend.ReadModels));
     }
 
     [Fact]
     public async Task Lag_counts_the_unprocessed_events_and_is_zero_once_caught_up()
     {
         await using var backend = await CreateBackendAsync();
-        var last = await AppendAsync(backend.Store, streams: 5, appendsPerStream: 2, eventsPerAppend: 3);
-        await using var runner = new ProjectionRunner(backend.Store, backend.ReadModels, new StreamCountsProjection(), Options(batchSize: 10));
+        var last = await AppendAsync(backend.Events, streams: 5, appendsPerStream: 2, eventsPerAppend: 3);
+        await using var runner = new ProjectionRunner(backend.Events, backend.ReadModels, new StreamCountsProjection(), Options(batchSize: 10));
 
         var before = await runner.GetLagAsync();
         Assert.Equal(LogPosition.Start, before.Checkpoint);
@@ -138,9 +139,9 @@ public abstract class ProjectionRunnerTests
     public async Task Rebuild_swaps_in_a_full_replay_while_readers_and_writers_carry_on()
     {
         await using var backend = await CreateBackendAsync();
-        await using var runner = new ProjectionRunner(backend.Store, backend.ReadModels, new StreamCountsProjection(), Options(batchSize: 20));
+        await using var runner = new ProjectionRunner(backend.Events, backend.ReadModels, new StreamCountsProjection(), Options(batchSize: 20));
         await runner.StartAsync();
-        await WaitForAsync(runner, await AppendAsync(backend.Store, streams: 10, appendsPerStream: 5, eventsPerAppend: 4));
+        await WaitForAsync(runner, await AppendAsync(backend.Events, streams: 10, appendsPerStream: 5, eventsPerAppend: 4));
 
         // Damage the live tables (as a projection bug would): only a replay into fresh tables repairs this. Lowering
         // counts keeps what the reader below may rely on true: the totals it sees can only grow.
@@ -156,7 +157,7 @@ public abstract class ProjectionRunnerTests
             var lastAppended = LogPosition.Start;
             while (!Volatile.Read(ref rebuilt) || appends < 5)
             {
-                lastAppended = (await backend.Store.AppendAsync($"stream-{appends % 13}", ExpectedVersion.Any, Events(3))).LastLogPosition;
+                lastAppended = (await backend.Events.AppendAsync($"stream-{appends % 13}", ExpectedVersion.Any, Events(3))).LastLogPosition;
                 appends++;
                 // Paced, so the log the rebuild replays stays small enough for a quick test.
                 await Task.Delay(2);
@@ -181,15 +182,15 @@ public abstract class ProjectionRunnerTests
         Assert.Empty(reads.Errors);
         Assert.Empty(reads.Decreases);
         Assert.True(reads.Count > 0);
-        Assert.Equal(StreamCounts.Expected(await ReadWholeLogAsync(backend.Store)), await StreamCounts.ReadAsync(backend.ReadModels));
+        Assert.Equal(StreamCounts.Expected(await ReadWholeLogAsync(backend.Events)), await StreamCounts.ReadAsync(backend.ReadModels));
 
         // Again, to show a rebuild of rebuilt tables works (index names must not collide), and the live runner
         // keeps applying to the swapped-in tables.
         await runner.RebuildAsync().WaitAsync(Patience);
-        var last = await AppendAsync(backend.Store, streams: 3, appendsPerStream: 1, eventsPerAppend: 2);
+        var last = await AppendAsync(backend.Events, streams: 3, appendsPerStream: 1, eventsPerAppend: 2);
         await WaitForAsync(runner, last);
 
-        Assert.Equal(StreamCounts.Expected(await ReadWholeLogAsync(backend.Store)), await StreamCounts.ReadAsync(backend.ReadModels));
+        Assert.Equal(StreamCounts.Expected(await ReadWholeLogAsync(backend.Events)), await StreamCounts.ReadAsync(backend.ReadModels));
         Assert.Equal(last, await backend.ReadModels.ReadCheckpointAsync("stream-counts"));
         var tables = await backend.ReadModels.ListTablesAsync();
         Assert.Contains("stream_counts", tables);
@@ -202,10 +203,10 @@ public abstract class ProjectionRunnerTests
     {
         await using var backend = await CreateBackendAsync();
         var projection = new StreamCountsProjection();
-        await using var runner = new ProjectionRunner(backend.Store, backend.ReadModels, projection, Options(batchSize: 10));
+        await using var runner = new ProjectionRunner(backend.Events, backend.ReadModels, projection, Options(batchSize: 10));
         await runner.StartAsync();
-        await WaitForAsync(runner, await AppendAsync(backend.Store, streams: 4, appendsPerStream: 3, eventsPerAppend: 2));
-        var log = await ReadWholeLogAsync(backend.Store);
+        await WaitForAsync(runner, await AppendAsync(backend.Events, streams: 4, appendsPerStream: 3, eventsPerAppend: 2));
+        var log = await ReadWholeLogAsync(backend.Events);
 
         // The live runner has applied every event, so only the rebuild's replay meets this one.
         projection.FailingOnceOn(log[7].EventId);
@@ -213,25 +214,25 @@ public abstract class ProjectionRunnerTests
 
         Assert.Equal(log[7].LogPosition, failure.Position);
         Assert.DoesNotContain(await backend.ReadModels.ListTablesAsync(), t => t.Contains("__rebuild", StringComparison.Ordinal));
-        var last = await AppendAsync(backend.Store, streams: 2, appendsPerStream: 1, eventsPerAppend: 2);
+        var last = await AppendAsync(backend.Events, streams: 2, appendsPerStream: 1, eventsPerAppend: 2);
         await WaitForAsync(runner, last);
-        Assert.Equal(StreamCounts.Expected(await ReadWholeLogAsync(backend.Store)), await StreamCounts.ReadAsync(backend.ReadModels));
+        Assert.Equal(StreamCounts.Expected(await ReadWholeLogAsync(backend.Events)), await StreamCounts.ReadAsync(backend.ReadModels));
     }
 
     [Fact]
     public async Task A_rebuild_drops_tables_an_abandoned_rebuild_left_behind()
     {
         await using var backend = await CreateBackendAsync();
-        await using var runner = new ProjectionRunner(backend.Store, backend.ReadModels, new StreamCountsProjection(), Options(batchSize: 10));
+        await using var runner = new ProjectionRunner(backend.Events, backend.ReadModels, new StreamCountsProjection(), Options(batchSize: 10));
         await runner.StartAsync();
-        await WaitForAsync(runner, await AppendAsync(backend.Store, streams: 3, appendsPerStream: 2, eventsPerAppend: 2));
+        await WaitForAsync(runner, await AppendAsync(backend.Events, streams: 3, appendsPerStream: 2, eventsPerAppend: 2));
         await ExecuteAsync(backend.ReadModels, "create table stream_counts__rebuild_1 (stream_id text primary key)");
 
         await runner.RebuildAsync();
 
         var tables = await backend.ReadModels.ListTablesAsync();
         Assert.DoesNotContain(tables, t => t.Contains("__rebuild", StringComparison.Ordinal));
-        Assert.Equal(StreamCounts.Expected(await ReadWholeLogAsync(backend.Store)), await StreamCounts.ReadAsync(backend.ReadModels));
+        Assert.Equal(StreamCounts.Expected(await ReadWholeLogAsync(backend.Events)), await StreamCounts.ReadAsync(backend.ReadModels));
     }
 
     private sealed record Reads(int Count, IReadOnlyList<Exception> Errors, IReadOnlyList<string> Decreases);
@@ -314,17 +315,6 @@ public abstract class ProjectionRunnerTests
     }
 }
 
-[Collection(PostgresCollection.Name)]
-public sealed class PostgresProjectionRunnerTests(PostgresFixture postgres) : ProjectionRunnerTests
-{
-    protected override Task<Backend> CreateBackendAsync() => postgres.CreateBackendAsync();
-}
+public sealed class PostgresProjectionRunnerTests() : ProjectionRunnerTests(StorageBackend.Postgres);
 
-public sealed class SqliteProjectionRunnerTests : ProjectionRunnerTests, IDisposable
-{
-    private readonly SqliteFiles _files = new();
-
-    protected override Task<Backend> CreateBackendAsync() => _files.CreateBackendAsync();
-
-    public void Dispose() => _files.Dispose();
-}
+public sealed class SqliteProjectionRunnerTests() : ProjectionRunnerTests(StorageBackend.Sqlite);

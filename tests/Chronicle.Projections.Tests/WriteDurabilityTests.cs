@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Chronicle.Testing;
 
 namespace Chronicle.Projections.Tests;
 
@@ -7,9 +8,10 @@ namespace Chronicle.Projections.Tests;
 /// ones (a projection's batch and checkpoint) are not, and a connection that served a rebuildable write never carries that
 /// setting into a durable one. What the database is told is checked, since a power cut cannot be staged here.
 /// </summary>
-public abstract class WriteDurabilityTests
+public abstract class WriteDurabilityTests(StorageBackend storage)
 {
-    protected abstract Task<Backend> CreateBackendAsync();
+    protected Task<TestStorage> CreateBackendAsync(string? sessionSettings = null) =>
+        TestStorage.CreateAsync(storage, new() { Name = "projections", PostgresSessionSettings = sessionSettings });
 
     /// <summary>What the open transaction's commit will wait for, in the backend's own words.</summary>
     protected abstract string SyncSettingSql { get; }
@@ -76,10 +78,8 @@ public abstract class WriteDurabilityTests
     }
 }
 
-[Collection(PostgresCollection.Name)]
-public sealed class PostgresWriteDurabilityTests(PostgresFixture postgres) : WriteDurabilityTests
+public sealed class PostgresWriteDurabilityTests() : WriteDurabilityTests(StorageBackend.Postgres)
 {
-    protected override Task<Backend> CreateBackendAsync() => postgres.CreateBackendAsync();
     protected override string SyncSettingSql => "show synchronous_commit";
     protected override string DurableSetting => "on";
     protected override string RebuildableSetting => "off";
@@ -87,7 +87,7 @@ public sealed class PostgresWriteDurabilityTests(PostgresFixture postgres) : Wri
     [Fact]
     public async Task A_durable_write_is_synchronous_even_where_the_server_commits_asynchronously_by_default()
     {
-        await using var backend = await postgres.CreateBackendAsync("-c synchronous_commit=off");
+        await using var backend = await CreateBackendAsync("-c synchronous_commit=off");
         await using (var write = await backend.ReadModels.BeginWriteAsync(WriteDurability.Durable))
         await using (var command = write.CreateCommand(SyncSettingSql))
             Assert.Equal(DurableSetting, (await command.ExecuteScalarAsync())?.ToString());
@@ -97,16 +97,10 @@ public sealed class PostgresWriteDurabilityTests(PostgresFixture postgres) : Wri
     }
 }
 
-public sealed class SqliteWriteDurabilityTests : WriteDurabilityTests, IDisposable
+public sealed class SqliteWriteDurabilityTests() : WriteDurabilityTests(StorageBackend.Sqlite)
 {
-    private readonly SqliteFiles _files = new();
-
-    protected override Task<Backend> CreateBackendAsync() => _files.CreateBackendAsync();
-
     // 2 is FULL, 1 is NORMAL.
     protected override string SyncSettingSql => "pragma synchronous";
     protected override string DurableSetting => "2";
     protected override string RebuildableSetting => "1";
-
-    public void Dispose() => _files.Dispose();
 }
