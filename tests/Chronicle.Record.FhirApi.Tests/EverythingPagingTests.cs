@@ -4,6 +4,7 @@ using Chronicle.Record.Domain;
 using Chronicle.Record.Fhir;
 using static Chronicle.Record.Domain.RecordEventsV1;
 using Task = System.Threading.Tasks.Task;
+using Chronicle.Testing;
 
 namespace Chronicle.Record.FhirApi.Tests;
 
@@ -12,7 +13,7 @@ namespace Chronicle.Record.FhirApi.Tests;
 /// <c>_since</c>, holds exactly the rows (same versions, same JSON, same order) that folding the whole current record
 /// before paging chose (<see cref="ReferencePatientEverything"/>), and so the same next link.
 /// </summary>
-public abstract class EverythingPagingTests(IFhirBackendFactory backends) : IAsyncLifetime
+public abstract class EverythingPagingTests(StorageBackend storage) : IAsyncLifetime
 {
     private static readonly DateTimeOffset Consulted = SampleRecord.Consulted;
     private readonly List<SampleRecord> _patients = [];
@@ -22,7 +23,7 @@ public abstract class EverythingPagingTests(IFhirBackendFactory backends) : IAsy
 
     public async Task InitializeAsync()
     {
-        _server = await FhirApiServer.StartAsync(await backends.CreateAsync());
+        _server = await FhirApiServer.StartAsync(await TestStorage.CreateAsync(storage, FhirApiServer.Storage));
         for (var i = 0; i < 3; i++)
         {
             var patient = new SampleRecord(nhsNumber: $"99900034{i:D2}", family: "Okafor");
@@ -117,7 +118,6 @@ public abstract class EverythingPagingTests(IFhirBackendFactory backends) : IAsy
     }
 }
 
-public sealed class SqliteEverythingPagingTests(SqliteBackendFactory backends) : EverythingPagingTests(backends), IClassFixture<SqliteBackendFactory>;
+public sealed class SqliteEverythingPagingTests() : EverythingPagingTests(StorageBackend.Sqlite);
 
-[Collection(PostgresCollection.Name)]
-public sealed class PostgresEverythingPagingTests(PostgresBackendFactory backends) : EverythingPagingTests(backends);
+public sealed class PostgresEverythingPagingTests() : EverythingPagingTests(StorageBackend.Postgres);

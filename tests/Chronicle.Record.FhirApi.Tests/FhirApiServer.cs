@@ -17,6 +17,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Task = System.Threading.Tasks.Task;
 using Chronicle.Record.Application;
+using Chronicle.Testing;
 
 namespace Chronicle.Record.FhirApi.Tests;
 
@@ -28,9 +29,9 @@ public sealed class FhirApiServer : IAsyncDisposable
 {
     private static readonly EventTypeRegistry Registry = RecordEventsJsonContext.CreateRegistry();
     private readonly WebApplication _app;
-    private readonly FhirBackend _backend;
+    private readonly TestStorage _backend;
 
-    private FhirApiServer(WebApplication app, FhirBackend backend, Uri fhirBase)
+    private FhirApiServer(WebApplication app, TestStorage backend, Uri fhirBase)
     {
         _app = app;
         _backend = backend;
@@ -40,13 +41,19 @@ public sealed class FhirApiServer : IAsyncDisposable
 
     public Uri FhirBase { get; }
     public HttpClient Http { get; }
-    public IEventStore Store => _backend.Store;
+    public IEventStore Store => _backend.Events;
     public ReadModelDatabase ReadModels => _backend.ReadModels;
     public RecordFhirReadModel ReadModel => _app.Services.GetRequiredService<RecordFhirReadModel>();
 
+    /// <summary>The Record's own schemas, as its host opens them.</summary>
+    public static TestStorageOptions Storage { get; } = new()
+    {
+        Name = "fhir-api", EventSchema = Chronicle.Record.Host.RecordStorage.EventSchema, ReadModelSchema = Chronicle.Record.Host.RecordStorage.ReadModelSchema,
+    };
+
     /// <param name="security">Registers what checks callers (an authentication scheme, an IPatientAccessChecker); none by default.</param>
     /// <param name="settings">Configuration settings, e.g. Chronicle:PublicBaseUrl.</param>
-    public static async Task<FhirApiServer> StartAsync(FhirBackend backend, Action<RecordFhirOptions>? configure = null,
+    public static async Task<FhirApiServer> StartAsync(TestStorage backend, Action<RecordFhirOptions>? configure = null,
         Action<IServiceCollection>? security = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -55,7 +62,7 @@ public sealed class FhirApiServer : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(kestrel =>
             kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http1));
-        builder.Services.AddSingleton(backend.Store);
+        builder.Services.AddSingleton(backend.Events);
         builder.Services.AddSingleton(backend.ReadModels);
         builder.Services.AddRecordFhir(options =>
         {
@@ -108,7 +115,6 @@ public sealed class FhirApiServer : IAsyncDisposable
         Http.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
-        await _backend.Store.DisposeAsync();
-        await _backend.Dispose();
+        await _backend.DisposeAsync();
     }
 }

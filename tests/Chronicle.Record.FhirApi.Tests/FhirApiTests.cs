@@ -7,6 +7,7 @@ using Hl7.Fhir.Model;
 using Hl7.Fhir.Rest;
 using static Chronicle.Record.Domain.RecordEventsV1;
 using Task = System.Threading.Tasks.Task;
+using Chronicle.Testing;
 
 namespace Chronicle.Record.FhirApi.Tests;
 
@@ -14,7 +15,7 @@ namespace Chronicle.Record.FhirApi.Tests;
 /// The Record's FHIR API end to end, through Firely's FhirClient against a real Kestrel server. Every response is
 /// parsed strictly and every resource validated. Subclasses choose the database (SQLite, PostgreSQL).
 /// </summary>
-public abstract class FhirApiTests(IFhirBackendFactory backends) : IAsyncLifetime
+public abstract class FhirApiTests(StorageBackend storage) : IAsyncLifetime
 {
     protected static readonly DateTimeOffset Consulted = SampleRecord.Consulted;
 
@@ -26,7 +27,7 @@ public abstract class FhirApiTests(IFhirBackendFactory backends) : IAsyncLifetim
 
     public async Task InitializeAsync()
     {
-        _server = await FhirApiServer.StartAsync(await backends.CreateAsync(), options => options.MaxReadYourWritesWait = TimeSpan.FromSeconds(1));
+        _server = await FhirApiServer.StartAsync(await TestStorage.CreateAsync(storage, FhirApiServer.Storage), options => options.MaxReadYourWritesWait = TimeSpan.FromSeconds(1));
         _client = _server.CreateClient();
     }
 
@@ -492,13 +493,6 @@ public abstract class FhirApiTests(IFhirBackendFactory backends) : IAsyncLifetim
     }
 }
 
-public sealed class SqliteFhirApiTests(SqliteBackendFactory backends) : FhirApiTests(backends), IClassFixture<SqliteBackendFactory>;
+public sealed class SqliteFhirApiTests() : FhirApiTests(StorageBackend.Sqlite);
 
-[Collection(PostgresCollection.Name)]
-public sealed class PostgresFhirApiTests(PostgresBackendFactory backends) : FhirApiTests(backends);
-
-[CollectionDefinition(Name)]
-public sealed class PostgresCollection : ICollectionFixture<PostgresBackendFactory>
-{
-    public const string Name = "postgres";
-}
+public sealed class PostgresFhirApiTests() : FhirApiTests(StorageBackend.Postgres);

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using Chronicle.Fhir;
 using Hl7.Fhir.Model;
 using Task = System.Threading.Tasks.Task;
+using Chronicle.Testing;
 
 namespace Chronicle.Record.FhirApi.Tests;
 
@@ -11,7 +12,7 @@ namespace Chronicle.Record.FhirApi.Tests;
 /// HEAD mirrors GET, a 405 says what is allowed, a search may come by POST [type]/_search, a wrong content type is a 415
 /// (before any token is asked for), and the page-size rule is the one the errors and the CapabilityStatement state.
 /// </summary>
-public sealed class FhirHttpTests(SqliteBackendFactory backends) : IClassFixture<SqliteBackendFactory>, IAsyncLifetime
+public sealed class FhirHttpTests() : IAsyncLifetime
 {
     private readonly SignedTokens _tokens = new();
     private readonly SampleRecord _record = new();
@@ -22,7 +23,7 @@ public sealed class FhirHttpTests(SqliteBackendFactory backends) : IClassFixture
 
     public async Task InitializeAsync()
     {
-        _server = await FhirApiServer.StartAsync(await backends.CreateAsync(), security: _tokens.Register);
+        _server = await FhirApiServer.StartAsync(await TestStorage.CreateAsync(StorageBackend.Sqlite, FhirApiServer.Storage), security: _tokens.Register);
         await Server.AppendAsync(_record.PatientId, [_record.Registered, .. _record.Consultation(SampleRecord.Consulted)]);
         await Server.AppendAsync(_record.PatientId, SampleRecord.WeightOn(_record.Encounter, SampleRecord.Consulted, 71));
         _tokens.Reachable.Add(_record.Id);

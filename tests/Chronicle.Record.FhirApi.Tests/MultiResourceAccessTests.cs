@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using Hl7.Fhir.Model;
 using Task = System.Threading.Tasks.Task;
+using Chronicle.Testing;
 
 namespace Chronicle.Record.FhirApi.Tests;
 
@@ -11,7 +12,7 @@ namespace Chronicle.Record.FhirApi.Tests;
 /// is left out, and an OperationOutcome entry (search mode outcome) says something was. Real signed tokens, libs/Security's
 /// real pipeline; the access rules do not depend on the database, so SQLite serves.
 /// </summary>
-public sealed class MultiResourceAccessTests(SqliteBackendFactory backends) : IClassFixture<SqliteBackendFactory>, IAsyncLifetime
+public sealed class MultiResourceAccessTests() : IAsyncLifetime
 {
     private readonly SignedTokens _tokens = new();
     private readonly SampleRecord _record = new();
@@ -21,7 +22,7 @@ public sealed class MultiResourceAccessTests(SqliteBackendFactory backends) : IC
 
     public async Task InitializeAsync()
     {
-        _server = await FhirApiServer.StartAsync(await backends.CreateAsync(), security: _tokens.Register);
+        _server = await FhirApiServer.StartAsync(await TestStorage.CreateAsync(StorageBackend.Sqlite, FhirApiServer.Storage), security: _tokens.Register);
         await Server.AppendAsync(_record.PatientId, [_record.Registered, .. _record.Consultation(SampleRecord.Consulted)]);
         _tokens.Reachable.Add(_record.Id);
     }

@@ -2,16 +2,17 @@ using Chronicle.Fhir;
 using Chronicle.Fhir.Http;
 using Hl7.Fhir.Model;
 using Task = System.Threading.Tasks.Task;
+using Chronicle.Testing;
 
 namespace Chronicle.Record.FhirApi.Tests;
 
 /// <summary>With Chronicle:PublicBaseUrl set, every fullUrl and link starts with it, whatever Host header a request carried.</summary>
-public sealed class PublicBaseUrlTests(SqliteBackendFactory backends) : IClassFixture<SqliteBackendFactory>
+public sealed class PublicBaseUrlTests
 {
     [Fact]
     public async Task GivenAPublicBaseUrl_WhenARequestForgesItsHost_ThenFullUrlsAndLinksNameThePublicBase()
     {
-        await using var server = await FhirApiServer.StartAsync(await backends.CreateAsync(),
+        await using var server = await FhirApiServer.StartAsync(await TestStorage.CreateAsync(StorageBackend.Sqlite, FhirApiServer.Storage),
             settings: new Dictionary<string, string?> { [FhirRequestUrls.PublicBaseUrlSetting] = "https://fhir.example.nhs.uk/" });
         var record = new SampleRecord();
         await server.AppendAsync(record.PatientId, [record.Registered, .. record.Consultation(SampleRecord.Consulted)]);

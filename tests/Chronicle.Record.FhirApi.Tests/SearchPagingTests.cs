@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Task = System.Threading.Tasks.Task;
+using Chronicle.Testing;
 
 namespace Chronicle.Record.FhirApi.Tests;
 
@@ -19,7 +20,7 @@ namespace Chronicle.Record.FhirApi.Tests;
 /// with a search scope, and the caller's relationships come from a table standing in for Identity's answer (the real
 /// Identity service answers in Chronicle.Identity.Tests).
 /// </summary>
-public abstract class SearchPagingTests(IFhirBackendFactory backends) : IAsyncLifetime
+public abstract class SearchPagingTests(StorageBackend storage) : IAsyncLifetime
 {
     private static readonly DateTimeOffset Consulted = SampleRecord.Consulted;
     private readonly HashSet<string> _reachable = new(StringComparer.Ordinal);
@@ -32,7 +33,7 @@ public abstract class SearchPagingTests(IFhirBackendFactory backends) : IAsyncLi
 
     public async Task InitializeAsync()
     {
-        _server = await FhirApiServer.StartAsync(await backends.CreateAsync(), security: services =>
+        _server = await FhirApiServer.StartAsync(await TestStorage.CreateAsync(storage, FhirApiServer.Storage), security: services =>
         {
             services.AddAuthentication(AnyBearerToken.SchemeName).AddScheme<AuthenticationSchemeOptions, AnyBearerToken>(AnyBearerToken.SchemeName, null);
             services.AddSingleton<IPatientAccessChecker>(new RelationshipTable(_reachable));
@@ -172,7 +173,6 @@ public abstract class SearchPagingTests(IFhirBackendFactory backends) : IAsyncLi
     }
 }
 
-public sealed class SqliteSearchPagingTests(SqliteBackendFactory backends) : SearchPagingTests(backends), IClassFixture<SqliteBackendFactory>;
+public sealed class SqliteSearchPagingTests() : SearchPagingTests(StorageBackend.Sqlite);
 
-[Collection(PostgresCollection.Name)]
-public sealed class PostgresSearchPagingTests(PostgresBackendFactory backends) : SearchPagingTests(backends);
+public sealed class PostgresSearchPagingTests() : SearchPagingTests(StorageBackend.Postgres);
