@@ -6,6 +6,13 @@ namespace Chronicle.Testing;
 /// </summary>
 public static class SharedPostgres
 {
+    /// <summary>
+    /// The test collection of the tests on the shared server, run one at a time. Transaction ids are the server's, not a
+    /// database's: a transaction open in one test's database holds back another's reads of its global log (the event
+    /// store reads only below pg_snapshot_xmin), so tests that read the log right after appending run apart.
+    /// </summary>
+    public const string Collection = "postgres";
+
     private static readonly Lazy<Task<PostgresServer>> Server = new(StartAsync, LazyThreadSafetyMode.ExecutionAndPublication);
 
     public static Task<PostgresServer> ServerAsync() => Server.Value;
