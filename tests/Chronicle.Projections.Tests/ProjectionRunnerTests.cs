@@ -315,6 +315,7 @@ public abstract class ProjectionRunnerTests(StorageBackend storage)
     }
 }
 
+[Collection(SharedPostgres.Collection)]
 public sealed class PostgresProjectionRunnerTests() : ProjectionRunnerTests(StorageBackend.Postgres);
 
 public sealed class SqliteProjectionRunnerTests() : ProjectionRunnerTests(StorageBackend.Sqlite);

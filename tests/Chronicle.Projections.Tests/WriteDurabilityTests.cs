@@ -78,6 +78,7 @@ public abstract class WriteDurabilityTests(StorageBackend storage)
     }
 }
 
+[Collection(SharedPostgres.Collection)]
 public sealed class PostgresWriteDurabilityTests() : WriteDurabilityTests(StorageBackend.Postgres)
 {
     protected override string SyncSettingSql => "show synchronous_commit";

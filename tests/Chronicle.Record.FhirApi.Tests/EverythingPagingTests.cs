@@ -120,4 +120,5 @@ public abstract class EverythingPagingTests(StorageBackend storage) : IAsyncLife
 
 public sealed class SqliteEverythingPagingTests() : EverythingPagingTests(StorageBackend.Sqlite);
 
+[Collection(SharedPostgres.Collection)]
 public sealed class PostgresEverythingPagingTests() : EverythingPagingTests(StorageBackend.Postgres);

@@ -495,4 +495,5 @@ public abstract class FhirApiTests(StorageBackend storage) : IAsyncLifetime
 
 public sealed class SqliteFhirApiTests() : FhirApiTests(StorageBackend.Sqlite);
 
+[Collection(SharedPostgres.Collection)]
 public sealed class PostgresFhirApiTests() : FhirApiTests(StorageBackend.Postgres);

@@ -175,4 +175,5 @@ public abstract class SearchPagingTests(StorageBackend storage) : IAsyncLifetime
 
 public sealed class SqliteSearchPagingTests() : SearchPagingTests(StorageBackend.Sqlite);
 
+[Collection(SharedPostgres.Collection)]
 public sealed class PostgresSearchPagingTests() : SearchPagingTests(StorageBackend.Postgres);
