@@ -3,21 +3,22 @@ using Chronicle.Record.Application;
 using Chronicle.Record.Domain;
 using static Chronicle.Record.Domain.RecordEventsV1;
 using static Chronicle.Record.Tests.Domain.Examples;
+using Chronicle.Testing;
 
 namespace Chronicle.Record.Tests.Application;
 
 /// <summary>The application's command handling against a real event store; subclasses choose the backend.</summary>
-public abstract class PatientRecordCommandsTests(ITestStoreFactory stores) : IAsyncLifetime
+public abstract class PatientRecordCommandsTests(StorageBackend storage) : IAsyncLifetime
 {
     private static readonly EventTypeRegistry Registry = RecordEventsJsonContext.CreateRegistry();
-    private TestStore _temporary = null!;
+    private TestStorage _temporary = null!;
     private PatientRecordCommands _commands = null!;
 
-    private IEventStore Store => _temporary.Store;
+    private IEventStore Store => _temporary.Events;
 
     public async Task InitializeAsync()
     {
-        _temporary = await stores.CreateAsync();
+        _temporary = await RecordTestStorage.CreateAsync(storage);
         _commands = new PatientRecordCommands(Store, new FixedClock(Now));
     }
 
@@ -363,11 +364,11 @@ public abstract class PatientRecordCommandsTests(ITestStoreFactory stores) : IAs
     {
         // A database restored from a backup: the same patient at the same version, with other events.
         var cache = new RecordStateCache();
-        var restored = await stores.CreateAsync();
+        var restored = await RecordTestStorage.CreateAsync(storage);
         try
         {
             var before = new PatientRecordCommands(Store, new FixedClock(Now), cache);
-            var after = new PatientRecordCommands(restored.Store, new FixedClock(Now), cache);
+            var after = new PatientRecordCommands(restored.Events, new FixedClock(Now), cache);
             await before.HandleAsync(Register(), Context(Guid.NewGuid()));
             await before.HandleAsync(Consultation(Note(1)), Context(Guid.NewGuid(), expectedVersion: 0));
             await after.HandleAsync(Register(), Context(Guid.NewGuid()));
@@ -410,7 +411,7 @@ public abstract class PatientRecordCommandsTests(ITestStoreFactory stores) : IAs
     }
 }
 
-public sealed class SqlitePatientRecordCommandsTests(SqliteTestStores stores) : PatientRecordCommandsTests(stores), IClassFixture<SqliteTestStores>;
+public sealed class SqlitePatientRecordCommandsTests() : PatientRecordCommandsTests(StorageBackend.Sqlite);
 
-[Collection(PostgresCollection.Name)]
-public sealed class PostgresPatientRecordCommandsTests(PostgresTestStores stores) : PatientRecordCommandsTests(stores);
+[Collection(SharedPostgres.Collection)]
+public sealed class PostgresPatientRecordCommandsTests() : PatientRecordCommandsTests(StorageBackend.Postgres);

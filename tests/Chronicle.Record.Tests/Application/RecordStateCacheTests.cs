@@ -2,6 +2,7 @@ using Chronicle.EventStore;
 using Chronicle.Record.Application;
 using Chronicle.Record.Domain;
 using Chronicle.Record.Synthetic;
+using Chronicle.Testing;
 
 namespace Chronicle.Record.Tests.Application;
 
@@ -100,13 +101,13 @@ public sealed class RecordStateCacheBoundsTests
 }
 
 /// <summary>The cache against a real store: what it returns is always the stream as it stands, whoever appended.</summary>
-public abstract class RecordStateCacheTests(ITestStoreFactory stores) : IAsyncLifetime
+public abstract class RecordStateCacheTests(StorageBackend storage) : IAsyncLifetime
 {
     private static readonly EventTypeRegistry Registry = RecordEventsJsonContext.CreateRegistry();
     private static readonly DateOnly Today = new(2026, 1, 1);
-    private readonly List<TestStore> _stores = [];
+    private readonly List<TestStorage> _stores = [];
 
-    public async Task InitializeAsync() => _stores.Add(await stores.CreateAsync());
+    public async Task InitializeAsync() => _stores.Add(await RecordTestStorage.CreateAsync(storage));
 
     public async Task DisposeAsync()
     {
@@ -114,7 +115,7 @@ public abstract class RecordStateCacheTests(ITestStoreFactory stores) : IAsyncLi
             await store.DisposeAsync();
     }
 
-    private IEventStore Store => _stores[0].Store;
+    private IEventStore Store => _stores[0].Events;
 
     [Fact]
     public async Task GivenGeneratedRecordsAppendedCommandByCommand_WhenBroughtUpToDateAfterEachAppend_ThenSameAsFoldingTheWholeStream()
@@ -149,16 +150,16 @@ public abstract class RecordStateCacheTests(ITestStoreFactory stores) : IAsyncLi
         var records = new SyntheticRecords(12, Today);
         var appends = records.Patient(0);
         var stream = new PatientId(appends[0].PatientId).StreamName;
-        var other = await stores.CreateAsync();
+        var other = await RecordTestStorage.CreateAsync(storage);
         _stores.Add(other);
         await AppendAllAsync(Store, stream, appends, firstCommandIdsFrom: 0);
-        await AppendAllAsync(other.Store, stream, appends, firstCommandIdsFrom: 1);
+        await AppendAllAsync(other.Events, stream, appends, firstCommandIdsFrom: 1);
         var cache = new RecordStateCache();
         cache.Keep(stream, FoldedRecord.From(await Store.ReadWholeStreamAsync(stream)));
 
-        var current = await cache.CurrentAsync(other.Store, stream);
+        var current = await cache.CurrentAsync(other.Events, stream);
 
-        FoldedRecordTests.AssertSameRecord(FoldedRecord.From(await other.Store.ReadWholeStreamAsync(stream)), current);
+        FoldedRecordTests.AssertSameRecord(FoldedRecord.From(await other.Events.ReadWholeStreamAsync(stream)), current);
     }
 
     [Fact]
@@ -187,7 +188,7 @@ public abstract class RecordStateCacheTests(ITestStoreFactory stores) : IAsyncLi
     }
 }
 
-public sealed class SqliteRecordStateCacheTests(SqliteTestStores stores) : RecordStateCacheTests(stores), IClassFixture<SqliteTestStores>;
+public sealed class SqliteRecordStateCacheTests() : RecordStateCacheTests(StorageBackend.Sqlite);
 
-[Collection(PostgresCollection.Name)]
-public sealed class PostgresRecordStateCacheTests(PostgresTestStores stores) : RecordStateCacheTests(stores);
+[Collection(SharedPostgres.Collection)]
+public sealed class PostgresRecordStateCacheTests() : RecordStateCacheTests(StorageBackend.Postgres);

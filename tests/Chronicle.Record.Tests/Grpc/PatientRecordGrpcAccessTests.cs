@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using static Chronicle.Record.Tests.Grpc.RecordRequests;
+using Chronicle.Testing;
 
 namespace Chronicle.Record.Tests.Grpc;
 
@@ -19,14 +20,14 @@ namespace Chronicle.Record.Tests.Grpc;
 /// the caller's practice. The relationship rule is a table of the patients registered at each practice, and every
 /// question put to it is recorded, which is what shows that junk never reaches Identity.
 /// </summary>
-public sealed class PatientRecordGrpcAccessTests(SqliteTestStores stores) : IAsyncLifetime, IClassFixture<SqliteTestStores>
+public sealed class PatientRecordGrpcAccessTests() : IAsyncLifetime
 {
     private readonly RegisteredPractices _practices = new();
     private RecordServer _server = null!;
 
     private PatientRecord.PatientRecordClient Client => _server.Client;
 
-    public async Task InitializeAsync() => _server = await RecordServer.StartAsync(stores, services =>
+    public async Task InitializeAsync() => _server = await RecordServer.StartAsync(StorageBackend.Sqlite, services =>
     {
         services.AddAuthentication(PracticeToken.SchemeName).AddScheme<AuthenticationSchemeOptions, PracticeToken>(PracticeToken.SchemeName, null);
         services.AddSingleton<IPatientAccessChecker>(_practices);

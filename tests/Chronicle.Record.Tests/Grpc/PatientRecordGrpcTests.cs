@@ -2,17 +2,18 @@ using Chronicle.Contracts.Record.V1;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using static Chronicle.Record.Tests.Grpc.RecordRequests;
+using Chronicle.Testing;
 
 namespace Chronicle.Record.Tests.Grpc;
 
 /// <summary>End to end: a gRPC client over a real loopback socket to the record service; subclasses choose the store's backend.</summary>
-public abstract class PatientRecordGrpcTests(ITestStoreFactory stores) : IAsyncLifetime
+public abstract class PatientRecordGrpcTests(StorageBackend storage) : IAsyncLifetime
 {
     private RecordServer _server = null!;
 
     private PatientRecord.PatientRecordClient Client => _server.Client;
 
-    public async Task InitializeAsync() => _server = await RecordServer.StartAsync(stores);
+    public async Task InitializeAsync() => _server = await RecordServer.StartAsync(storage);
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
@@ -471,7 +472,7 @@ public abstract class PatientRecordGrpcTests(ITestStoreFactory stores) : IAsyncL
     }
 }
 
-public sealed class SqlitePatientRecordGrpcTests(SqliteTestStores stores) : PatientRecordGrpcTests(stores), IClassFixture<SqliteTestStores>;
+public sealed class SqlitePatientRecordGrpcTests() : PatientRecordGrpcTests(StorageBackend.Sqlite);
 
-[Collection(PostgresCollection.Name)]
-public sealed class PostgresPatientRecordGrpcTests(PostgresTestStores stores) : PatientRecordGrpcTests(stores);
+[Collection(SharedPostgres.Collection)]
+public sealed class PostgresPatientRecordGrpcTests() : PatientRecordGrpcTests(StorageBackend.Postgres);

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Chronicle.Testing;
 
 namespace Chronicle.Record.Tests.Grpc;
 
@@ -21,9 +22,9 @@ internal sealed class RecordServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly GrpcChannel _channel;
-    private readonly TestStore _store;
+    private readonly TestStorage _store;
 
-    private RecordServer(WebApplication app, GrpcChannel channel, TestStore store)
+    private RecordServer(WebApplication app, GrpcChannel channel, TestStorage store)
     {
         _app = app;
         _channel = channel;
@@ -39,14 +40,14 @@ internal sealed class RecordServer : IAsyncDisposable
     /// When given, libs/Security's interceptor guards the service as in the host, with the authentication and the
     /// <see cref="Chronicle.Security.IPatientAccessChecker"/> this registers.
     /// </param>
-    public static async Task<RecordServer> StartAsync(ITestStoreFactory stores, Action<IServiceCollection>? security = null)
+    public static async Task<RecordServer> StartAsync(StorageBackend storage, Action<IServiceCollection>? security = null)
     {
-        var store = await stores.CreateAsync();
+        var store = await RecordTestStorage.CreateAsync(storage);
         var port = FreeLoopbackPort();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenLocalhost(port, listen => listen.Protocols = HttpProtocols.Http2));
-        builder.Services.AddSingleton<IEventStore>(store.Store);
+        builder.Services.AddSingleton<IEventStore>(store.Events);
         builder.Services.AddGrpc();
         if (security is not null)
         {

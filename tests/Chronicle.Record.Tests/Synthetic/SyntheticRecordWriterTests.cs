@@ -3,23 +3,24 @@ using Chronicle.Record.Application;
 using Chronicle.Record.Domain;
 using Chronicle.Record.Synthetic;
 using Chronicle.Record.Tests.Domain;
+using Chronicle.Testing;
 
 namespace Chronicle.Record.Tests.Synthetic;
 
 /// <summary>Storing synthetic patients on a real store; subclasses choose the backend.</summary>
-public abstract class SyntheticRecordWriterTests(ITestStoreFactory stores) : IAsyncLifetime
+public abstract class SyntheticRecordWriterTests(StorageBackend storage) : IAsyncLifetime
 {
     private static readonly DateOnly Today = new(2025, 1, 1);
-    private TestStore _store = null!;
+    private TestStorage _store = null!;
 
-    public async Task InitializeAsync() => _store = await stores.CreateAsync();
+    public async Task InitializeAsync() => _store = await RecordTestStorage.CreateAsync(storage);
 
     public async Task DisposeAsync() => await _store.DisposeAsync();
 
     [Fact]
     public async Task GivenPatientsWritten_WhenSameSeedWrittenAgain_ThenNothingIsAdded()
     {
-        var writer = new SyntheticRecordWriter(_store.Store);
+        var writer = new SyntheticRecordWriter(_store.Events);
 
         var first = await writer.WriteAsync(new SyntheticRecords(3, Today), 4);
         var log = await _store.GlobalLogAsync();
@@ -34,7 +35,7 @@ public abstract class SyntheticRecordWriterTests(ITestStoreFactory stores) : IAs
     [Fact]
     public async Task GivenFewerPatientsWritten_WhenMoreOfTheSameSeedWritten_ThenOnlyTheNewOnesAreAdded()
     {
-        var writer = new SyntheticRecordWriter(_store.Store);
+        var writer = new SyntheticRecordWriter(_store.Events);
         await writer.WriteAsync(new SyntheticRecords(3, Today), 2);
 
         var more = await writer.WriteAsync(new SyntheticRecords(3, Today), 5);
@@ -48,18 +49,18 @@ public abstract class SyntheticRecordWriterTests(ITestStoreFactory stores) : IAs
     {
         var records = new SyntheticRecords(3, Today);
         var taken = records.NhsNumberOf(1);
-        await new PatientRecordCommands(_store.Store, TimeProvider.System).HandleAsync(Examples.Register(nhsNumber: taken),
+        await new PatientRecordCommands(_store.Events, TimeProvider.System).HandleAsync(Examples.Register(nhsNumber: taken),
             new CommandContext(Guid.NewGuid(), null, EventMetadata.Empty));
 
-        var summary = await new SyntheticRecordWriter(_store.Store).WriteAsync(records, 3);
+        var summary = await new SyntheticRecordWriter(_store.Events).WriteAsync(records, 3);
 
         Assert.Equal(2, summary.Written);
         Assert.Equal(1, summary.NhsNumberTaken);
-        Assert.False((await _store.Store.GetStreamStateAsync(new PatientId(records.Patient(1)[0].PatientId).StreamName)).Exists);
+        Assert.False((await _store.Events.GetStreamStateAsync(new PatientId(records.Patient(1)[0].PatientId).StreamName)).Exists);
     }
 }
 
-public sealed class SqliteSyntheticRecordWriterTests(SqliteTestStores stores) : SyntheticRecordWriterTests(stores), IClassFixture<SqliteTestStores>;
+public sealed class SqliteSyntheticRecordWriterTests() : SyntheticRecordWriterTests(StorageBackend.Sqlite);
 
-[Collection(PostgresCollection.Name)]
-public sealed class PostgresSyntheticRecordWriterTests(PostgresTestStores stores) : SyntheticRecordWriterTests(stores);
+[Collection(SharedPostgres.Collection)]
+public sealed class PostgresSyntheticRecordWriterTests() : SyntheticRecordWriterTests(StorageBackend.Postgres);
