@@ -92,6 +92,15 @@ public sealed class TestStorage : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The settings, as command-line arguments, that point a Chronicle service host at this storage:
+    /// <c>Chronicle:Storage</c>, <c>Chronicle:DataDirectory</c> (on PostgreSQL, for the files a service keeps beside its
+    /// database) and on PostgreSQL <c>ConnectionStrings:<paramref name="connectionStringName"/></c>.
+    /// </summary>
+    public IReadOnlyList<string> HostArguments(string connectionStringName) => Backend == StorageBackend.Sqlite
+        ? ["--Chronicle:Storage=sqlite", $"--Chronicle:DataDirectory={Directory}"]
+        : ["--Chronicle:Storage=postgres", $"--ConnectionStrings:{connectionStringName}={ConnectionString}", $"--Chronicle:DataDirectory={Directory}"];
+
     /// <summary>Opens the same data again, as another process or a restarted service would; the caller disposes it.</summary>
     public Task<ServiceStorage> OpenAsync(CancellationToken cancellationToken = default) => Backend == StorageBackend.Sqlite
         ? ServiceStorage.OpenSqliteAsync(Directory, cancellationToken)
