@@ -2,18 +2,17 @@ using System.Text;
 using Chronicle.Audit.Chain;
 using Chronicle.Auditing;
 using Chronicle.EventStore;
+using Chronicle.Testing;
 
 namespace Chronicle.Audit.Tests;
 
 /// <summary>The chain and its verifier, on each backend, with tampering done the way an intruder would: SQL on the table.</summary>
-public abstract class AuditChainTests : IAsyncLifetime
+public abstract class AuditChainTests(StorageBackend storage) : IAsyncLifetime
 {
     private readonly CheckpointSigner _signer = CheckpointSigner.Generate();
     private AuditBackend _backend = null!;
 
-    protected abstract Task<AuditBackend> CreateBackendAsync();
-
-    public async Task InitializeAsync() => _backend = await CreateBackendAsync();
+    public async Task InitializeAsync() => _backend = await AuditBackend.CreateAsync(storage);
 
     public async Task DisposeAsync()
     {
@@ -370,17 +369,13 @@ public abstract class AuditChainTests : IAsyncLifetime
     protected abstract object EventIdValue(Guid id);
 }
 
-public sealed class SqliteAuditChainTests : AuditChainTests
+public sealed class SqliteAuditChainTests() : AuditChainTests(StorageBackend.Sqlite)
 {
-    protected override Task<AuditBackend> CreateBackendAsync() => SqliteAuditBackend.CreateAsync();
-
     protected override object EventIdValue(Guid id) => id.ToByteArray(bigEndian: true);
 }
 
-[Collection(PostgresCollection.Name)]
-public sealed class PostgresAuditChainTests(PostgresFixture postgres) : AuditChainTests
+[Collection(SharedPostgres.Collection)]
+public sealed class PostgresAuditChainTests() : AuditChainTests(StorageBackend.Postgres)
 {
-    protected override Task<AuditBackend> CreateBackendAsync() => PostgresAuditBackend.CreateAsync(postgres);
-
     protected override object EventIdValue(Guid id) => id;
 }

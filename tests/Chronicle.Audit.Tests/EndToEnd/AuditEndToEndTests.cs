@@ -8,6 +8,7 @@ using Hl7.Fhir.Rest;
 using Hl7.Fhir.Validation;
 using Proto = Chronicle.Contracts.Record.V1;
 using Task = System.Threading.Tasks.Task;
+using Chronicle.Testing;
 
 namespace Chronicle.Audit.Tests.EndToEnd;
 
@@ -16,7 +17,7 @@ namespace Chronicle.Audit.Tests.EndToEnd;
 /// access durable in its outbox before answering, its relay publishes it, the Audit service chains it and serves it to
 /// auditors as a FHIR AuditEvent. Subclasses choose the storage.
 /// </summary>
-public abstract class AuditEndToEndTests(IPlatformStorage storage)
+public abstract class AuditEndToEndTests(TestStorages storage)
 {
     private static readonly Dictionary<string, string> Clinician = new()
     {
@@ -211,7 +212,7 @@ public abstract class AuditEndToEndTests(IPlatformStorage storage)
         new(bundle.Entry.ToDictionary(e => $"{e.Resource.TypeName}/{e.Resource.Id}", e => FhirJson.Serialize(e.Resource)), StringComparer.Ordinal);
 }
 
-public sealed class SqliteAuditEndToEndTests(SqlitePlatformStorage storage) : AuditEndToEndTests(storage), IClassFixture<SqlitePlatformStorage>;
+public sealed class SqliteAuditEndToEndTests(SqliteStorages storage) : AuditEndToEndTests(storage), IClassFixture<SqliteStorages>;
 
-[Collection(PostgresCollection.Name)]
-public sealed class PostgresAuditEndToEndTests(PostgresFixture postgres) : AuditEndToEndTests(new PostgresPlatformStorage(postgres));
+[Collection(SharedPostgres.Collection)]
+public sealed class PostgresAuditEndToEndTests(PostgresStorages storage) : AuditEndToEndTests(storage), IClassFixture<PostgresStorages>;

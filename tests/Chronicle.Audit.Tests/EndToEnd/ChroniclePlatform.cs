@@ -11,41 +11,14 @@ using Task = System.Threading.Tasks.Task;
 namespace Chronicle.Audit.Tests.EndToEnd;
 
 /// <summary>Where the Record and the Audit service keep their data: SQLite folders or PostgreSQL databases.</summary>
-public interface IPlatformStorage
+public static class PlatformStorage
 {
-    /// <summary>Settings (as arguments) that point a service at its own fresh storage.</summary>
-    Task<IReadOnlyList<string>> CreateAsync(string service);
-}
-
-/// <summary>SQLite files in a fresh folder per service.</summary>
-public sealed class SqlitePlatformStorage : IPlatformStorage, IDisposable
-{
-    private readonly string _root = Directory.CreateTempSubdirectory("chronicle-audit-data-").FullName;
-
-    public Task<IReadOnlyList<string>> CreateAsync(string service) => Task.FromResult<IReadOnlyList<string>>(
-        ["--Chronicle:Storage=sqlite", $"--Chronicle:DataDirectory={Path.Combine(_root, Guid.NewGuid().ToString("N"), service)}"]);
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-        catch (IOException)
-        {
-            // The OS temp cleaner gets what a failed test left open.
-        }
-    }
-}
-
-/// <summary>A fresh PostgreSQL database per service; the files a service keeps beside it (signing key, broker queue) in a fresh folder.</summary>
-public sealed class PostgresPlatformStorage(PostgresFixture postgres) : IPlatformStorage
-{
-    public async Task<IReadOnlyList<string>> CreateAsync(string service) =>
-    [
-        "--Chronicle:Storage=postgres", $"--ConnectionStrings:{(service == "record" ? "Record" : "Audit")}={await postgres.CreateDatabaseAsync(service)}",
-        $"--Chronicle:DataDirectory={Directory.CreateTempSubdirectory($"chronicle-{service}-files-").FullName}",
-    ];
+    /// <summary>
+    /// Settings (as arguments) that point a service at its own fresh storage; on PostgreSQL the files a service keeps
+    /// beside its database (signing key, broker queue) go in the storage's folder.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> ArgumentsAsync(this TestStorages storages, string service) =>
+        (await storages.ReserveAsync(new() { Name = service })).HostArguments(service == "record" ? "Record" : "Audit");
 }
 
 /// <summary>
@@ -88,9 +61,9 @@ public sealed class ChroniclePlatform : IAsyncDisposable
     public Uri AuditHttp => Audit!["http"];
 
     /// <summary>Starts the Audit service, then the Record. <paramref name="recordSettings"/> adds to the Record's configuration.</summary>
-    public static async Task<ChroniclePlatform> StartAsync(IPlatformStorage storage, params string[] recordSettings)
+    public static async Task<ChroniclePlatform> StartAsync(TestStorages storage, params string[] recordSettings)
     {
-        var platform = new ChroniclePlatform(await storage.CreateAsync("record"), await storage.CreateAsync("audit"), recordSettings);
+        var platform = new ChroniclePlatform(await storage.ArgumentsAsync("record"), await storage.ArgumentsAsync("audit"), recordSettings);
         try
         {
             await platform.StartAuditAsync();

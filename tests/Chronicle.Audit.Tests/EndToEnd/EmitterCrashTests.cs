@@ -2,6 +2,7 @@ using Grpc.Core;
 using Hl7.Fhir.Model;
 using Proto = Chronicle.Contracts.Record.V1;
 using Task = System.Threading.Tasks.Task;
+using Chronicle.Testing;
 
 namespace Chronicle.Audit.Tests.EndToEnd;
 
@@ -10,7 +11,7 @@ namespace Chronicle.Audit.Tests.EndToEnd;
 /// the Record is killed with its entries still in its outbox (the Audit service was down, so none had been handed on),
 /// the restarted Record relays every one of them, and each is chained exactly once.
 /// </summary>
-public abstract class EmitterCrashTests(IPlatformStorage storage)
+public abstract class EmitterCrashTests(TestStorages storage)
 {
     private const int Reads = 25;
 
@@ -71,7 +72,7 @@ public abstract class EmitterCrashTests(IPlatformStorage storage)
     }
 }
 
-public sealed class SqliteEmitterCrashTests(SqlitePlatformStorage storage) : EmitterCrashTests(storage), IClassFixture<SqlitePlatformStorage>;
+public sealed class SqliteEmitterCrashTests(SqliteStorages storage) : EmitterCrashTests(storage), IClassFixture<SqliteStorages>;
 
-[Collection(PostgresCollection.Name)]
-public sealed class PostgresEmitterCrashTests(PostgresFixture postgres) : EmitterCrashTests(new PostgresPlatformStorage(postgres));
+[Collection(SharedPostgres.Collection)]
+public sealed class PostgresEmitterCrashTests(PostgresStorages storage) : EmitterCrashTests(storage), IClassFixture<PostgresStorages>;

@@ -8,11 +8,12 @@ using Hl7.Fhir.Model;
 using Hl7.Fhir.Rest;
 using Hl7.Fhir.Validation;
 using Task = System.Threading.Tasks.Task;
+using Chronicle.Testing;
 
 namespace Chronicle.Audit.Tests.Service;
 
 /// <summary>The FHIR AuditEvent API and the verify API of an Audit service in this process, through Firely's strict client.</summary>
-public abstract class AuditFhirApiTests(IPlatformStorage storage) : IAsyncLifetime
+public abstract class AuditFhirApiTests(TestStorages storage) : IAsyncLifetime
 {
     private AuditServer _server = null!;
 
@@ -195,7 +196,7 @@ public abstract class AuditFhirApiTests(IPlatformStorage storage) : IAsyncLifeti
     }
 }
 
-public sealed class SqliteAuditFhirApiTests(SqlitePlatformStorage storage) : AuditFhirApiTests(storage), IClassFixture<SqlitePlatformStorage>;
+public sealed class SqliteAuditFhirApiTests(SqliteStorages storage) : AuditFhirApiTests(storage), IClassFixture<SqliteStorages>;
 
-[Collection(PostgresCollection.Name)]
-public sealed class PostgresAuditFhirApiTests(PostgresFixture postgres) : AuditFhirApiTests(new PostgresPlatformStorage(postgres));
+[Collection(SharedPostgres.Collection)]
+public sealed class PostgresAuditFhirApiTests(PostgresStorages storage) : AuditFhirApiTests(storage), IClassFixture<PostgresStorages>;

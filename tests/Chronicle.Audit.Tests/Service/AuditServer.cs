@@ -27,14 +27,14 @@ public sealed class AuditServer : IAsyncDisposable
 
     public AuditHostSettings Settings => _host.Settings;
 
-    public static async Task<AuditServer> StartAsync(IPlatformStorage storage, params string[] settings) =>
+    public static async Task<AuditServer> StartAsync(TestStorages storage, params string[] settings) =>
         new(await AuditHost.StartAsync([
             "--Chronicle:Ports:Http=0", "--Chronicle:Ports:Grpc=0", "--Chronicle:Transport=direct", "--Chronicle:AppId=audit",
             $"--{TestAppApiToken.Setting}={TestAppApiToken.Value}",
             // The service's own behaviour, callers stated in headers; tokens are tested in Chronicle.Identity.Tests.
             "--Chronicle:Security:Disabled=true",
             "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Chronicle.Messaging=Critical",
-            .. TestEmitters.Settings(), .. await storage.CreateAsync("audit"), .. settings,
+            .. TestEmitters.Settings(), .. await storage.ArgumentsAsync("audit"), .. settings,
         ], AuditService.Compose));
 
     /// <summary>

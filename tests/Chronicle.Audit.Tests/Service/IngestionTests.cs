@@ -14,7 +14,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Chronicle.Audit.Tests.Service;
 
 /// <summary>Deliveries into the Audit service's app callback, as a Dapr sidecar makes them.</summary>
-public sealed class IngestionTests(SqlitePlatformStorage storage) : IClassFixture<SqlitePlatformStorage>
+public sealed class IngestionTests(SqliteStorages storage) : IClassFixture<SqliteStorages>
 {
     [Fact]
     public async Task GivenTheSameEntryDeliveredUnderTwoCloudEventIds_ThenItIsChainedOnce()

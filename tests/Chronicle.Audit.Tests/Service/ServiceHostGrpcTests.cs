@@ -2,11 +2,12 @@ using Chronicle.Audit.Tests.EndToEnd;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
 using Grpc.Reflection.V1Alpha;
+using Chronicle.Testing;
 
 namespace Chronicle.Audit.Tests.Service;
 
 /// <summary>What the shared service host adds on the gRPC listener, over a real h2c connection to a started Audit service.</summary>
-public sealed class ServiceHostGrpcTests(SqlitePlatformStorage storage) : IClassFixture<SqlitePlatformStorage>
+public sealed class ServiceHostGrpcTests(SqliteStorages storage) : IClassFixture<SqliteStorages>
 {
     [Fact]
     public async Task GivenAStartedService_WhenGrpcHealthIsChecked_ThenItAnswersServing()
