@@ -9,6 +9,7 @@ using Google.Protobuf;
 using Microsoft.Extensions.DependencyInjection;
 using Grpc.Net.Client;
 using static Dapr.AppCallback.Autogen.Grpc.v1.TopicEventResponse.Types;
+using Chronicle.Testing;
 
 namespace Chronicle.Messaging.Tests;
 
@@ -17,14 +18,14 @@ namespace Chronicle.Messaging.Tests;
 /// status codes the sidecar acts on.
 /// </summary>
 [Collection(MessagingCollection.Name)]
-public sealed class AppCallbackContractTests(PostgresFixture postgres)
+public sealed class AppCallbackContractTests
 {
     private static readonly IntegrationEventCatalog Catalog = RecordIntegrationEventsJsonContext.Catalog();
 
     [Fact]
     public async Task WhenTheSidecarAsksForSubscriptions_ThenTheAppListsItsTopicsWithTheDeadLetterTopic()
     {
-        await using var app = await StartConsumerAsync(Backend.Sqlite);
+        await using var app = await StartConsumerAsync(StorageBackend.Sqlite);
 
         var response = await app.Client.ListTopicSubscriptionsAsync();
 
@@ -34,9 +35,9 @@ public sealed class AppCallbackContractTests(PostgresFixture postgres)
     }
 
     [Theory]
-    [InlineData(Backend.Sqlite)]
-    [InlineData(Backend.Postgres)]
-    public async Task GivenAValidEvent_WhenDeliveredTwice_ThenBothAreAcknowledgedAndItTakesEffectOnce(Backend backend)
+    [InlineData(StorageBackend.Sqlite)]
+    [InlineData(StorageBackend.Postgres)]
+    public async Task GivenAValidEvent_WhenDeliveredTwice_ThenBothAreAcknowledgedAndItTakesEffectOnce(StorageBackend backend)
     {
         await using var app = await StartConsumerAsync(backend);
         var request = Request(RegisteredPatient("9000000001"), "event-1");
@@ -51,9 +52,9 @@ public sealed class AppCallbackContractTests(PostgresFixture postgres)
     }
 
     [Theory]
-    [InlineData(Backend.Sqlite)]
-    [InlineData(Backend.Postgres)]
-    public async Task GivenAHandlerFailingTransiently_WhenDelivered_ThenItAsksForRetryAndTheRedeliverySucceeds(Backend backend)
+    [InlineData(StorageBackend.Sqlite)]
+    [InlineData(StorageBackend.Postgres)]
+    public async Task GivenAHandlerFailingTransiently_WhenDelivered_ThenItAsksForRetryAndTheRedeliverySucceeds(StorageBackend backend)
     {
         await using var app = await StartConsumerAsync(backend);
         app.Scenario.HandlerFaults.FailTimes("event-flaky", 1);
@@ -71,7 +72,7 @@ public sealed class AppCallbackContractTests(PostgresFixture postgres)
     [Fact]
     public async Task GivenPoison_WhenDelivered_ThenEachIsDroppedAndDeadLetteredWithItsReason()
     {
-        await using var app = await StartConsumerAsync(Backend.Sqlite);
+        await using var app = await StartConsumerAsync(StorageBackend.Sqlite);
         var valid = Request(RegisteredPatient("9000000003"), "unused");
         var poison = new Dictionary<string, TopicEventRequest>
         {
@@ -111,7 +112,7 @@ public sealed class AppCallbackContractTests(PostgresFixture postgres)
     [InlineData("")]
     public async Task GivenAForgedEvent_WhenSentWithoutTheAppApiTokenOrWithAWrongOne_ThenEveryCallbackIsUnauthenticatedAndNothingChanges(string? token)
     {
-        await using var app = await StartConsumerAsync(Backend.Sqlite);
+        await using var app = await StartConsumerAsync(StorageBackend.Sqlite);
         var forger = token is null ? app.Stranger : app.WithToken(token);
         var request = Request(RegisteredPatient("9000000009"), "forged-1");
         var bulk = new TopicEventBulkRequest { Id = "bulk-1", PubsubName = "pubsub", Topic = RecordTopics.Record, Type = "com.dapr.event.sent.bulk" };
@@ -145,7 +146,7 @@ public sealed class AppCallbackContractTests(PostgresFixture postgres)
     [Fact]
     public async Task GivenAnEventOfAnOwnedTopic_WhenItsSourceIsAnotherApp_ThenItIsDroppedDeadLetteredAndNotApplied()
     {
-        await using var app = await StartConsumerAsync(Backend.Sqlite);
+        await using var app = await StartConsumerAsync(StorageBackend.Sqlite);
         var forged = new TopicEventRequest(Request(RegisteredPatient("9000000010"), "forged-source")) { Source = "identity" };
         var genuine = Request(RegisteredPatient("9000000011"), "genuine-source");
 
@@ -163,7 +164,7 @@ public sealed class AppCallbackContractTests(PostgresFixture postgres)
     public async Task GivenDaprsInjectedAppApiToken_WhenTheCallbackIsCalled_ThenOnlyCallsCarryingItAreAnswered()
     {
         var configuration = new Dictionary<string, string?> { ["Chronicle:Transport"] = "dapr", ["APP_API_TOKEN"] = "from-app-token-secret" };
-        await using var databases = await ScenarioDatabases.CreateAsync(Backend.Sqlite, postgres);
+        await using var databases = await ScenarioDatabases.CreateAsync(StorageBackend.Sqlite);
         await using var app = await TestApp.StartAsync("under-dapr", TestApp.FreePort(), configuration,
             (services, _) => services.AddSingleton(databases.ConsumerDatabase));
         using var channel = GrpcChannel.ForAddress(app.Address);
@@ -191,7 +192,7 @@ public sealed class AppCallbackContractTests(PostgresFixture postgres)
     public async Task GivenTheDevelopmentSwitch_WhenTheAppStartsWithoutAToken_ThenItStartsAndSaysTheCallbackIsOpen()
     {
         var logs = new RecordingLoggerProvider();
-        await using var databases = await ScenarioDatabases.CreateAsync(Backend.Sqlite, postgres);
+        await using var databases = await ScenarioDatabases.CreateAsync(StorageBackend.Sqlite);
         var configuration = new Dictionary<string, string?>
         {
             ["Chronicle:Transport"] = "direct", ["Chronicle:Dapr:AllowMissingAppApiToken"] = "true",
@@ -210,8 +211,8 @@ public sealed class AppCallbackContractTests(PostgresFixture postgres)
         Assert.Contains(logs.Messages, m => m.Contains("SECURITY: open runs without an app API token", StringComparison.Ordinal));
     }
 
-    private Task<ConsumerUnderTest> StartConsumerAsync(Backend backend, string? appApiToken = null) =>
-        ConsumerUnderTest.StartAsync(postgres, backend, appApiToken);
+    private Task<ConsumerUnderTest> StartConsumerAsync(StorageBackend backend, string? appApiToken = null) =>
+        ConsumerUnderTest.StartAsync(backend, appApiToken);
 
     private static RecordIntegrationEventsV1.PatientRegistered RegisteredPatient(string nhsNumber) => ConsumerUnderTest.RegisteredPatient(nhsNumber);
 }

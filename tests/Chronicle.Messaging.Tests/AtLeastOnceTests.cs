@@ -1,3 +1,5 @@
+using Chronicle.Testing;
+
 namespace Chronicle.Messaging.Tests;
 
 /// <summary>
@@ -5,18 +7,18 @@ namespace Chronicle.Messaging.Tests;
 /// deliveries and acknowledgements, delays and flaky handlers injected, the consumer ends exactly as in a fault-free run.
 /// </summary>
 [Collection(MessagingCollection.Name)]
-public sealed class AtLeastOnceTests(PostgresFixture postgres)
+public sealed class AtLeastOnceTests
 {
     [Theory]
-    [InlineData(Backend.Sqlite)]
-    [InlineData(Backend.Postgres)]
-    public async Task GivenFaultsInjected_WhenTheStreamIsRelayed_ThenTheConsumerEndsAsInAFaultFreeRun(Backend backend)
+    [InlineData(StorageBackend.Sqlite)]
+    [InlineData(StorageBackend.Postgres)]
+    public async Task GivenFaultsInjected_WhenTheStreamIsRelayed_ThenTheConsumerEndsAsInAFaultFreeRun(StorageBackend backend)
     {
         var workload = new RecordWorkload(patients: 20);
         var expected = workload.ExpectedIntegrationEventIds();
 
-        var faultFree = await RunAsync(postgres, backend, workload, faults: null);
-        var faulty = await RunAsync(postgres, backend, workload, MessagingScenario.Faulty(seed: 42));
+        var faultFree = await RunAsync(backend, workload, faults: null);
+        var faulty = await RunAsync(backend, workload, MessagingScenario.Faulty(seed: 42));
 
         Assert.Equal(expected, faultFree.State.Applied);
         Assert.Equal(expected.Count, faultFree.Deliveries);
@@ -26,10 +28,10 @@ public sealed class AtLeastOnceTests(PostgresFixture postgres)
     }
 
     /// <summary>The workload relayed to a consumer (bulk-subscribing when <paramref name="bulk"/> is given) until it settles.</summary>
-    internal static async Task<(ConsumerState State, int Deliveries, int BulkCalls)> RunAsync(PostgresFixture postgres, Backend backend,
+    internal static async Task<(ConsumerState State, int Deliveries, int BulkCalls)> RunAsync(StorageBackend backend,
         RecordWorkload workload, Dictionary<string, string?>? faults, Receiving.BulkSubscribeOptions? bulk = null)
     {
-        await using var scenario = await MessagingScenario.CreateAsync(backend, postgres, faults, bulk);
+        await using var scenario = await MessagingScenario.CreateAsync(backend, faults, bulk);
         scenario.HandlerFaults.FailSomeOnce = faults is not null;
         await scenario.StartAllAsync();
         await workload.AppendAllAsync(scenario.Databases.Store);

@@ -5,6 +5,7 @@ using Chronicle.Messaging.Receiving;
 using Dapr.AppCallback.Autogen.Grpc.v1;
 using Google.Protobuf;
 using static Dapr.AppCallback.Autogen.Grpc.v1.TopicEventResponse.Types;
+using Chronicle.Testing;
 
 namespace Chronicle.Messaging.Tests;
 
@@ -13,7 +14,7 @@ namespace Chronicle.Messaging.Tests;
 /// with a status per entry, and the direct transport delivers bulk-subscribed topics in bulks.
 /// </summary>
 [Collection(MessagingCollection.Name)]
-public sealed class BulkDeliveryTests(PostgresFixture postgres)
+public sealed class BulkDeliveryTests
 {
     private static readonly IntegrationEventCatalog Catalog = RecordIntegrationEventsJsonContext.Catalog();
     private static readonly BulkSubscribeOptions Bulk = new(MaxMessagesCount: 16, MaxAwaitDurationMs: 20);
@@ -21,7 +22,7 @@ public sealed class BulkDeliveryTests(PostgresFixture postgres)
     [Fact]
     public async Task GivenABulkSubscription_WhenTheSidecarAsksForSubscriptions_ThenBulkSubscribeIsDeclared()
     {
-        await using var app = await StartConsumerAsync(Backend.Sqlite);
+        await using var app = await StartConsumerAsync(StorageBackend.Sqlite);
 
         var response = await app.Client.ListTopicSubscriptionsAsync();
 
@@ -31,9 +32,9 @@ public sealed class BulkDeliveryTests(PostgresFixture postgres)
     }
 
     [Theory]
-    [InlineData(Backend.Sqlite)]
-    [InlineData(Backend.Postgres)]
-    public async Task GivenABulkWithPoisonAFlakyEntryAndARepeat_WhenDeliveredTwice_ThenEachEntryHasItsOwnStatusAndTakesEffectOnce(Backend backend)
+    [InlineData(StorageBackend.Sqlite)]
+    [InlineData(StorageBackend.Postgres)]
+    public async Task GivenABulkWithPoisonAFlakyEntryAndARepeat_WhenDeliveredTwice_ThenEachEntryHasItsOwnStatusAndTakesEffectOnce(StorageBackend backend)
     {
         await using var app = await StartConsumerAsync(backend);
         app.Scenario.HandlerFaults.FailTimes("flaky", 1);
@@ -64,15 +65,15 @@ public sealed class BulkDeliveryTests(PostgresFixture postgres)
     }
 
     [Theory]
-    [InlineData(Backend.Sqlite)]
-    [InlineData(Backend.Postgres)]
-    public async Task GivenBulkSubscribeAndFaultsInjected_WhenTheStreamIsRelayed_ThenItArrivesInBulksAndEndsAsWithoutFaults(Backend backend)
+    [InlineData(StorageBackend.Sqlite)]
+    [InlineData(StorageBackend.Postgres)]
+    public async Task GivenBulkSubscribeAndFaultsInjected_WhenTheStreamIsRelayed_ThenItArrivesInBulksAndEndsAsWithoutFaults(StorageBackend backend)
     {
         var workload = new RecordWorkload(patients: 20);
         var expected = workload.ExpectedIntegrationEventIds();
 
-        var faultFree = await AtLeastOnceTests.RunAsync(postgres, backend, workload, faults: null, Bulk);
-        var faulty = await AtLeastOnceTests.RunAsync(postgres, backend, workload, MessagingScenario.Faulty(seed: 43), Bulk);
+        var faultFree = await AtLeastOnceTests.RunAsync(backend, workload, faults: null, Bulk);
+        var faulty = await AtLeastOnceTests.RunAsync(backend, workload, MessagingScenario.Faulty(seed: 43), Bulk);
 
         Assert.Equal(expected, faultFree.State.Applied);
         Assert.Equal(expected.Count, faultFree.Deliveries);
@@ -85,7 +86,7 @@ public sealed class BulkDeliveryTests(PostgresFixture postgres)
     [Fact]
     public async Task GivenBulkSubscribe_WhenPoisonIsPublished_ThenItAloneIsDeadLetteredAndTheRestFlows()
     {
-        await using var scenario = await MessagingScenario.CreateAsync(Backend.Sqlite, postgres, consumerBulk: Bulk);
+        await using var scenario = await MessagingScenario.CreateAsync(StorageBackend.Sqlite, consumerBulk: Bulk);
         await scenario.StartAllAsync();
         var workload = new RecordWorkload(patients: 3);
 
@@ -122,5 +123,5 @@ public sealed class BulkDeliveryTests(PostgresFixture postgres)
         return request;
     }
 
-    private Task<ConsumerUnderTest> StartConsumerAsync(Backend backend) => ConsumerUnderTest.StartAsync(postgres, backend, bulk: Bulk);
+    private Task<ConsumerUnderTest> StartConsumerAsync(StorageBackend backend) => ConsumerUnderTest.StartAsync(backend, bulk: Bulk);
 }

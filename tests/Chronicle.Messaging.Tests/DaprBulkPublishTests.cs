@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Sidecar = Dapr.Client.Autogen.Grpc.v1;
+using Chronicle.Testing;
 
 namespace Chronicle.Messaging.Tests;
 
@@ -18,7 +19,7 @@ namespace Chronicle.Messaging.Tests;
 /// real gRPC socket (no daprd runs here) that fails chosen entries once, as a bulk publish may.
 /// </summary>
 [Collection(MessagingCollection.Name)]
-public sealed class DaprBulkPublishTests(PostgresFixture postgres)
+public sealed class DaprBulkPublishTests
 {
     [Theory]
     [InlineData(true)]
@@ -29,7 +30,7 @@ public sealed class DaprBulkPublishTests(PostgresFixture postgres)
         var expected = workload.ExpectedIntegrationEventIds();
         var sidecar = new StandInSidecar(failOnce: [.. expected.Where((_, i) => i % 4 == 1)], stableApi);
         await using var sidecarApp = await StartSidecarAsync(sidecar);
-        await using var databases = await ScenarioDatabases.CreateAsync(Backend.Sqlite, postgres);
+        await using var databases = await ScenarioDatabases.CreateAsync(StorageBackend.Sqlite);
         await using var publisher = await TestApp.StartAsync("record", TestApp.FreePort(), new Dictionary<string, string?>
         {
             ["Chronicle:Transport"] = "dapr",

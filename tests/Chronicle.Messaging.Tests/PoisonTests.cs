@@ -2,18 +2,19 @@ using System.Text;
 using Chronicle.Contracts.IntegrationEvents;
 using Chronicle.Contracts.IntegrationEvents.Record;
 using Chronicle.Messaging.Publishing;
+using Chronicle.Testing;
 
 namespace Chronicle.Messaging.Tests;
 
 [Collection(MessagingCollection.Name)]
-public sealed class PoisonTests(PostgresFixture postgres)
+public sealed class PoisonTests
 {
     [Theory]
-    [InlineData(Backend.Sqlite)]
-    [InlineData(Backend.Postgres)]
-    public async Task GivenPoisonEvents_WhenDelivered_ThenTheyAreDeadLetteredWithTheReasonAndLaterEventsStillFlow(Backend backend)
+    [InlineData(StorageBackend.Sqlite)]
+    [InlineData(StorageBackend.Postgres)]
+    public async Task GivenPoisonEvents_WhenDelivered_ThenTheyAreDeadLetteredWithTheReasonAndLaterEventsStillFlow(StorageBackend backend)
     {
-        await using var scenario = await MessagingScenario.CreateAsync(backend, postgres);
+        await using var scenario = await MessagingScenario.CreateAsync(backend);
         await scenario.StartAllAsync();
         var broker = scenario.PublisherBroker;
         var catalog = RecordIntegrationEventsJsonContext.Catalog();

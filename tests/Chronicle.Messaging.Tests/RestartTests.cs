@@ -1,15 +1,17 @@
+using Chronicle.Testing;
+
 namespace Chronicle.Messaging.Tests;
 
 /// <summary>Publisher (relay and its broker) and consumer restarted mid-stream: nothing lost, nothing applied twice.</summary>
 [Collection(MessagingCollection.Name)]
-public sealed class RestartTests(PostgresFixture postgres)
+public sealed class RestartTests
 {
     [Theory]
-    [InlineData(Backend.Sqlite)]
-    [InlineData(Backend.Postgres)]
-    public async Task GivenTheRelayStoppedMidStream_WhenItRestarts_ThenItResumesFromItsCheckpointAndNothingIsLostOrAppliedTwice(Backend backend)
+    [InlineData(StorageBackend.Sqlite)]
+    [InlineData(StorageBackend.Postgres)]
+    public async Task GivenTheRelayStoppedMidStream_WhenItRestarts_ThenItResumesFromItsCheckpointAndNothingIsLostOrAppliedTwice(StorageBackend backend)
     {
-        await using var scenario = await MessagingScenario.CreateAsync(backend, postgres);
+        await using var scenario = await MessagingScenario.CreateAsync(backend);
         await scenario.StartAllAsync();
         var workload = new RecordWorkload(patients: 20);
         var half = workload.Count / 2;
@@ -27,11 +29,11 @@ public sealed class RestartTests(PostgresFixture postgres)
     }
 
     [Theory]
-    [InlineData(Backend.Sqlite)]
-    [InlineData(Backend.Postgres)]
-    public async Task GivenTheConsumerStoppedMidStream_WhenItRestarts_ThenItGetsTheRestAndNothingIsAppliedTwice(Backend backend)
+    [InlineData(StorageBackend.Sqlite)]
+    [InlineData(StorageBackend.Postgres)]
+    public async Task GivenTheConsumerStoppedMidStream_WhenItRestarts_ThenItGetsTheRestAndNothingIsAppliedTwice(StorageBackend backend)
     {
-        await using var scenario = await MessagingScenario.CreateAsync(backend, postgres, MessagingScenario.Faulty(seed: 7));
+        await using var scenario = await MessagingScenario.CreateAsync(backend, MessagingScenario.Faulty(seed: 7));
         await scenario.StartAllAsync();
         var workload = new RecordWorkload(patients: 20);
         await workload.AppendAllAsync(scenario.Databases.Store);
@@ -48,11 +50,11 @@ public sealed class RestartTests(PostgresFixture postgres)
     }
 
     [Theory]
-    [InlineData(Backend.Sqlite)]
-    [InlineData(Backend.Postgres)]
-    public async Task GivenEventsAcceptedWhileTheConsumerIsDown_WhenThePublisherRestarts_ThenItsQueueStillDeliversThem(Backend backend)
+    [InlineData(StorageBackend.Sqlite)]
+    [InlineData(StorageBackend.Postgres)]
+    public async Task GivenEventsAcceptedWhileTheConsumerIsDown_WhenThePublisherRestarts_ThenItsQueueStillDeliversThem(StorageBackend backend)
     {
-        await using var scenario = await MessagingScenario.CreateAsync(backend, postgres);
+        await using var scenario = await MessagingScenario.CreateAsync(backend);
         await scenario.StartAllAsync();
         var workload = new RecordWorkload(patients: 5);
         // The first registrations flow while the consumer is up (so the publisher has heard its subscriptions).

@@ -122,9 +122,9 @@ public sealed class MessagingScenario : IAsyncDisposable
         ["Chronicle:Direct:Faults:Seed"] = seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
-    public static async Task<MessagingScenario> CreateAsync(Backend backend, PostgresFixture postgres, Dictionary<string, string?>? faults = null,
+    public static async Task<MessagingScenario> CreateAsync(StorageBackend backend, Dictionary<string, string?>? faults = null,
         BulkSubscribeOptions? consumerBulk = null, string? appApiToken = null) =>
-        new(await ScenarioDatabases.CreateAsync(backend, postgres), faults ?? [])
+        new(await ScenarioDatabases.CreateAsync(backend), faults ?? [])
         {
             ConsumerBulk = consumerBulk, AppApiToken = appApiToken ?? TestAppApiToken.Value,
         };
@@ -252,10 +252,10 @@ public sealed class MessagingScenario : IAsyncDisposable
 public sealed record ConsumerUnderTest(MessagingScenario Scenario, GrpcChannel Channel, AppCallbackClient Client, AppCallbackClient Stranger)
     : IAsyncDisposable
 {
-    public static async Task<ConsumerUnderTest> StartAsync(PostgresFixture postgres, Backend backend, string? appApiToken = null,
+    public static async Task<ConsumerUnderTest> StartAsync(StorageBackend backend, string? appApiToken = null,
         BulkSubscribeOptions? bulk = null)
     {
-        var scenario = await MessagingScenario.CreateAsync(backend, postgres, consumerBulk: bulk, appApiToken: appApiToken);
+        var scenario = await MessagingScenario.CreateAsync(backend, consumerBulk: bulk, appApiToken: appApiToken);
         await scenario.StartObserverAsync();
         await scenario.StartConsumerAsync();
         var channel = GrpcChannel.ForAddress(scenario.ConsumerApp!.Address);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Chronicle.EventStore;
+using Chronicle.Testing;
 
 namespace Chronicle.Messaging.Tests;
 
@@ -10,7 +11,7 @@ namespace Chronicle.Messaging.Tests;
 /// one or in bulk, over the real direct transport.
 /// </summary>
 [Collection(MessagingCollection.Name)]
-public sealed class TracingTests(PostgresFixture postgres)
+public sealed class TracingTests
 {
     [Theory]
     [InlineData(false)]
@@ -23,7 +24,7 @@ public sealed class TracingTests(PostgresFixture postgres)
         var workload = new RecordWorkload(patients: 3, metadata: new EventMetadata { TraceParent = traceParent });
         var expected = workload.ExpectedIntegrationEventIds();
 
-        var run = await AtLeastOnceTests.RunAsync(postgres, Backend.Sqlite, workload, faults: null,
+        var run = await AtLeastOnceTests.RunAsync(StorageBackend.Sqlite, workload, faults: null,
             bulk ? new Receiving.BulkSubscribeOptions(MaxMessagesCount: 10, MaxAwaitDurationMs: 50) : null);
 
         Assert.Equal(expected, run.State.Applied);
