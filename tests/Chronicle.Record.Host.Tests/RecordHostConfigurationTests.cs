@@ -1,11 +1,13 @@
+using Chronicle.Testing;
+
 namespace Chronicle.Record.Host.Tests;
 
 /// <summary>Settings the host cannot use stop it at once with one sentence that names the setting, never a stack trace.</summary>
-public sealed class RecordHostConfigurationTests : IClassFixture<SqliteHostStorageFactory>
+public sealed class RecordHostConfigurationTests : IClassFixture<SqliteStorages>
 {
-    private readonly SqliteHostStorageFactory _storages;
+    private readonly SqliteStorages _storages;
 
-    public RecordHostConfigurationTests(SqliteHostStorageFactory storages) => _storages = storages;
+    public RecordHostConfigurationTests(SqliteStorages storages) => _storages = storages;
 
     [Theory]
     [InlineData("--Chronicle:Storage=mongodb", "Chronicle:Storage must be 'sqlite' or 'postgres'; it is 'mongodb'.")]
@@ -15,7 +17,7 @@ public sealed class RecordHostConfigurationTests : IClassFixture<SqliteHostStora
     [InlineData("--Chronicle:StateCache:MaxEvents=-1", "Chronicle:StateCache:MaxRecords and MaxEvents must not be negative")]
     public async Task GivenBadSetting_WhenStarted_ThenNonZeroExitAndOneLineNamingIt(string setting, string message)
     {
-        var storage = await _storages.CreateAsync();
+        var storage = await _storages.ForRecordHostAsync();
 
         var run = await RecordHostProcess.RunAsync(storage with { Args = [.. storage.Args, setting] }, "serve");
 
@@ -29,7 +31,7 @@ public sealed class RecordHostConfigurationTests : IClassFixture<SqliteHostStora
     [Fact]
     public async Task GivenNoIdentityAuthority_WhenServed_ThenItRefusesToStartWithOneLine_UnlessSecurityIsDisabledExplicitly()
     {
-        var run = await RecordHostProcess.RunAsync(await _storages.CreateAsync(), "serve");
+        var run = await RecordHostProcess.RunAsync(await _storages.ForRecordHostAsync(), "serve");
 
         Assert.NotEqual(0, run.ExitCode);
         var line = Assert.Single(run.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
@@ -37,7 +39,7 @@ public sealed class RecordHostConfigurationTests : IClassFixture<SqliteHostStora
         Assert.Contains("Chronicle:Security:Disabled=true", line, StringComparison.Ordinal);
         Assert.DoesNotContain("listening on", run.Output, StringComparison.Ordinal);
 
-        await using var open = await RecordHostProcess.StartAsync(await _storages.CreateAsync());
+        await using var open = await RecordHostProcess.StartAsync(await _storages.ForRecordHostAsync());
         Assert.Contains("WARNING: Chronicle Record: Chronicle:Security:Disabled=true: NO ACCESS TOKENS ARE CHECKED", open.Output, StringComparison.Ordinal);
     }
 
@@ -48,7 +50,7 @@ public sealed class RecordHostConfigurationTests : IClassFixture<SqliteHostStora
     [InlineData("serve", "--seed", "3")]
     public async Task GivenBadCommandLine_WhenRun_ThenNonZeroExitAndOneLine(params string[] args)
     {
-        var run = await RecordHostProcess.RunAsync(await _storages.CreateAsync(), args);
+        var run = await RecordHostProcess.RunAsync(await _storages.ForRecordHostAsync(), args);
 
         Assert.NotEqual(0, run.ExitCode);
         Assert.Single(run.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));

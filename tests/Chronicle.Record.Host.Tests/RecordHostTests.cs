@@ -14,14 +14,14 @@ namespace Chronicle.Record.Host.Tests;
 /// The Record executable end to end, as a child process on real sockets: gRPC commands, FHIR reads, health, synthetic
 /// data, restarts. Subclasses choose the storage (SQLite files, PostgreSQL).
 /// </summary>
-public abstract partial class RecordHostTests(IHostStorageFactory storages, string storageBanner)
+public abstract partial class RecordHostTests(TestStorages storages, string storageBanner)
 {
     private const string NhsSystem = "https://fhir.nhs.uk/Id/nhs-number";
 
     [Fact]
     public async Task GivenRunningHost_WhenPatientRegisteredOverGrpc_ThenTheNextFhirReadShowsItWithoutAskingToWait()
     {
-        await using var host = await RecordHostProcess.StartAsync(await storages.CreateAsync());
+        await using var host = await RecordHostProcess.StartAsync(await storages.ForRecordHostAsync());
         using var channel = host.CreateGrpcChannel();
         var client = new Proto.PatientRecord.PatientRecordClient(channel);
         using var fhir = host.CreateFhirClient();
@@ -40,7 +40,7 @@ public abstract partial class RecordHostTests(IHostStorageFactory storages, stri
     [Fact]
     public async Task GivenCommandsAndReadsThroughTheHost_ThenEachIsInTheAuditOutboxWithCallerOutcomeAndPatient()
     {
-        var storage = await storages.CreateAsync();
+        var storage = await storages.ForRecordHostAsync();
         string patientId;
         await using (var host = await RecordHostProcess.StartAsync(storage))
         {
@@ -63,8 +63,8 @@ public abstract partial class RecordHostTests(IHostStorageFactory storages, stri
             Assert.Equal(0, await host.StopAsync());
         }
 
-        await using var store = await storage.OpenEventStore();
-        var entries = (await store.ReadStreamAsync(Chronicle.Auditing.EventStoreAuditTrail.OutboxStream, Chronicle.EventStore.StreamReadOptions.Forwards))
+        await using var opened = await storage.Storage.OpenAsync();
+        var entries = (await opened.Events.ReadStreamAsync(Chronicle.Auditing.EventStoreAuditTrail.OutboxStream, Chronicle.EventStore.StreamReadOptions.Forwards))
             .Select(Chronicle.Auditing.EventStoreAuditTrail.Read).ToList();
 
         Assert.Equal(4, entries.Count);
@@ -81,7 +81,7 @@ public abstract partial class RecordHostTests(IHostStorageFactory storages, stri
     [Fact]
     public async Task GivenStartedHost_ThenItIsLiveAndBecomesReady_AndEvenKestrelsOwnRefusalOfAPathIsAnOperationOutcome()
     {
-        await using var host = await RecordHostProcess.StartAsync(await storages.CreateAsync());
+        await using var host = await RecordHostProcess.StartAsync(await storages.ForRecordHostAsync());
         using var http = new HttpClient();
 
         using var live = await http.GetAsync(host.Health("/healthz"));
@@ -98,7 +98,7 @@ public abstract partial class RecordHostTests(IHostStorageFactory storages, stri
     [Fact]
     public async Task GivenGeneratedPatients_WhenServed_ThenFhirSearchFindsThemAndTheirNhsNumbersAreTaken()
     {
-        var storage = await storages.CreateAsync();
+        var storage = await storages.ForRecordHostAsync();
         var first = await RecordHostProcess.RunAsync(storage, "generate", "--patients", "6", "--seed", "7", "--today", "2025-01-01");
         var second = await RecordHostProcess.RunAsync(storage, "generate", "--patients", "6", "--seed", "7", "--today", "2025-01-01");
 
@@ -126,7 +126,7 @@ public abstract partial class RecordHostTests(IHostStorageFactory storages, stri
     [Fact]
     public async Task GivenRecordWrittenThroughHost_WhenHostRestartsOnTheSameStorage_ThenTheRecordIsStillThere()
     {
-        var storage = await storages.CreateAsync();
+        var storage = await storages.ForRecordHostAsync();
         string patientId;
         await using (var host = await RecordHostProcess.StartAsync(storage))
         {
@@ -151,7 +151,7 @@ public abstract partial class RecordHostTests(IHostStorageFactory storages, stri
     [Fact]
     public async Task GivenEmptyStore_WhenServedWithDemo_ThenTheExampleUrlsAnswerWithFhir()
     {
-        await using var host = await RecordHostProcess.StartAsync(await storages.CreateAsync(), "--demo", "3");
+        await using var host = await RecordHostProcess.StartAsync(await storages.ForRecordHostAsync(), "--demo", "3");
         Assert.Equal(HttpStatusCode.OK, await host.WaitUntilReadyAsync());
         using var http = new HttpClient();
 
@@ -174,7 +174,7 @@ public abstract partial class RecordHostTests(IHostStorageFactory storages, stri
     [Fact]
     public async Task GivenAServingRecord_WhenGrpcHealthAndReflectionAreAsked_ThenItIsServingAndListsItsOwnServices()
     {
-        await using var host = await RecordHostProcess.StartAsync(await storages.CreateAsync());
+        await using var host = await RecordHostProcess.StartAsync(await storages.ForRecordHostAsync());
         Assert.Equal(HttpStatusCode.OK, await host.WaitUntilReadyAsync());
         using var channel = host.CreateGrpcChannel();
 
@@ -194,7 +194,7 @@ public abstract partial class RecordHostTests(IHostStorageFactory storages, stri
     [Fact]
     public async Task GivenAServingRecord_WhenTheOperatorRebuildsItsFhirProjection_ThenReadsContinueAndAnswerTheSameRecord()
     {
-        var storage = await storages.CreateAsync();
+        var storage = await storages.ForRecordHostAsync();
         await using var host = await RecordHostProcess.StartAsync(storage, "--demo", "3");
         Assert.Equal(HttpStatusCode.OK, await host.WaitUntilReadyAsync());
         using var http = new HttpClient();
@@ -228,7 +228,7 @@ public abstract partial class RecordHostTests(IHostStorageFactory storages, stri
     [Fact]
     public async Task GivenAnUnknownProjection_WhenRebuilt_ThenTheVerbExitsTwoNamingTheRecordsProjections()
     {
-        var run = await RecordHostProcess.RunAsync(await storages.CreateAsync(), "rebuild", "--projection", "fhir", "--Chronicle:Security:Disabled=true");
+        var run = await RecordHostProcess.RunAsync(await storages.ForRecordHostAsync(), "rebuild", "--projection", "fhir", "--Chronicle:Security:Disabled=true");
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("No projection is named 'fhir'. This service has: record-fhir.", run.Errors, StringComparison.Ordinal);
@@ -279,8 +279,9 @@ public abstract partial class RecordHostTests(IHostStorageFactory storages, stri
     private static partial Regex ExampleLine();
 }
 
-public sealed class SqliteRecordHostTests(SqliteHostStorageFactory storages)
-    : RecordHostTests(storages, "SQLite files in"), IClassFixture<SqliteHostStorageFactory>;
+public sealed class SqliteRecordHostTests(SqliteStorages storages)
+    : RecordHostTests(storages, "SQLite files in"), IClassFixture<SqliteStorages>;
 
-public sealed class PostgresRecordHostTests(PostgresHostStorageFactory storages)
-    : RecordHostTests(storages, "PostgreSQL database record_host_"), IClassFixture<PostgresHostStorageFactory>;
+[Collection(SharedPostgres.Collection)]
+public sealed class PostgresRecordHostTests(PostgresStorages storages)
+    : RecordHostTests(storages, "PostgreSQL database record_host_"), IClassFixture<PostgresStorages>;
