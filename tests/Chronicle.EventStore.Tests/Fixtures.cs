@@ -5,18 +5,15 @@ using Chronicle.Testing;
 
 namespace Chronicle.EventStore.Tests;
 
-/// <summary>One PostgreSQL server and database for the whole assembly; every test gets its own schema.</summary>
+/// <summary>
+/// One database on the shared server for the collection; every test gets its own schema, so a test can open its store
+/// again by naming the schema, with the upcasters it asks for.
+/// </summary>
 public sealed class PostgresFixture : IAsyncLifetime
 {
-    private PostgresServer? _server;
-
     public string ConnectionString { get; private set; } = "";
 
-    public async Task InitializeAsync()
-    {
-        _server = await PostgresServer.StartAsync();
-        ConnectionString = await _server.CreateDatabaseAsync("eventstore_tests");
-    }
+    public async Task InitializeAsync() => ConnectionString = await SharedPostgres.CreateDatabaseAsync("eventstore_tests");
 
     public static string NewSchemaName() => "t" + Guid.NewGuid().ToString("N");
 
@@ -28,17 +25,13 @@ public sealed class PostgresFixture : IAsyncLifetime
         return store;
     }
 
-    public async Task DisposeAsync()
-    {
-        if (_server is not null)
-            await _server.DisposeAsync();
-    }
+    public Task DisposeAsync() => Task.CompletedTask;
 }
 
 [CollectionDefinition(Name)]
 public sealed class PostgresCollection : ICollectionFixture<PostgresFixture>
 {
-    public const string Name = "postgres";
+    public const string Name = SharedPostgres.Collection;
 }
 
 /// <summary>A temp folder of SQLite files, deleted with the test class.</summary>

@@ -78,6 +78,7 @@ public sealed class PostgresStoreTests(PostgresFixture postgres)
     {
         // Asynchronous commits reach the WAL file only when the WAL writer wakes, at most every 10 s here: appends
         // acknowledged just before the kill would be lost unless each commit waits for its WAL flush.
+        // A server of its own, not the shared one: the test kills it and starts it again.
         await using var server = await PostgresServer.StartCrashableAsync(new Dictionary<string, string>
         {
             ["synchronous_commit"] = "off",
