@@ -6,24 +6,19 @@ using Chronicle.Testing;
 namespace Chronicle.Identity.Tests;
 
 /// <summary>The same flows with Identity's stores on PostgreSQL.</summary>
+[Collection(SharedPostgres.Collection)]
 public sealed class PostgresFlowTests : IAsyncLifetime
 {
-    private PostgresServer _server = null!;
     private IdentityInstance _identity = null!;
     private string _database = "";
 
     public async Task InitializeAsync()
     {
-        _server = await PostgresServer.StartAsync();
-        _database = await _server.CreateDatabaseAsync("identity");
+        _database = await SharedPostgres.CreateDatabaseAsync("identity");
         _identity = await IdentityInstance.StartAsync(postgresConnectionString: _database);
     }
 
-    public async Task DisposeAsync()
-    {
-        await _identity.DisposeAsync();
-        await _server.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _identity.DisposeAsync();
 
     [Fact]
     public async Task GivenPostgres_WhenModulesAndUsersRunTheirFlows_ThenTokensAreIssuedRefreshedAndEnforced()

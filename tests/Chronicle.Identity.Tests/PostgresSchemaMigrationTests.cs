@@ -8,18 +8,13 @@ using Npgsql;
 namespace Chronicle.Identity.Tests;
 
 /// <summary>Identity's versioned schema on PostgreSQL, where replicas share one database.</summary>
-public sealed class PostgresSchemaMigrationTests : IAsyncLifetime
+[Collection(SharedPostgres.Collection)]
+public sealed class PostgresSchemaMigrationTests
 {
-    private PostgresServer _server = null!;
-
-    public async Task InitializeAsync() => _server = await PostgresServer.StartAsync();
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
-
     [Fact]
     public async Task GivenADatabaseMadeBeforeMigrations_WhenIdentityStarts_ThenItIsUpgradedInPlaceAndEverythingInItStillWorks()
     {
-        var database = await _server.CreateDatabaseAsync("identity");
+        var database = await SharedPostgres.CreateDatabaseAsync("identity");
         var direct = new NpgsqlConnectionStringBuilder(database) { Pooling = false }.ConnectionString;
         Dictionary<string, long> rows;
         List<string> keys;
@@ -43,7 +38,7 @@ public sealed class PostgresSchemaMigrationTests : IAsyncLifetime
     [Fact]
     public async Task GivenANewDatabase_WhenTwoInstancesStartAtOnce_ThenTheSchemaDemoAndKeysAreMadeOnce()
     {
-        var database = await _server.CreateDatabaseAsync("identity");
+        var database = await SharedPostgres.CreateDatabaseAsync("identity");
 
         var instances = await Task.WhenAll(
             IdentityInstance.StartAsync(postgresConnectionString: database), IdentityInstance.StartAsync(postgresConnectionString: database));
@@ -62,7 +57,7 @@ public sealed class PostgresSchemaMigrationTests : IAsyncLifetime
     [Fact]
     public async Task GivenADatabaseANewerVersionMigrated_WhenIdentityStarts_ThenItRefusesWithOneLineSayingSo()
     {
-        var database = await _server.CreateDatabaseAsync("identity");
+        var database = await SharedPostgres.CreateDatabaseAsync("identity");
         await using (await IdentityInstance.StartAsync(postgresConnectionString: database))
         {
         }

@@ -16,17 +16,16 @@ namespace Chronicle.Identity.Tests;
 /// Two Identity replicas over one PostgreSQL database, as behind a load balancer: whichever replica a browser or client
 /// reaches next carries on what the other started.
 /// </summary>
+[Collection(SharedPostgres.Collection)]
 public sealed class ReplicaTests : IAsyncLifetime
 {
     private const string SharedIssuer = "https://identity.chronicle.test/";
-    private PostgresServer _server = null!;
     private IdentityInstance _first = null!;
     private IdentityInstance _second = null!;
 
     public async Task InitializeAsync()
     {
-        _server = await PostgresServer.StartAsync();
-        var database = await _server.CreateDatabaseAsync("identity");
+        var database = await SharedPostgres.CreateDatabaseAsync("identity");
         var settings = new Dictionary<string, string?> { [$"{IdentityServiceOptions.Section}:Issuer"] = SharedIssuer };
         var replicas = await Task.WhenAll(
             IdentityInstance.StartAsync(settings, postgresConnectionString: database),
@@ -38,7 +37,6 @@ public sealed class ReplicaTests : IAsyncLifetime
     {
         await _first.DisposeAsync();
         await _second.DisposeAsync();
-        await _server.DisposeAsync();
     }
 
     [Fact]
