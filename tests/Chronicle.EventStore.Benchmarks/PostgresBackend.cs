@@ -10,13 +10,11 @@ namespace Chronicle.EventStore.Benchmarks;
 /// </summary>
 internal sealed class PostgresBackend : IBenchmarkBackend
 {
-    private readonly PostgresServer _server;
     private readonly string _connectionString;
     private readonly SamplePayload _payload;
 
-    private PostgresBackend(PostgresServer server, string connectionString, SamplePayload payload, IReadOnlyList<string> description)
+    private PostgresBackend(string connectionString, SamplePayload payload, IReadOnlyList<string> description)
     {
-        _server = server;
         _connectionString = connectionString;
         _payload = payload;
         Description = description;
@@ -28,24 +26,17 @@ internal sealed class PostgresBackend : IBenchmarkBackend
 
     public static async Task<PostgresBackend> StartAsync(SamplePayload payload)
     {
-        var server = await PostgresServer.StartAsync();
-        try
-        {
-            var connectionString = await server.CreateDatabaseAsync("chronicle_bench");
-            string[] description =
-            [
-                .. await server.DescribeAsync(connectionString),
-                "Store: PostgresEventStore.Create (its own pool, MaxAutoPrepare=32); baseline: NpgsqlDataSource with the same " +
-                "connection string and MaxAutoPrepare=32, pooled connection per append, autocommit",
-                "Each case uses fresh schemas; a CHECKPOINT runs before each side's warm-up (not between windows, so the usual WAL full-page-write cost is paid after it).",
-            ];
-            return new PostgresBackend(server, connectionString, payload, description);
-        }
-        catch
-        {
-            await server.DisposeAsync();
-            throw;
-        }
+        // The process's one server, stopped when the benchmark exits.
+        var server = await SharedPostgres.ServerAsync();
+        var connectionString = await server.CreateDatabaseAsync("chronicle_bench");
+        string[] description =
+        [
+            .. await server.DescribeAsync(connectionString),
+            "Store: PostgresEventStore.Create (its own pool, MaxAutoPrepare=32); baseline: NpgsqlDataSource with the same " +
+            "connection string and MaxAutoPrepare=32, pooled connection per append, autocommit",
+            "Each case uses fresh schemas; a CHECKPOINT runs before each side's warm-up (not between windows, so the usual WAL full-page-write cost is paid after it).",
+        ];
+        return new PostgresBackend(connectionString, payload, description);
     }
 
     public async Task<IAppendTarget> CreateStoreAsync(string tag)
@@ -69,6 +60,6 @@ internal sealed class PostgresBackend : IBenchmarkBackend
     public ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
-        return _server.DisposeAsync();
+        return ValueTask.CompletedTask;
     }
 }
