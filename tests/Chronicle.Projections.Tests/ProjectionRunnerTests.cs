@@ -20,7 +20,7 @@ public abstract class ProjectionRunnerTests(StorageBackend storage)
     };
 
     [Fact]
-    public async Task Every_event_takes_effect_exactly_once()
+    public async Task GivenEventsAppendedBeforeAndWhileTheRunnerRuns_WhenProjected_ThenEveryEventTakesEffectExactlyOnce()
     {
         await using var backend = await CreateBackendAsync();
         await AppendAsync(backend.Events, streams: 12, appendsPerStream: 3, eventsPerAppend: 4);
@@ -37,7 +37,7 @@ public abstract class ProjectionRunnerTests(StorageBackend storage)
     }
 
     [Fact]
-    public async Task A_batch_projections_queued_writes_take_effect_exactly_once_with_the_checkpoint()
+    public async Task GivenABatchProjectionQueueingItsWrites_WhenProjected_ThenTheyTakeEffectExactlyOnceWithTheCheckpoint()
     {
         await using var backend = await CreateBackendAsync();
         await AppendAsync(backend.Events, streams: 9, appendsPerStream: 3, eventsPerAppend: 4);
@@ -57,7 +57,7 @@ public abstract class ProjectionRunnerTests(StorageBackend storage)
     }
 
     [Fact]
-    public async Task A_failed_batch_is_rolled_back_and_retried_without_skipping_the_failing_event()
+    public async Task GivenAnEventThatFailsOnceMidBatch_WhenProjected_ThenTheBatchIsRolledBackAndRetriedWithoutSkippingIt()
     {
         await using var backend = await CreateBackendAsync();
         var last = await AppendAsync(backend.Events, streams: 10, appendsPerStream: 4, eventsPerAppend: 5);
@@ -75,7 +75,7 @@ public abstract class ProjectionRunnerTests(StorageBackend storage)
     }
 
     [Fact]
-    public async Task A_new_runner_resumes_where_a_disposed_one_stopped()
+    public async Task GivenARunnerDisposedMidLog_WhenANewRunnerStarts_ThenItResumesWhereTheOldOneStopped()
     {
         await using var backend = await CreateBackendAsync();
         await AppendAsync(backend.Events, streams: 10, appendsPerStream: 10, eventsPerAppend: 2);
@@ -99,7 +99,7 @@ public abstract class ProjectionRunnerTests(StorageBackend storage)
     }
 
     [Fact]
-    public async Task Two_runners_of_one_projection_apply_each_event_once()
+    public async Task GivenTwoRunnersOfOneProjection_WhenBothRun_ThenEachEventIsAppliedOnce()
     {
         await using var backend = await CreateBackendAsync();
         await using var one = new ProjectionRunner(backend.Events, backend.ReadModels, new StreamCountsProjection(), Options(batchSize: 7));
@@ -115,7 +115,7 @@ public abstract class ProjectionRunnerTests(StorageBackend storage)
     }
 
     [Fact]
-    public async Task Lag_counts_the_unprocessed_events_and_is_zero_once_caught_up()
+    public async Task GivenUnprocessedEvents_WhenLagIsAsked_ThenItCountsThemAndIsZeroOnceCaughtUp()
     {
         await using var backend = await CreateBackendAsync();
         var last = await AppendAsync(backend.Events, streams: 5, appendsPerStream: 2, eventsPerAppend: 3);
@@ -136,7 +136,7 @@ public abstract class ProjectionRunnerTests(StorageBackend storage)
     }
 
     [Fact]
-    public async Task Rebuild_swaps_in_a_full_replay_while_readers_and_writers_carry_on()
+    public async Task GivenReadersAndWritersCarryingOn_WhenRebuilt_ThenAFullReplayIsSwappedIn()
     {
         await using var backend = await CreateBackendAsync();
         await using var runner = new ProjectionRunner(backend.Events, backend.ReadModels, new StreamCountsProjection(), Options(batchSize: 20));
@@ -199,7 +199,7 @@ public abstract class ProjectionRunnerTests(StorageBackend storage)
     }
 
     [Fact]
-    public async Task A_failed_rebuild_drops_its_tables_and_leaves_the_live_ones_serving()
+    public async Task GivenARebuildThatFails_WhenItStops_ThenItsTablesAreDroppedAndTheLiveOnesKeepServing()
     {
         await using var backend = await CreateBackendAsync();
         var projection = new StreamCountsProjection();
@@ -220,7 +220,7 @@ public abstract class ProjectionRunnerTests(StorageBackend storage)
     }
 
     [Fact]
-    public async Task A_rebuild_drops_tables_an_abandoned_rebuild_left_behind()
+    public async Task GivenTablesAnAbandonedRebuildLeftBehind_WhenRebuilt_ThenTheyAreDropped()
     {
         await using var backend = await CreateBackendAsync();
         await using var runner = new ProjectionRunner(backend.Events, backend.ReadModels, new StreamCountsProjection(), Options(batchSize: 10));

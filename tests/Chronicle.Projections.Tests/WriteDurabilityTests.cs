@@ -21,7 +21,7 @@ public abstract class WriteDurabilityTests(StorageBackend storage)
     protected abstract string RebuildableSetting { get; }
 
     [Fact]
-    public async Task Each_write_runs_with_the_sync_setting_its_durability_asks_for()
+    public async Task GivenWritesOfEachDurability_WhenTheyRun_ThenEachHasTheSyncSettingItAsksFor()
     {
         await using var backend = await CreateBackendAsync();
         var database = backend.ReadModels;
@@ -43,7 +43,7 @@ public abstract class WriteDurabilityTests(StorageBackend storage)
     }
 
     [Fact]
-    public async Task A_rebuildable_commit_is_visible_to_readers_like_a_durable_one()
+    public async Task GivenARebuildableCommit_WhenRead_ThenItIsVisibleLikeADurableOne()
     {
         await using var backend = await CreateBackendAsync();
         var database = backend.ReadModels;
@@ -86,7 +86,7 @@ public sealed class PostgresWriteDurabilityTests() : WriteDurabilityTests(Storag
     protected override string RebuildableSetting => "off";
 
     [Fact]
-    public async Task A_durable_write_is_synchronous_even_where_the_server_commits_asynchronously_by_default()
+    public async Task GivenAServerCommittingAsynchronouslyByDefault_WhenADurableWriteRuns_ThenItIsSynchronous()
     {
         await using var backend = await CreateBackendAsync("-c synchronous_commit=off");
         await using (var write = await backend.ReadModels.BeginWriteAsync(WriteDurability.Durable))
