@@ -30,7 +30,7 @@ public sealed class GroupCommitTests
     }
 
     [Fact]
-    public async Task A_lone_caller_writes_its_own_item_once()
+    public async Task GivenALoneCaller_WhenItWrites_ThenItsItemIsWrittenOnceInAGroupOfItsOwn()
     {
         var write = new HeldWrite<int>(-1);
         await using var commit = new GroupCommit<int, int>(write.WriteAsync, i => i, 10);
@@ -41,7 +41,7 @@ public sealed class GroupCommitTests
     }
 
     [Fact]
-    public async Task Callers_that_wait_behind_a_write_share_the_next_one_in_arrival_order()
+    public async Task GivenCallersWaitingBehindAWrite_WhenItEnds_ThenTheyShareTheNextOneInArrivalOrder()
     {
         var write = new HeldWrite<int>(0);
         await using var commit = new GroupCommit<int, int>(write.WriteAsync, i => i, 100);
@@ -60,7 +60,7 @@ public sealed class GroupCommitTests
     }
 
     [Fact]
-    public async Task A_group_never_exceeds_the_batch_size_and_every_item_is_written_once()
+    public async Task GivenManyConcurrentCallers_WhenWritten_ThenNoGroupExceedsTheBatchSizeAndEveryItemIsWrittenOnce()
     {
         var write = new HeldWrite<int>(-1);
         await using var commit = new GroupCommit<int, int>(async group => { await Task.Yield(); await write.WriteAsync(group); }, i => i, 5);
@@ -72,7 +72,7 @@ public sealed class GroupCommitTests
     }
 
     [Fact]
-    public async Task Items_handed_in_together_share_groups_in_their_order()
+    public async Task GivenItemsHandedInTogether_WhenWritten_ThenTheyShareGroupsInTheirOrder()
     {
         var write = new HeldWrite<int>(-1);
         await using var commit = new GroupCommit<int, int>(write.WriteAsync, i => i % 1000, 100);
@@ -85,7 +85,7 @@ public sealed class GroupCommitTests
     }
 
     [Fact]
-    public async Task Items_handed_in_together_fail_with_their_group_and_the_rest_are_still_written()
+    public async Task GivenItemsHandedInTogether_WhenOneGroupFails_ThenTheyFailWithItAndTheRestAreStillWritten()
     {
         var write = new HeldWrite<int>(-1, group => group.Contains(150) ? new IOException("disk full") : null);
         await using var commit = new GroupCommit<int, int>(write.WriteAsync, i => i, 100);
@@ -97,7 +97,7 @@ public sealed class GroupCommitTests
     }
 
     [Fact]
-    public async Task A_failed_write_fails_every_caller_in_its_group_and_no_other()
+    public async Task GivenCallersInOneGroup_WhenItsWriteFails_ThenEveryOneOfThemFailsAndNoOther()
     {
         var write = new HeldWrite<int>(0, group => group.Contains(1) ? new IOException("disk full") : null);
         await using var commit = new GroupCommit<int, int>(write.WriteAsync, i => i, 100);
@@ -115,7 +115,7 @@ public sealed class GroupCommitTests
     }
 
     [Fact]
-    public async Task An_item_whose_key_is_already_in_the_group_waits_for_the_next_write_and_order_is_kept()
+    public async Task GivenAnItemWhoseKeyIsAlreadyInTheGroup_WhenQueued_ThenItWaitsForTheNextWriteAndOrderIsKept()
     {
         var write = new HeldWrite<string>("start");
         await using var commit = new GroupCommit<string, char>(write.WriteAsync, s => s[0], 100);
@@ -132,7 +132,7 @@ public sealed class GroupCommitTests
     }
 
     [Fact]
-    public async Task A_caller_cancelled_while_queued_is_not_written()
+    public async Task GivenAQueuedCaller_WhenCancelled_ThenItsItemIsNotWritten()
     {
         var write = new HeldWrite<int>(0);
         await using var commit = new GroupCommit<int, int>(write.WriteAsync, i => i, 100);
@@ -152,7 +152,7 @@ public sealed class GroupCommitTests
     }
 
     [Fact]
-    public async Task Closing_writes_what_is_queued_and_refuses_new_items()
+    public async Task GivenQueuedItems_WhenClosed_ThenTheyAreWrittenAndNewItemsAreRefused()
     {
         var write = new HeldWrite<int>(0);
         var commit = new GroupCommit<int, int>(write.WriteAsync, i => i, 100);
