@@ -23,7 +23,7 @@ public sealed class AppCallbackContractTests
     private static readonly IntegrationEventCatalog Catalog = RecordIntegrationEventsJsonContext.Catalog();
 
     [Fact]
-    public async Task WhenTheSidecarAsksForSubscriptions_ThenTheAppListsItsTopicsWithTheDeadLetterTopic()
+    public async Task GivenAConsumerApp_WhenTheSidecarAsksForSubscriptions_ThenItListsItsTopicsWithTheDeadLetterTopic()
     {
         await using var app = await StartConsumerAsync(StorageBackend.Sqlite);
 
