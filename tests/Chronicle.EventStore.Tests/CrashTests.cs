@@ -15,7 +15,7 @@ public abstract class CrashContract
 
     [Fact]
     [Trait("Category", "Crash")]
-    public async Task GivenAWriterKilledMidStream_ThenEveryAcknowledgedAppendIsStoredAndNoBatchIsPartial()
+    public async Task GivenAWriterAppending_WhenKilledMidStream_ThenEveryAcknowledgedAppendIsStoredAndNoBatchIsPartial()
     {
         var acknowledged = new List<Acknowledgement>();
         for (var run = 0; run < 2; run++)

@@ -46,7 +46,7 @@ public abstract class EventStoreContract : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenMissingStream_ThenStateSaysNoStreamAndReadIsEmpty()
+    public async Task GivenMissingStream_WhenItsStateAndEventsAreRead_ThenStateSaysNoStreamAndReadIsEmpty()
     {
         Assert.Equal(StreamState.NoStream, await Store.GetStreamStateAsync("patient-absent"));
         Assert.Empty(await Store.ReadStreamAsync("patient-absent", StreamReadOptions.Forwards));
@@ -74,7 +74,7 @@ public abstract class EventStoreContract : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenExpectedVersionForms_ThenAnyAndStreamExistsBehave()
+    public async Task GivenExpectedVersionForms_WhenAppending_ThenAnyAndStreamExistsBehave()
     {
         var stream = TestEvents.NewStream();
         var missing = await Assert.ThrowsAsync<WrongExpectedVersionException>(
@@ -87,7 +87,7 @@ public abstract class EventStoreContract : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenALosingWriter_ThenNoGlobalPositionIsBurned()
+    public async Task GivenALosingWriter_WhenItsAppendIsRefused_ThenNoGlobalPositionIsBurned()
     {
         var stream = TestEvents.NewStream();
         var first = await Store.AppendAsync(stream, ExpectedVersion.NoStream, TestEvents.Batch(1));
@@ -169,7 +169,7 @@ public abstract class EventStoreContract : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenABatchWhoseLaterEventIdIsStored_ThenTheConflictNamesTheStoredId()
+    public async Task GivenABatchWhoseLaterEventIdIsStored_WhenAppended_ThenTheConflictNamesTheStoredId()
     {
         var stored = TestEvents.Event();
         await Store.AppendAsync(TestEvents.NewStream(), ExpectedVersion.NoStream, [stored]);
@@ -184,7 +184,7 @@ public abstract class EventStoreContract : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenBatchWithOneBadEvent_ThenNoEventOfTheBatchIsWritten()
+    public async Task GivenBatchWithOneBadEvent_WhenAppended_ThenNoEventOfTheBatchIsWritten()
     {
         var stream = TestEvents.NewStream();
         var stored = TestEvents.Event();
@@ -214,7 +214,7 @@ public abstract class EventStoreContract : IAsyncLifetime
 
     [Theory]
     [MemberData(nameof(BadAppends))]
-    public async Task GivenBadInput_ThenATypedErrorAndNothingIsWritten(string scenario)
+    public async Task GivenBadInput_WhenAppended_ThenATypedErrorAndNothingIsWritten(string scenario)
     {
         var stream = TestEvents.NewStream();
         var good = TestEvents.Event();
@@ -276,7 +276,7 @@ public abstract class EventStoreContract : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenAnAppendOfExactlyTheBatchLimit_ThenItIsStored_AndOneMoreEventIsRefusedAsTooLarge()
+    public async Task GivenAnAppendOfExactlyTheBatchLimit_WhenAppended_ThenItIsStored_AndOneMoreEventIsRefusedAsTooLarge()
     {
         // "{}" is the empty metadata, 2 bytes: each event holds exactly 1 MiB and the batch exactly the limit.
         var data = LargeJson(EventStoreLimits.MaxEventBytes - 2);
@@ -296,7 +296,7 @@ public abstract class EventStoreContract : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenNamesWithCharactersBeyondTheBasicPlane_ThenTheyAreStoredAsSentAndAReSendReplays()
+    public async Task GivenNamesWithCharactersBeyondTheBasicPlane_WhenAppended_ThenTheyAreStoredAsSentAndAReSendReplays()
     {
         var stream = "patient-\U0001F600-" + Guid.NewGuid().ToString("N");
         var batch = new[] { TestEvents.Event("V1.Probe\U0001D11E\u00E9") };
@@ -311,7 +311,7 @@ public abstract class EventStoreContract : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenMetadataLargerThanLimitTogetherWithData_ThenTooLarge()
+    public async Task GivenMetadataLargerThanLimitTogetherWithData_WhenAppended_ThenTooLarge()
     {
         var big = TestEvents.Event() with
         {
@@ -324,7 +324,7 @@ public abstract class EventStoreContract : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenEventAtTheSizeLimit_ThenItIsStoredByteForByte()
+    public async Task GivenEventAtTheSizeLimit_WhenAppended_ThenItIsStoredByteForByte()
     {
         var stream = TestEvents.NewStream();
         var data = LargeJson(EventStoreLimits.MaxEventBytes - 2048);
@@ -333,7 +333,7 @@ public abstract class EventStoreContract : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenBadReads_ThenTypedErrors()
+    public async Task GivenBadReadArguments_WhenRead_ThenTypedErrors()
     {
         await Assert.ThrowsAsync<InvalidReadException>(() => Store.ReadStreamAsync("", StreamReadOptions.Forwards));
         await Assert.ThrowsAsync<InvalidReadException>(() => Store.ReadStreamAsync("s", new StreamReadOptions { MaxCount = 0 }));
@@ -425,7 +425,7 @@ public abstract class EventStoreContract : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenEvents_ThenMetadataRoundTripsAndRecordedTimeIsStampedByTheStore()
+    public async Task GivenEvents_WhenAppendedAndReadBack_ThenMetadataRoundTripsAndRecordedTimeIsStampedByTheStore()
     {
         var stream = TestEvents.NewStream();
         var before = DateTimeOffset.UtcNow.AddMinutes(-5);
@@ -480,7 +480,7 @@ public abstract class EventStoreContract : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenSubscriptionFromStart_ThenItCatchesUpTailsLiveAndResumesFromItsCheckpoint()
+    public async Task GivenSubscriptionFromStart_WhenEventsArriveAndItRestarts_ThenItCatchesUpTailsLiveAndResumesFromItsCheckpoint()
     {
         var before = TestEvents.Batch(30);
         await Store.AppendAsync(TestEvents.NewStream(), ExpectedVersion.NoStream, before);
@@ -518,7 +518,7 @@ public abstract class EventStoreContract : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenALiveSubscriptionThatLingers_ThenAppendsArrivingTogetherAreHandedOverAsOnePage()
+    public async Task GivenALiveSubscriptionThatLingers_WhenAppendsArriveTogether_ThenTheyAreHandedOverAsOnePage()
     {
         var pages = new List<IReadOnlyList<RecordedEvent>>();
         await using var subscription = EventSubscription.Start(Store, LogPosition.Start, (page, _) =>
@@ -542,7 +542,7 @@ public abstract class EventStoreContract : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenALiveSubscriptionThatDoesNotLinger_ThenAnAppendIsHandedOverWithoutWaitingForMore()
+    public async Task GivenALiveSubscriptionThatDoesNotLinger_WhenAnAppendArrives_ThenItIsHandedOverWithoutWaitingForMore()
     {
         var pages = new List<IReadOnlyList<RecordedEvent>>();
         await using var subscription = EventSubscription.Start(Store, LogPosition.Start, (page, _) =>
@@ -564,7 +564,7 @@ public abstract class EventStoreContract : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenAFailingHandler_ThenTheSubscriptionStopsAtTheFailedEventWithoutSkippingIt()
+    public async Task GivenAFailingHandler_WhenItsEventIsDelivered_ThenTheSubscriptionStopsAtItWithoutSkippingIt()
     {
         await Store.AppendAsync(TestEvents.NewStream(), ExpectedVersion.NoStream, TestEvents.Batch(10));
         var delivered = 0;
@@ -584,7 +584,7 @@ public abstract class EventStoreContract : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenThirtyTwoWritersRacingOnOneStream_ThenExactlyOneWinsEachVersion()
+    public async Task GivenThirtyTwoWritersOnOneStream_WhenTheyRaceForEachVersion_ThenExactlyOneWinsEachVersion()
     {
         const int Writers = 32;
         const int Rounds = 12;
@@ -623,7 +623,7 @@ public abstract class EventStoreContract : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenThirtyTwoWritersRetryingOnOneStream_ThenNothingIsLostOrDuplicated()
+    public async Task GivenThirtyTwoWritersOnOneStream_WhenTheyRetryUntilAppended_ThenNothingIsLostOrDuplicated()
     {
         const int Writers = 32;
         const int EventsPerWriter = 8;

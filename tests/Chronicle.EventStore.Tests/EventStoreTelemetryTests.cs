@@ -69,7 +69,7 @@ public abstract class EventStoreTelemetryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenARefusedAppend_ThenItsSpanFailsAndItIsMeasuredAsAnError()
+    public async Task GivenAListener_WhenAnAppendIsRefused_ThenItsSpanFailsAndItIsMeasuredAsAnError()
     {
         var category = "telemetry" + Guid.NewGuid().ToString("N");
         await Store.AppendAsync($"{category}-1", ExpectedVersion.NoStream, TestEvents.Batch(1));
@@ -81,7 +81,7 @@ public abstract class EventStoreTelemetryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenTheCallersTraceContextInTheMetadata_ThenItIsStoredWithTheEvents()
+    public async Task GivenTheCallersTraceContextInTheMetadata_WhenAppended_ThenItIsStoredWithTheEvents()
     {
         const string traceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
         var stream = TestEvents.NewStream();

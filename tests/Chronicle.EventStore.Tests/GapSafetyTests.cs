@@ -12,7 +12,7 @@ public sealed class PostgresGapSafetyTests(PostgresFixture postgres)
 {
     [Fact]
     [Trait("Category", "Stress")]
-    public async Task GivenSixteenWritersWithRandomDelaysInsideTransactions_ThenTheSubscriberSeesEveryCommittedEventOnceInOrder()
+    public async Task GivenSixteenWritersWithRandomDelaysInsideTransactions_WhenASubscriberTailsTheLog_ThenItSeesEveryCommittedEventOnceInOrder()
     {
         const int Writers = 16;
         const int TargetEvents = 100_000;
@@ -95,7 +95,7 @@ public abstract class ConcurrentWritersWithSubscriber
     protected abstract Task<IEventStore> CreateStoreAsync();
 
     [Fact]
-    public async Task GivenSixteenConcurrentWriters_ThenALiveSubscriberSeesEveryEventOnceInLogOrder()
+    public async Task GivenSixteenConcurrentWriters_WhenALiveSubscriberTailsTheLog_ThenItSeesEveryEventOnceInLogOrder()
     {
         const int Writers = 16;
         const int AppendsPerWriter = 60;

@@ -113,7 +113,7 @@ public sealed class PostgresStoreTests(PostgresFixture postgres)
     }
 
     [Fact]
-    public async Task GivenOneCallerTransactionAppendingTwiceToAStream_ThenEachAppendReplaysAloneAndTheirUnionConflicts()
+    public async Task GivenOneCallerTransactionThatAppendedTwiceToAStream_WhenResent_ThenEachAppendReplaysAloneAndTheirUnionConflicts()
     {
         await using var store = await postgres.CreateStoreAsync();
         var stream = TestEvents.NewStream();
@@ -134,7 +134,7 @@ public sealed class PostgresStoreTests(PostgresFixture postgres)
     }
 
     [Fact]
-    public async Task GivenEventsRestoredUnderARunningStore_ThenAppendsAreRefusedUntilItIsInitialisedAgain_AndThenComeAfterThem()
+    public async Task GivenEventsRestoredUnderARunningStore_WhenAppending_ThenAppendsAreRefusedUntilItIsInitialisedAgain_AndThenComeAfterThem()
     {
         // The dump comes from a store whose transaction clock runs far ahead of this server's (a busier cluster).
         await using var source = await postgres.CreateStoreAsync();

@@ -13,7 +13,7 @@ public sealed class SqliteWriterTests : IDisposable
     private readonly SqliteFiles _files = new();
 
     [Fact]
-    public async Task GivenQueuedAppendsWithFailuresAmongThem_ThenEachFailsAloneAndNoPositionIsBurned()
+    public async Task GivenQueuedAppendsWithFailuresAmongThem_WhenWritten_ThenEachFailsAloneAndNoPositionIsBurned()
     {
         var path = _files.NewPath();
         await using var store = await _files.CreateStoreAsync(path);
@@ -70,7 +70,7 @@ public sealed class SqliteWriterTests : IDisposable
     [InlineData(32)]
     [InlineData(70)]
     [InlineData(10_000)]
-    public async Task GivenABatchSpanningInsertChunks_ThenEveryEventIsStoredInOrderWithItsOwnValues(int count)
+    public async Task GivenABatchSpanningInsertChunks_WhenAppended_ThenEveryEventIsStoredInOrderWithItsOwnValues(int count)
     {
         await using var store = await _files.CreateStoreAsync();
         var stream = TestEvents.NewStream();
@@ -92,7 +92,7 @@ public sealed class SqliteWriterTests : IDisposable
     }
 
     [Fact]
-    public async Task GivenAQueuedAppendIsCancelled_ThenItIsEitherStoredAndAnsweredOrNotStoredAtAll()
+    public async Task GivenAQueuedAppend_WhenCancelled_ThenItIsEitherStoredAndAnsweredOrNotStoredAtAll()
     {
         var path = _files.NewPath();
         await using var store = await _files.CreateStoreAsync(path);
