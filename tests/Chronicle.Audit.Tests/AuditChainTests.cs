@@ -69,7 +69,7 @@ public abstract class AuditChainTests(StorageBackend storage) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenRedeliveredEntries_ThenEachIsChainedOnceAndReportedWithItsSeq()
+    public async Task GivenChainedEntries_WhenRedelivered_ThenEachIsChainedOnceAndReportedWithItsSeq()
     {
         var a = TestEmitters.Signed(Entry(1));
         var b = TestEmitters.Signed(Entry(2));
@@ -85,7 +85,7 @@ public abstract class AuditChainTests(StorageBackend storage) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenTwoWritersOnOneStore_ThenTheChainNeverForks()
+    public async Task GivenTwoWritersOnOneStore_WhenBothChainEntries_ThenTheChainNeverForks()
     {
         var writers = Enumerable.Range(0, 4).Select(_ => Log).ToList();
         await Task.WhenAll(writers.Select((w, i) => Task.Run(async () =>
@@ -100,7 +100,7 @@ public abstract class AuditChainTests(StorageBackend storage) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenAnEntryChangedInTheDatabase_ThenTheVerifierNamesItAsAltered()
+    public async Task GivenAnEntryChangedInTheDatabase_WhenVerified_ThenTheVerifierNamesItAsAltered()
     {
         await ChainAsync(10);
         await _backend.ExecuteAsync(
@@ -114,7 +114,7 @@ public abstract class AuditChainTests(StorageBackend storage) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenAnEntryChangedAndReHashed_ThenTheVerifierNamesItBecauseItsSignatureNoLongerVerifies()
+    public async Task GivenAnEntryChangedAndReHashed_WhenVerified_ThenTheVerifierNamesItBecauseItsSignatureNoLongerVerifies()
     {
         await ChainAsync(10);
         var link = ChainLink.TryRead(await DataAtAsync(4))!.Value.Link;
@@ -128,7 +128,7 @@ public abstract class AuditChainTests(StorageBackend storage) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenAnEntrysSignatureAlteredInTheDatabase_ThenTheVerifierNamesThatEntry()
+    public async Task GivenAnEntrysSignatureAlteredInTheDatabase_WhenVerified_ThenTheVerifierNamesThatEntry()
     {
         await ChainAsync(10);
         var link = ChainLink.TryRead(await DataAtAsync(4))!.Value.Link;
@@ -164,7 +164,7 @@ public abstract class AuditChainTests(StorageBackend storage) : IAsyncLifetime
         """{"seq":1,"previousHash":"0000000000000000000000000000000000000000000000000000000000000000","entry":{"entryId":"0193a5a4-7a4e-7d1c-9f00-0123456789ab","occurredAt":"2026-11-25T21:40:01.1234567Z","service":"record","userId":"G8123456","role":"GP","organisationOds":"A81001","clientId":"gp-desktop","onBehalfOf":null,"patientId":"9f6c1a52-0000-4000-8000-000000000001","action":"Read","resourceType":"Patient","resourceId":"9f6c1a52-0000-4000-8000-000000000001","query":null,"outcome":200,"correlationId":"corr-1","breakGlass":false,"breakGlassReason":null},"hash":"f2fdd830ab67daa315dd2d7537b66093e7db0ac6b0a4e49538bae814d9676531"}""";
 
     [Fact]
-    public async Task GivenLinksChainedBeforeSignatures_ThenTheyKeepTheirBytesAndHashesAndVerifyAsUnsignedBeforeTheSignedOnes()
+    public async Task GivenLinksChainedBeforeSignatures_WhenVerified_ThenTheyKeepTheirBytesAndHashesAndVerifyAsUnsignedBeforeTheSignedOnes()
     {
         var bytes = Encoding.UTF8.GetBytes(LinkBeforeSignatures);
         var (legacy, intact) = ChainLink.TryRead(bytes)!.Value;
@@ -186,7 +186,7 @@ public abstract class AuditChainTests(StorageBackend storage) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenAnUnsignedLinkAfterSignedOnes_ThenTheVerifierNamesItAsUnsigned()
+    public async Task GivenAnUnsignedLinkAfterSignedOnes_WhenVerified_ThenTheVerifierNamesItAsUnsigned()
     {
         await ChainAsync(3);
         var head = ChainLink.TryRead(await DataAtAsync(2))!.Value.Link;
@@ -202,7 +202,7 @@ public abstract class AuditChainTests(StorageBackend storage) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenAnUnsignedEntryChangedAndReHashed_ThenTheVerifierNamesTheBrokenLink()
+    public async Task GivenAnUnsignedEntryChangedAndReHashed_WhenVerified_ThenTheVerifierNamesTheBrokenLink()
     {
         var entries = Enumerable.Range(1, 10).Select(n => Entry(n)).ToList();
         var links = new List<ChainLink>();
@@ -226,7 +226,7 @@ public abstract class AuditChainTests(StorageBackend storage) : IAsyncLifetime
             links.Select(l => new EventData(l.Entry.EntryId, ChainLink.EventType, l.ToBytes(), new EventMetadata())).ToList());
 
     [Fact]
-    public async Task GivenAnEntryDeleted_ThenTheVerifierNamesTheGap()
+    public async Task GivenAnEntryDeleted_WhenVerified_ThenTheVerifierNamesTheGap()
     {
         await ChainAsync(10);
         Assert.Equal(1, await _backend.ExecuteAsync("delete from {events} where stream_id = 'audit-log' and stream_version = 6"));
@@ -239,7 +239,7 @@ public abstract class AuditChainTests(StorageBackend storage) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenTwoEntriesSwapped_ThenTheVerifierNamesTheDisorder()
+    public async Task GivenTwoEntriesSwapped_WhenVerified_ThenTheVerifierNamesTheDisorder()
     {
         await ChainAsync(10);
         var third = await DataAtAsync(2);
@@ -254,7 +254,7 @@ public abstract class AuditChainTests(StorageBackend storage) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenDistantEntriesSwapped_ThenTheVerifierNamesTheDisorder()
+    public async Task GivenDistantEntriesSwapped_WhenVerified_ThenTheVerifierNamesTheDisorder()
     {
         await ChainAsync(10);
         var second = await DataAtAsync(1);
@@ -271,7 +271,7 @@ public abstract class AuditChainTests(StorageBackend storage) : IAsyncLifetime
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public async Task GivenAForgedEntryInserted_ThenTheVerifierNamesTheIntruder(bool linkedToItsPredecessor)
+    public async Task GivenAForgedEntryInserted_WhenVerified_ThenTheVerifierNamesTheIntruder(bool linkedToItsPredecessor)
     {
         await ChainAsync(10);
         // Make room at version 5 by moving the later rows up one (two steps, so no unique key collides midway).
@@ -295,7 +295,7 @@ public abstract class AuditChainTests(StorageBackend storage) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenTheTailRemovedAfterACheckpoint_ThenTheCheckpointReportsIt()
+    public async Task GivenTheTailRemovedAfterACheckpoint_WhenVerified_ThenTheCheckpointReportsIt()
     {
         await ChainAsync(10);
         await Log.CheckpointAsync();
@@ -308,7 +308,7 @@ public abstract class AuditChainTests(StorageBackend storage) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenTheWholeTailRewrittenAfterACheckpoint_ThenTheCheckpointReportsIt()
+    public async Task GivenTheWholeTailRewrittenAfterACheckpoint_WhenVerified_ThenTheCheckpointReportsIt()
     {
         var entries = await ChainAsync(6);
         await Log.CheckpointAsync();
@@ -333,7 +333,7 @@ public abstract class AuditChainTests(StorageBackend storage) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenACheckpointFromAnUntrustedKey_ThenItIsInvalid()
+    public async Task GivenACheckpointFromAnUntrustedKey_WhenVerified_ThenItIsInvalid()
     {
         await ChainAsync(3);
         using var stranger = CheckpointSigner.Generate();
@@ -345,7 +345,7 @@ public abstract class AuditChainTests(StorageBackend storage) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenARange_ThenOnlyThatRangeIsCheckedAndABreakOutsideItIsNotReported()
+    public async Task GivenABreakOutsideARange_WhenThatRangeIsVerified_ThenOnlyThatRangeIsCheckedAndTheBreakIsNotReported()
     {
         await ChainAsync(20);
         await Log.CheckpointAsync();

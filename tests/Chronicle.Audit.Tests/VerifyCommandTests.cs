@@ -11,7 +11,7 @@ public sealed class VerifyCommandTests : IDisposable
     private readonly string _folder = Directory.CreateTempSubdirectory("chronicle-audit-cli-").FullName;
 
     [Fact]
-    public async Task GivenAnIntactThenATamperedChain_ThenVerifyExitsZeroThenOneAndNamesTheBreak()
+    public async Task GivenAnIntactThenATamperedChain_WhenVerifiedFromTheCommandLine_ThenVerifyExitsZeroThenOneAndNamesTheBreak()
     {
         var path = Path.Combine(_folder, "events.db");
         var keyPath = Path.Combine(_folder, "checkpoint-key.pem");
@@ -67,7 +67,7 @@ public sealed class VerifyCommandTests : IDisposable
     [InlineData("verify --colour red")]
     [InlineData("verify --emitter record")]
     [InlineData("verify --emitter record=/no/such/key.pem")]
-    public async Task GivenBadUsage_ThenExitCodeTwoWithUsage(string arguments)
+    public async Task GivenBadUsage_WhenVerifyRuns_ThenExitCodeTwoWithUsage(string arguments)
     {
         var error = new StringWriter();
         var code = await AuditCommandLine.RunAsync(arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries), new StringWriter(), error);

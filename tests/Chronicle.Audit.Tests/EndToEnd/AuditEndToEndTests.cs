@@ -28,7 +28,7 @@ public abstract class AuditEndToEndTests(TestStorages storage)
     private static readonly Metadata Receptionist = new() { { "x-user-id", "R5550001" }, { "x-user-role", "Receptionist" }, { "x-organisation-ods", "A81001" } };
 
     [Fact]
-    public async Task GivenAClinicianReadsARecordAndIsRefusedAnother_ThenBothAuditEventsAppearWithEveryFieldCorrect()
+    public async Task GivenAClinicianReadsARecordAndIsRefusedAnother_WhenAnAuditorSearches_ThenBothAuditEventsAppearWithEveryFieldCorrect()
     {
         await using var platform = await ChroniclePlatform.StartAsync(storage);
         var patientId = await RegisterAsync(platform, "943 476 5919");
@@ -140,7 +140,7 @@ public abstract class AuditEndToEndTests(TestStorages storage)
     }
 
     [Fact]
-    public async Task GivenCallersWhoAreNotAuditors_ThenTheyAreRefusedAndEachRefusalIsAudited()
+    public async Task GivenCallersWhoAreNotAuditors_WhenTheyAskTheAuditService_ThenTheyAreRefusedAndEachRefusalIsAudited()
     {
         await using var platform = await ChroniclePlatform.StartAsync(storage);
         var patientId = await RegisterAsync(platform, "943 476 5919");

@@ -11,7 +11,7 @@ public sealed class AuditHostCommandTests
     [InlineData("--Chronicle:Storage=postgres", "ConnectionStrings:Audit is not set")]
     [InlineData("--Chronicle:Ports:Http=70000", "Chronicle:Ports:Http must be a TCP port")]
     [InlineData("--Chronicle:Checkpoints:EveryEntries=0", "Chronicle:Checkpoints:EveryEntries must be 1 or more")]
-    public async Task GivenAConfigurationProblem_ThenItSaysWhichSettingAndExitsTwo(string argument, string message)
+    public async Task GivenAConfigurationProblem_WhenTheServiceStarts_ThenItSaysWhichSettingAndExitsTwo(string argument, string message)
     {
         var run = await ServiceProcess.RunToEndAsync(ChroniclePlatform.AuditDll, [argument], Path.GetTempPath(), new Dictionary<string, string>());
 
@@ -24,7 +24,7 @@ public sealed class AuditHostCommandTests
     [InlineData("--Chronicle:Auditing:SigningKey=/no/such/key.pem", "Chronicle:Auditing:SigningKey must be an ECDSA P-256 private key in PEM form")]
     [InlineData("--Chronicle:Audit:Emitters:record:PublicKeys:0=/no/such/key.pub.pem", "Chronicle:Audit:Emitters:record:PublicKeys must be public keys")]
     [InlineData("--Chronicle:Transport=dapr --Chronicle:Auditing:SigningKey={key}", "No emitter keys are configured")]
-    public async Task GivenAnAuditKeyProblem_ThenItSaysWhichSettingAndExitsTwo(string arguments, string message)
+    public async Task GivenAnAuditKeyProblem_WhenTheServiceStarts_ThenItSaysWhichSettingAndExitsTwo(string arguments, string message)
     {
         var folder = Directory.CreateTempSubdirectory("chronicle-audit-keys-").FullName;
         Chronicle.Auditing.AuditSigningKey.LoadOrCreate(Path.Combine(folder, "audit.pem")).Dispose();
@@ -40,7 +40,7 @@ public sealed class AuditHostCommandTests
     }
 
     [Fact]
-    public async Task GivenHelp_ThenTheUsageListsServeVerifyAndTheSettings()
+    public async Task GivenTheExecutable_WhenAskedForHelp_ThenTheUsageListsServeVerifyAndTheSettings()
     {
         var run = await ServiceProcess.RunToEndAsync(ChroniclePlatform.AuditDll, ["--help"], Path.GetTempPath(), new Dictionary<string, string>());
 

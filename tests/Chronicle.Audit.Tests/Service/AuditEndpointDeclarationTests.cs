@@ -13,7 +13,7 @@ public sealed class AuditEndpointDeclarationTests : IDisposable
     private readonly string _data = Directory.CreateTempSubdirectory("chronicle-audit-declarations-").FullName;
 
     [Fact]
-    public async Task GivenTheAuditServiceAsComposed_ThenEveryEndpointDeclaresItsAuditActionOrThatItTouchesNoPatientData()
+    public async Task GivenTheAuditServiceAsComposed_WhenItsEndpointsAreListed_ThenEveryOneDeclaresItsAuditActionOrThatItTouchesNoPatientData()
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {

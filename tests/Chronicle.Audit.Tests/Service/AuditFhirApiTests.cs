@@ -23,7 +23,7 @@ public abstract class AuditFhirApiTests(TestStorages storage) : IAsyncLifetime
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
     [Fact]
-    public async Task GivenAnEntryOfEveryKind_ThenEachReadsBackAsAValidAuditEventWithItsCodes()
+    public async Task GivenAnEntryOfEveryKind_WhenRead_ThenEachIsAValidAuditEventWithItsCodes()
     {
         var patient = Guid.NewGuid().ToString();
         var byAction = Enum.GetValues<AuditAction>().ToDictionary(a => a, a => Entries.Read(patient) with { Action = a });
@@ -137,7 +137,7 @@ public abstract class AuditFhirApiTests(TestStorages storage) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenRequestsTheApiCannotAnswer_ThenOperationOutcomesWithTheRightStatus()
+    public async Task GivenRequestsTheApiCannotAnswer_WhenSent_ThenOperationOutcomesWithTheRightStatus()
     {
         using var http = _server.Http();
         async Task<(HttpStatusCode, OperationOutcome.IssueType?)> Ask(HttpMethod method, string url)
@@ -157,7 +157,7 @@ public abstract class AuditFhirApiTests(TestStorages storage) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenTheMetadataEndpoint_ThenTheCapabilityStatementDescribesAuditEventReadAndSearch()
+    public async Task GivenTheMetadataEndpoint_WhenRead_ThenTheCapabilityStatementDescribesAuditEventReadAndSearch()
     {
         using var fhir = _server.Fhir("anyone", "GP");
 
@@ -173,7 +173,7 @@ public abstract class AuditFhirApiTests(TestStorages storage) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenChainedEntries_ThenCheckpointsAreSignedOnScheduleAndTheVerifyApiChecksTheWholeChainOrARange()
+    public async Task GivenChainedEntries_WhenTheServiceRuns_ThenCheckpointsAreSignedOnScheduleAndTheVerifyApiChecksTheWholeChainOrARange()
     {
         await _server.IngestAsync(Enumerable.Range(0, 5).Select(_ => Entries.Read(Guid.NewGuid().ToString())));
         using var http = _server.Http();

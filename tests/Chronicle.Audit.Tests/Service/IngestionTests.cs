@@ -17,7 +17,7 @@ namespace Chronicle.Audit.Tests.Service;
 public sealed class IngestionTests(SqliteStorages storage) : IClassFixture<SqliteStorages>
 {
     [Fact]
-    public async Task GivenTheSameEntryDeliveredUnderTwoCloudEventIds_ThenItIsChainedOnce()
+    public async Task GivenOneEntry_WhenDeliveredUnderTwoCloudEventIds_ThenItIsChainedOnce()
     {
         await using var server = await AuditServer.StartAsync(storage);
         using var channel = GrpcChannel.ForAddress(server.GrpcAddress);
@@ -83,7 +83,7 @@ public sealed class IngestionTests(SqliteStorages storage) : IClassFixture<Sqlit
     }
 
     [Fact]
-    public async Task GivenForgedEntriesOverTheAppCallback_ThenEachIsRefusedAndTheChainNeitherGrowsNorBreaks()
+    public async Task GivenForgedEntries_WhenDeliveredOverTheAppCallback_ThenEachIsRefusedAndTheChainNeitherGrowsNorBreaks()
     {
         await using var server = await AuditServer.StartAsync(storage);
         using var channel = GrpcChannel.ForAddress(server.GrpcAddress);
