@@ -259,7 +259,7 @@ public abstract class FhirApiTests(StorageBackend storage) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenUnsupportedSearchParameters_Then400OperationOutcomeNamesThem()
+    public async Task GivenUnsupportedSearchParameters_WhenSearched_Then400OperationOutcomeNamesThem()
     {
         var outcome = await FhirAssert.FailsAsync(HttpStatusCode.BadRequest,
             () => Client.SearchAsync<Condition>(["severity=mild", "code=123", "_sort=date"]));
@@ -273,7 +273,7 @@ public abstract class FhirApiTests(StorageBackend storage) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenUnknownThings_ThenOperationOutcomesWithTheRightStatus()
+    public async Task GivenUnknownThings_WhenRequested_ThenOperationOutcomesWithTheRightStatus()
     {
         var record = await SeedAsync();
         await FhirAssert.FailsAsync(HttpStatusCode.NotFound, () => Client.ReadAsync<Patient>($"Patient/{Guid.NewGuid():D}"));
@@ -371,7 +371,7 @@ public abstract class FhirApiTests(StorageBackend storage) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenReservationStreams_ThenTheyAreIgnored()
+    public async Task GivenReservationStreams_WhenProjected_ThenTheyAreIgnored()
     {
         var record = await SeedAsync();
         var reservation = await Server.Store.AppendAsync("nhs-number-9990001234", Chronicle.EventStore.ExpectedVersion.Any,
@@ -418,7 +418,7 @@ public abstract class FhirApiTests(StorageBackend storage) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenTheBatchedProjection_ThenEveryTableMatchesTheOneStatementAtATimeReferenceRowForRow()
+    public async Task GivenTheBatchedProjection_WhenItHasCaughtUp_ThenEveryTableMatchesTheOneStatementAtATimeReferenceRowForRow()
     {
         var synthetic = new Chronicle.Record.Synthetic.SyntheticRecords(seed: 23, today: new DateOnly(2025, 1, 1));
         foreach (var append in synthetic.Patients(6))

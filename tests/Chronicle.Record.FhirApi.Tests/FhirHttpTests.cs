@@ -62,7 +62,7 @@ public sealed class FhirHttpTests() : IAsyncLifetime
     [InlineData("DELETE", "Observation/{id}", "GET, HEAD")]
     [InlineData("POST", "Observation", "GET, HEAD")]
     [InlineData("DELETE", "Observation/_search", "GET, HEAD, POST")]
-    public async Task GivenAMethodTheApiDoesNotAnswer_Then405WithAnAllowHeaderAndAnOutcome(string method, string path, string allowed)
+    public async Task GivenAMethodTheApiDoesNotAnswer_WhenUsed_Then405WithAnAllowHeaderAndAnOutcome(string method, string path, string allowed)
     {
         using var response = await SendAsync(new HttpMethod(method), path.Replace("{id}", _record.Id, StringComparison.Ordinal), _token);
 
@@ -72,7 +72,7 @@ public sealed class FhirHttpTests() : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenASearchByPost_ThenItAnswersAsTheSameSearchByGet_AndItsLinksAreGetUrls()
+    public async Task GivenASearchByPost_WhenAnswered_ThenItAnswersAsTheSameSearchByGet_AndItsLinksAreGetUrls()
     {
         using var get = await SendAsync(HttpMethod.Get, $"Observation?patient={_record.Id}&code=27113001&_count=1", _token);
         using var post = await SendAsync(HttpMethod.Post, $"Observation/_search?patient={_record.Id}", _token,
@@ -87,7 +87,7 @@ public sealed class FhirHttpTests() : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenASearchByPostWithTheWrongContentType_Then415WithOrWithoutAToken_AndARightOneWithoutAToken401()
+    public async Task GivenASearchByPostWithTheWrongContentType_WhenSent_Then415WithOrWithoutAToken_AndARightOneWithoutAToken401()
     {
         foreach (var token in new[] { _token, null })
         {
@@ -103,7 +103,7 @@ public sealed class FhirHttpTests() : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenABadCount_ThenTheErrorStatesTheRuleTheServerApplies_AsTheCapabilityStatementDoes()
+    public async Task GivenABadCount_WhenSearched_ThenTheErrorStatesTheRuleTheServerApplies_AsTheCapabilityStatementDoes()
     {
         using var search = await SendAsync(HttpMethod.Get, $"Observation?patient={_record.Id}&_count=0", _token);
         using var history = await SendAsync(HttpMethod.Get, $"Patient/{_record.Id}/_history?_count=x", _token);
@@ -123,7 +123,7 @@ public sealed class FhirHttpTests() : IAsyncLifetime
     [Theory]
     [InlineData("Patient?name=%00", HttpStatusCode.BadRequest)]
     [InlineData("Patient?name={long}", HttpStatusCode.RequestUriTooLong)]
-    public async Task GivenAQueryTheServerRefusesBeforeReadingIt_ThenAnOperationOutcomeSaysWhy(string path, HttpStatusCode status)
+    public async Task GivenAQueryTheServerRefusesBeforeReadingIt_WhenSent_ThenAnOperationOutcomeSaysWhy(string path, HttpStatusCode status)
     {
         using var response = await SendAsync(HttpMethod.Get, path.Replace("{long}", new string('a', 10_000), StringComparison.Ordinal), _token);
 
@@ -133,7 +133,7 @@ public sealed class FhirHttpTests() : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenASearchByPostOverTheBodyLimit_Then413OperationOutcome()
+    public async Task GivenASearchByPostOverTheBodyLimit_WhenSent_Then413OperationOutcome()
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "Observation/_search")
         {

@@ -113,7 +113,7 @@ public abstract class SearchPagingTests(StorageBackend storage) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenSearchNamingAReachablePatient_ThenEveryMatchOfThatPatientIsShownUnfiltered()
+    public async Task GivenASearchNamingAReachablePatient_WhenPaged_ThenEveryMatchOfThatPatientIsShownUnfiltered()
     {
         var patient = _patients[3];
 
