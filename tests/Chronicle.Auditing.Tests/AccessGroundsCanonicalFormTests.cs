@@ -34,7 +34,7 @@ public sealed class AccessGroundsCanonicalFormTests
         """{"entryId":"0193a5a4-7a4e-7d1c-9f00-0123456789ab","occurredAt":"2026-11-25T21:40:01.1234567Z","service":"record","userId":"G8123456","role":"GP","organisationOds":"A81001","clientId":"gp-desktop","onBehalfOf":null,"patientId":"9f6c1a52-0000-4000-8000-000000000001","action":"Read","resourceType":"Patient","resourceId":"9f6c1a52-0000-4000-8000-000000000001","query":null,"outcome":200,"correlationId":"corr-1","breakGlass":false,"breakGlassReason":null}""";
 
     [Fact]
-    public void GivenAnEntryWithoutGrounds_ThenItsBytesAndHashAreThoseVersionOneWrote()
+    public void GivenAnEntryWithoutGrounds_WhenWrittenInCanonicalForm_ThenItsBytesAndHashAreThoseVersionOneWrote()
     {
         var bytes = AuditCanonicalForm.ToBytes(Entry);
 
@@ -45,7 +45,7 @@ public sealed class AccessGroundsCanonicalFormTests
     }
 
     [Fact]
-    public void GivenAnEntryWithGrounds_ThenTheyFollowEveryVersionOneFieldAndRoundTrip()
+    public void GivenAnEntryWithGrounds_WhenWrittenInCanonicalForm_ThenTheyFollowEveryVersionOneFieldAndRoundTrip()
     {
         var entry = Entry with { AccessGrounds = "registered-practice" };
 
@@ -58,7 +58,7 @@ public sealed class AccessGroundsCanonicalFormTests
     }
 
     [Fact]
-    public void GivenGrounds_ThenTheIntegrationEventCarriesThemAndAnEventWithoutThemReadsAsNone()
+    public void GivenGrounds_WhenAnEntryTravelsAsTheIntegrationEvent_ThenItCarriesThemAndAnEventWithoutThemReadsAsNone()
     {
         var entry = Entry with { AccessGrounds = "break-glass", BreakGlass = true, BreakGlassReason = "Unconscious in A&E" };
         using var key = AuditSigningKey.Generate();

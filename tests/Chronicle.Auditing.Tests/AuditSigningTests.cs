@@ -49,7 +49,7 @@ public sealed class AuditSigningTests : IDisposable
     }
 
     [Fact]
-    public void GivenAnEventFromAnEmitterThatPredatesSignatures_ThenItStillReadsAndIsRefusedAsUnsigned()
+    public void GivenAnEventFromAnEmitterThatPredatesSignatures_WhenReceived_ThenItStillReadsAndIsRefusedAsUnsigned()
     {
         var signed = AuditEntryMessages.ToIntegrationEvent(_record.Sign(Entry));
         var older = JsonSerializer.Serialize(signed with { KeyId = null, Signature = null }, AuditIntegrationEventsJsonContext.Default.AuditEntryRecorded)
@@ -63,7 +63,7 @@ public sealed class AuditSigningTests : IDisposable
     }
 
     [Fact]
-    public void GivenEachWayAnEntryCanBeForged_ThenEachIsRefusedWithItsReason()
+    public void GivenEachWayAnEntryCanBeForged_WhenChecked_ThenEachIsRefusedWithItsReason()
     {
         var entry = Entry;
         using var stranger = AuditSigningKey.Generate();
@@ -80,7 +80,7 @@ public sealed class AuditSigningTests : IDisposable
     }
 
     [Fact]
-    public void GivenOneKeyConfiguredForTwoServices_ThenItIsRefused()
+    public void GivenOneKeyConfiguredForTwoServices_WhenTheKeysAreRead_ThenItIsRefused()
     {
         var error = Assert.Throws<ArgumentException>(() => new AuditEmitterKeys().Add("record", _record.PublicKey).Add("identity", _record.PublicKey));
 
@@ -88,7 +88,7 @@ public sealed class AuditSigningTests : IDisposable
     }
 
     [Fact]
-    public void GivenAKeyAsAPathOrAsPemText_ThenBothSignAsThatKey()
+    public void GivenAKeyAsAPathOrAsPemText_WhenConfigured_ThenBothSignAsThatKey()
     {
         var path = Path.Combine(_folder, "record.pem");
         using (var created = AuditSigningKey.LoadOrCreate(path))
@@ -111,7 +111,7 @@ public sealed class AuditSigningTests : IDisposable
     }
 
     [Fact]
-    public void GivenNoKeyUnderDapr_ThenTheServiceRefusesToStart()
+    public void GivenNoKeyUnderDapr_WhenTheServiceStarts_ThenItRefuses()
     {
         var error = Assert.Throws<AuditSigningConfigurationException>(() =>
             AuditSigningConfiguration.LoadKey(Configuration(("Chronicle:Transport", "dapr")), _folder, out _));
@@ -121,7 +121,7 @@ public sealed class AuditSigningTests : IDisposable
     }
 
     [Fact]
-    public void GivenNoKeyInDevelopment_ThenADevelopmentKeyIsMadeOnceAndNamedInAWarning()
+    public void GivenNoKeyInDevelopment_WhenTheServiceStarts_ThenADevelopmentKeyIsMadeOnceAndNamedInAWarning()
     {
         var data = Path.Combine(_folder, "record");
 
@@ -138,7 +138,7 @@ public sealed class AuditSigningTests : IDisposable
     [Theory]
     [InlineData("not a key")]
     [InlineData("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----")]
-    public void GivenAnUnusableKey_ThenTheSettingIsNamed(string value)
+    public void GivenAnUnusableKey_WhenConfigured_ThenTheSettingIsNamed(string value)
     {
         var error = Assert.Throws<AuditSigningConfigurationException>(() =>
             AuditSigningConfiguration.LoadKey(Configuration(("Chronicle:Auditing:SigningKey", value)), _folder, out _));
@@ -147,7 +147,7 @@ public sealed class AuditSigningTests : IDisposable
     }
 
     [Fact]
-    public void GivenAPublicKeyAsTheSigningKey_ThenItIsRefused()
+    public void GivenAPublicKeyAsTheSigningKey_WhenConfigured_ThenItIsRefused()
     {
         var error = Assert.Throws<AuditSigningConfigurationException>(() =>
             AuditSigningConfiguration.LoadKey(Configuration(("Chronicle:Auditing:SigningKey", _record.PublicKeyPem)), _folder, out _));

@@ -81,7 +81,7 @@ public sealed class FhirAuditingTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenRefusedFailedAndSearchRequests_ThenEachIsAuditedWithItsOutcome()
+    public async Task GivenRefusedFailedAndSearchRequests_WhenAnswered_ThenEachIsAuditedWithItsOutcome()
     {
         Assert.Equal(HttpStatusCode.Forbidden, (await _http.GetAsync("/fhir/Patient/refused")).StatusCode);
         Assert.Equal(HttpStatusCode.InternalServerError, (await _http.GetAsync("/fhir/Condition/boom")).StatusCode);
@@ -102,7 +102,7 @@ public sealed class FhirAuditingTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenManyConcurrentReads_ThenEveryOneIsAuditedOnce()
+    public async Task GivenManyConcurrentReads_WhenAnswered_ThenEveryOneIsAuditedOnce()
     {
         var responses = await Task.WhenAll(Enumerable.Range(0, 64).Select(i => _http.GetAsync($"/fhir/Patient/p-{i}")));
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
@@ -125,7 +125,7 @@ public sealed class FhirAuditingTests : IAsyncLifetime
     [InlineData("POST", "/fhir/Observation", AuditAction.Create, "Observation", null, null)]
     [InlineData("POST", "/fhir/Observation/_search?patient=p4", AuditAction.Search, "Observation", null, "p4")]
     [InlineData("PUT", "/fhir/Observation/o1", AuditAction.Update, "Observation", "o1", null)]
-    public void GivenAFhirRequest_ThenItIsClassified(string method, string url, AuditAction action, string type, string? id, string? patient)
+    public void GivenAFhirRequest_WhenClassified_ThenItGetsItsActionAndResourceType(string method, string url, AuditAction action, string type, string? id, string? patient)
     {
         var context = new DefaultHttpContext();
         var uri = new Uri("http://localhost" + url);
@@ -141,7 +141,7 @@ public sealed class FhirAuditingTests : IAsyncLifetime
     [InlineData("/fhir/metadata")]
     [InlineData("/fhir")]
     [InlineData("/healthz")]
-    public void GivenNoPatientData_ThenNotAudited(string path)
+    public void GivenARequestThatTouchesNoPatientData_WhenAnswered_ThenItIsNotAudited(string path)
     {
         var context = new DefaultHttpContext();
         context.Request.Path = path;
@@ -149,7 +149,7 @@ public sealed class FhirAuditingTests : IAsyncLifetime
     }
 
     [Fact]
-    public void GivenAnEntry_ThenTheCanonicalFormRoundTripsByteForByte()
+    public void GivenAnEntry_WhenWrittenInCanonicalFormAndReadBack_ThenItRoundTripsByteForByte()
     {
         var entry = new AuditEntry
         {
