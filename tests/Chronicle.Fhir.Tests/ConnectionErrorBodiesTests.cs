@@ -54,7 +54,7 @@ public sealed class ConnectionErrorBodiesTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenANulInTheFhirPath_ThenKestrelsRefusalIsA400OperationOutcome()
+    public async Task GivenANulInTheFhirPath_WhenRequested_ThenKestrelsRefusalIsA400OperationOutcome()
     {
         var response = Assert.Single(RawHttp.Split(await RawHttp.GetAsync(_server, "/fhir/Patient/%00")));
 
@@ -68,7 +68,7 @@ public sealed class ConnectionErrorBodiesTests : IAsyncLifetime
     [Theory]
     [InlineData("/account/login/%00")]
     [InlineData("/%00")]
-    public async Task GivenANulInAPathOutsideFhir_ThenTheRefusalIsProblemDetails(string target)
+    public async Task GivenANulInAPathOutsideFhir_WhenRequested_ThenTheRefusalIsProblemDetails(string target)
     {
         var response = Assert.Single(RawHttp.Split(await RawHttp.GetAsync(_server, target)));
 
@@ -80,7 +80,7 @@ public sealed class ConnectionErrorBodiesTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenAMalformedHeader_ThenTheRefusalHasABodyToo()
+    public async Task GivenAMalformedHeader_WhenSent_ThenTheRefusalHasABodyToo()
     {
         var response = Assert.Single(RawHttp.Split(await RawHttp.ExchangeAsync(_server,
             $"GET /fhir/echo HTTP/1.1\r\nHost: {_server.Authority}\r\nBad Header\r\n\r\n")));
@@ -90,7 +90,7 @@ public sealed class ConnectionErrorBodiesTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenGoodRequestsThenABadOneOnOneConnection_ThenTheApplicationsAnswersAreUntouched_AndOnlyTheRefusalGetsABody()
+    public async Task GivenGoodRequestsThenABadOneOnOneConnection_WhenAnswered_ThenTheApplicationsAnswersAreUntouched_AndOnlyTheRefusalGetsABody()
     {
         var host = $"Host: {_server.Authority}\r\n";
         var responses = RawHttp.Split(await RawHttp.ExchangeAsync(_server,
@@ -105,7 +105,7 @@ public sealed class ConnectionErrorBodiesTests : IAsyncLifetime
     }
 
     [Fact]
-    public void GivenAListenerThatAlsoSpeaksHttp2_ThenInstallingIsRefused()
+    public void GivenAListenerThatAlsoSpeaksHttp2_WhenTheBodiesAreInstalled_ThenItIsRefused()
     {
         var kestrel = new KestrelServerOptions();
         kestrel.Listen(IPAddress.Loopback, 0, listen =>

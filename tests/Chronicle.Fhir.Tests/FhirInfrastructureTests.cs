@@ -17,7 +17,7 @@ public sealed class FhirInfrastructureTests
     }
 
     [Fact]
-    public void GivenError_ThenOperationOutcomeCarriesSeverityCodeAndDiagnostics()
+    public void GivenAnError_WhenAnswered_ThenTheOperationOutcomeCarriesSeverityCodeAndDiagnostics()
     {
         var outcome = FhirException.NotFound("Patient/x is not known.").ToOperationOutcome();
         var issue = Assert.Single(outcome.Issue);
@@ -34,7 +34,7 @@ public sealed class FhirInfrastructureTests
     [InlineData("application/fhir+xml", false)]
     [InlineData("application/fhir+xml, application/fhir+json;q=0.5", true)]
     [InlineData("application/fhir+json;q=0, application/xml", false)]
-    public void GivenAcceptHeader_ThenOnlyJsonIsAdmitted(string? accept, bool admitted) =>
+    public void GivenAcceptHeaders_WhenNegotiated_ThenOnlyJsonIsAdmitted(string? accept, bool admitted) =>
         Assert.Equal(admitted, FhirMediaTypes.AdmitsFhirJson([accept]));
 
     [Theory]
@@ -43,11 +43,11 @@ public sealed class FhirInfrastructureTests
     [InlineData("W/\"2\", W/\"3\"", true)]
     [InlineData("*", true)]
     [InlineData("W/\"4\"", false)]
-    public void GivenIfNoneMatch_ThenVersionMatchesWeaklyOrStrongly(string header, bool matches) =>
+    public void GivenIfNoneMatch_WhenComparedWithAVersion_ThenItMatchesWeaklyOrStrongly(string header, bool matches) =>
         Assert.Equal(matches, ETags.AnyMatches([header], "3"));
 
     [Fact]
-    public void GivenTheRecordDefinitions_ThenCapabilityStatementListsExactlyThemAndValidates()
+    public void GivenTheRecordDefinitions_WhenTheCapabilityStatementIsBuilt_ThenItListsExactlyThemAndValidates()
     {
         var statement = CapabilityStatements.Build(RecordFhirDefinitions.Server("1.0"), "http://localhost/fhir");
         RecordScenario.AssertValid(statement);
@@ -66,7 +66,7 @@ public sealed class FhirInfrastructureTests
     }
 
     [Fact]
-    public void GivenPatient_ThenSearchIndexHoldsIdentifierGenderBirthDateAndNameParts()
+    public void GivenAPatient_WhenIndexed_ThenTheSearchIndexHoldsIdentifierGenderBirthDateAndNameParts()
     {
         var record = new RecordScenario().Given(SampleEvents.Registered(Guid.NewGuid()));
         var patientRecord = new RecordScenario(record.PatientId).Given(SampleEvents.Registered(record.PatientId));

@@ -19,7 +19,7 @@ public sealed class PatientRecordFhirBuilderTests
         SampleEvents.Consultation(_encounter));
 
     [Fact]
-    public void GivenPatientRegistered_ThenPatientCarriesNhsNumberDemographicsAndPractice()
+    public void GivenPatientRegistered_WhenBuilt_ThenPatientCarriesNhsNumberDemographicsAndPractice()
     {
         _record.Given(SampleEvents.Registered(_record.PatientId));
 
@@ -41,7 +41,7 @@ public sealed class PatientRecordFhirBuilderTests
     }
 
     [Fact]
-    public void GivenDemographicsUpdated_ThenPatientVersion2KeepsIdentityWithNewDemographics()
+    public void GivenDemographicsUpdated_WhenBuilt_ThenPatientVersion2KeepsIdentityWithNewDemographics()
     {
         _record.Given(
             SampleEvents.Registered(_record.PatientId),
@@ -57,7 +57,7 @@ public sealed class PatientRecordFhirBuilderTests
     }
 
     [Fact]
-    public void GivenConsultationRecorded_ThenEncounterWithClassPeriodClinicianAndPractice()
+    public void GivenConsultationRecorded_WhenBuilt_ThenEncounterWithClassPeriodClinicianAndPractice()
     {
         Registered();
         var encounter = _record.Current<Encounter>(_encounter);
@@ -76,14 +76,14 @@ public sealed class PatientRecordFhirBuilderTests
     [InlineData("video", "VR")]
     [InlineData("home visit", "HH")]
     [InlineData("face-to-face", "AMB")]
-    public void GivenConsultationMode_ThenEncounterClassFollowsIt(string mode, string expectedClass)
+    public void GivenConsultationMode_WhenBuilt_ThenEncounterClassFollowsIt(string mode, string expectedClass)
     {
         _record.Given(SampleEvents.Registered(_record.PatientId), SampleEvents.Consultation(_encounter, mode));
         Assert.Equal(expectedClass, _record.Current<Encounter>(_encounter).Class.Code);
     }
 
     [Fact]
-    public void GivenProblemAdded_ThenConditionIsActiveConfirmedProblemListItem()
+    public void GivenProblemAdded_WhenBuilt_ThenConditionIsActiveConfirmedProblemListItem()
     {
         Registered().Given(new ProblemAdded(_entry, _encounter, SampleEvents.Hypertension, new DateOnly(2020, 5, 1), "active", null));
 
@@ -98,7 +98,7 @@ public sealed class PatientRecordFhirBuilderTests
     }
 
     [Fact]
-    public void GivenProblemResolved_ThenConditionVersion2IsResolvedWithAbatement()
+    public void GivenProblemResolved_WhenBuilt_ThenConditionVersion2IsResolvedWithAbatement()
     {
         Registered().Given(
             new ProblemAdded(_entry, _encounter, SampleEvents.Hypertension, null, "active", null),
@@ -114,7 +114,7 @@ public sealed class PatientRecordFhirBuilderTests
     }
 
     [Fact]
-    public void GivenObservationWithValue_ThenUcumQuantity()
+    public void GivenObservationWithValue_WhenBuilt_ThenUcumQuantity()
     {
         Registered().Given(new ObservationRecorded(_entry, _encounter, SampleEvents.Weight, RecordScenario.Start, new Quantity(72.5m, "kg"), []));
 
@@ -126,7 +126,7 @@ public sealed class PatientRecordFhirBuilderTests
     }
 
     [Fact]
-    public void GivenBloodPressure_ThenSystolicAndDiastolicComponentsWithoutTopLevelValue()
+    public void GivenBloodPressure_WhenBuilt_ThenSystolicAndDiastolicComponentsWithoutTopLevelValue()
     {
         Registered().Given(new ObservationRecorded(_entry, _encounter, SampleEvents.BloodPressure, RecordScenario.Start, null,
         [
@@ -142,7 +142,7 @@ public sealed class PatientRecordFhirBuilderTests
     }
 
     [Fact]
-    public void GivenAllergyRecorded_ThenSubstanceReactionSeverityAndCriticality()
+    public void GivenAllergyRecorded_WhenBuilt_ThenSubstanceReactionSeverityAndCriticality()
     {
         Registered().Given(new AllergyRecorded(_entry, _encounter, SampleEvents.Penicillin, SampleEvents.Rash, "moderate", "high", new DateOnly(2001, 1, 1)));
 
@@ -158,7 +158,7 @@ public sealed class PatientRecordFhirBuilderTests
     }
 
     [Fact]
-    public void GivenAllergySeverityWithoutReaction_ThenSeverityIsKeptWithPlaceholderManifestation()
+    public void GivenAllergySeverityWithoutReaction_WhenBuilt_ThenSeverityIsKeptWithPlaceholderManifestation()
     {
         Registered().Given(new AllergyRecorded(_entry, _encounter, SampleEvents.Penicillin, null, "severe", "unable-to-assess", null));
 
@@ -169,7 +169,7 @@ public sealed class PatientRecordFhirBuilderTests
     }
 
     [Fact]
-    public void GivenMedicationRecorded_ThenMedicationStatementWithDmdCodingAndDosageText()
+    public void GivenMedicationRecorded_WhenBuilt_ThenMedicationStatementWithDmdCodingAndDosageText()
     {
         Registered().Given(new MedicationRecorded(_entry, _encounter, SampleEvents.Amlodipine, "One tablet daily", new DateOnly(2023, 6, 1)));
 
@@ -182,7 +182,7 @@ public sealed class PatientRecordFhirBuilderTests
     }
 
     [Fact]
-    public void GivenImmunisationGiven_ThenCompletedImmunization()
+    public void GivenImmunisationGiven_WhenBuilt_ThenCompletedImmunization()
     {
         Registered().Given(new ImmunisationGiven(_entry, _encounter, SampleEvents.FluVaccine, new DateOnly(2023, 10, 5), "LOT42"));
 
@@ -194,7 +194,7 @@ public sealed class PatientRecordFhirBuilderTests
     }
 
     [Fact]
-    public void GivenReferralMade_ThenServiceRequestOrderWithPriority()
+    public void GivenReferralMade_WhenBuilt_ThenServiceRequestOrderWithPriority()
     {
         Registered().Given(new ReferralMade(_entry, _encounter, SampleEvents.Cardiology, SampleEvents.Hypertension, "urgent", "Leeds General Infirmary"));
 
@@ -207,7 +207,7 @@ public sealed class PatientRecordFhirBuilderTests
     }
 
     [Fact]
-    public void GivenNoteWritten_ThenPlainTextDocumentReferenceLinkedToEncounter()
+    public void GivenNoteWritten_WhenBuilt_ThenPlainTextDocumentReferenceLinkedToEncounter()
     {
         Registered().Given(new NoteWritten(_entry, _encounter, "BP high, recheck in 2 weeks."));
 
@@ -222,7 +222,7 @@ public sealed class PatientRecordFhirBuilderTests
 
     [Theory]
     [MemberData(nameof(EntryKinds))]
-    public void GivenEntryMarkedEnteredInError_ThenNewVersionCarriesEnteredInErrorStatus(string kind)
+    public void GivenEntryMarkedEnteredInError_WhenBuilt_ThenNewVersionCarriesEnteredInErrorStatus(string kind)
     {
         Registered();
         var id = kind == "Encounter" ? _encounter : _entry;
@@ -271,7 +271,7 @@ public sealed class PatientRecordFhirBuilderTests
     }
 
     [Fact]
-    public void GivenAnyEvent_ThenProvenanceNamesVersionTimeAgentRoleOrganisationClientAndReason()
+    public void GivenAnyEvent_WhenBuilt_ThenProvenanceNamesVersionTimeAgentRoleOrganisationClientAndReason()
     {
         _record.Given(SampleEvents.Registered(_record.PatientId));
 
@@ -292,7 +292,7 @@ public sealed class PatientRecordFhirBuilderTests
     }
 
     [Fact]
-    public void GivenActionOnBehalfOfAPerson_ThenAuthorActsForThatPersonAndTheOrganisationIsAnAgentToo()
+    public void GivenActionOnBehalfOfAPerson_WhenBuilt_ThenAuthorActsForThatPersonAndTheOrganisationIsAnAgentToo()
     {
         _record.GivenBy(RecordScenario.Clinician with { UserId = "R0001", Role = "Receptionist", OnBehalfOf = "G8123456" },
             SampleEvents.Registered(_record.PatientId));
@@ -304,7 +304,7 @@ public sealed class PatientRecordFhirBuilderTests
     }
 
     [Fact]
-    public void GivenEventsOfOtherStreamsOrUnknownTypes_ThenNothingIsBuilt()
+    public void GivenEventsOfOtherStreamsOrUnknownTypes_WhenBuilt_ThenNothingIsBuilt()
     {
         var reservation = _record.Record(SampleEvents.Registered(_record.PatientId), streamId: "nhs-number-9990001234");
         Assert.Null(RecordEvent.TryDecode(reservation));
@@ -314,7 +314,7 @@ public sealed class PatientRecordFhirBuilderTests
     }
 
     [Fact]
-    public void GivenChangeToAnEntryThatDoesNotExist_ThenNothingIsBuilt()
+    public void GivenChangeToAnEntryThatDoesNotExist_WhenBuilt_ThenNothingIsBuilt()
     {
         Registered();
         var resolved = RecordEvent.TryDecode(_record.Record(new ProblemResolved(Guid.NewGuid(), new DateOnly(2024, 1, 1))))!;

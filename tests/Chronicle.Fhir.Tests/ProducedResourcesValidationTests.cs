@@ -9,7 +9,7 @@ namespace Chronicle.Fhir.Tests;
 public sealed class ProducedResourcesValidationTests
 {
     [Fact]
-    public void GivenSyntheticRecords_WithEveryEntryThenMarkedEnteredInError_ThenEveryVersionPassesPocoValidation()
+    public void GivenSyntheticRecordsWithEveryEntryThenMarkedEnteredInError_WhenBuilt_ThenEveryVersionPassesPocoValidation()
     {
         var synthetic = new SyntheticRecords(seed: 7, today: new DateOnly(2025, 1, 1));
         var types = new HashSet<string>(StringComparer.Ordinal);

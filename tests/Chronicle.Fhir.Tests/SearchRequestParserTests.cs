@@ -13,7 +13,7 @@ public sealed class SearchRequestParserTests
         Assert.Throws<FhirException>(() => Parse(type, query));
 
     [Fact]
-    public void GivenTokenForms_ThenSystemAndCodeAreSplitAsFhirDefines()
+    public void GivenTokenForms_WhenParsed_ThenSystemAndCodeAreSplitAsFhirDefines()
     {
         var criterion = Assert.IsType<TokenCriterion>(Assert.Single(Parse("Condition",
             ("code", @"http://snomed.info/sct|38341003,195967001,|local,http://snomed.info/sct|,a\,b")).Criteria));
@@ -35,7 +35,7 @@ public sealed class SearchRequestParserTests
     [InlineData("2024-02-10T10:30+01:00", "2024-02-10T09:30:00Z", "2024-02-10T09:30:59.999999Z")]
     [InlineData("2024-02-10T10:30:15Z", "2024-02-10T10:30:15Z", "2024-02-10T10:30:15.999999Z")]
     [InlineData("2024-02-10T10:30:15.25Z", "2024-02-10T10:30:15.25Z", "2024-02-10T10:30:15.25Z")]
-    public void GivenPartialDates_ThenTheyCoverTheirWholeSpan(string value, string low, string high)
+    public void GivenPartialDates_WhenParsed_ThenTheyCoverTheirWholeSpan(string value, string low, string high)
     {
         Assert.True(FhirDateRange.TryParse(value, out var range, out _));
         Assert.Equal(DateTimeOffset.Parse(low), FhirDateRange.FromMicros(range.Low));
@@ -50,7 +50,7 @@ public sealed class SearchRequestParserTests
     [InlineData("lt2024", DatePrefix.Lt)]
     [InlineData("ge2024", DatePrefix.Ge)]
     [InlineData("le2024", DatePrefix.Le)]
-    public void GivenDatePrefix_ThenItIsParsed(string value, DatePrefix prefix)
+    public void GivenDatePrefix_WhenParsed_ThenItIsRead(string value, DatePrefix prefix)
     {
         var criterion = Assert.IsType<DateCriterion>(Parse("Observation", ("date", value)).Criteria.Single());
         Assert.Equal(prefix, criterion.AnyOf.Single().Prefix);
@@ -62,7 +62,7 @@ public sealed class SearchRequestParserTests
     [InlineData("date", "yesterday", "is not a FHIR date")]
     [InlineData("date", "2024-02-10T10:30", "without a time zone")]
     [InlineData("_lastUpdated", "ge2024-02-10T10:30:00", "without a time zone")]
-    public void GivenBadDates_Then400SaysWhy(string name, string value, string reason)
+    public void GivenBadDates_WhenParsed_Then400SaysWhy(string name, string value, string reason)
     {
         var error = Refused("Observation", (name, value));
         Assert.Equal(HttpStatusCode.BadRequest, error.Status);
@@ -70,7 +70,7 @@ public sealed class SearchRequestParserTests
     }
 
     [Fact]
-    public void GivenDateComparisons_ThenRangesFollowFhirSemantics()
+    public void GivenDateComparisons_WhenParsed_ThenRangesFollowFhirSemantics()
     {
         FhirDateRange.TryParse("2024-02-10", out var day, out _);
         FhirDateRange Range(string value) => FhirDateRange.TryParse(value, out var r, out _) ? r : throw new FormatException(value);
@@ -87,7 +87,7 @@ public sealed class SearchRequestParserTests
     }
 
     [Fact]
-    public void GivenStringParameter_ThenDefaultIsStartsWithAndExactIsAModifier()
+    public void GivenStringParameter_WhenParsed_ThenDefaultIsStartsWithAndExactIsAModifier()
     {
         var plain = Assert.IsType<StringCriterion>(Parse("Patient", ("name", "smi")).Criteria.Single());
         var exact = Assert.IsType<StringCriterion>(Parse("Patient", ("name:exact", "Smith")).Criteria.Single());
@@ -100,21 +100,21 @@ public sealed class SearchRequestParserTests
     [InlineData("1c0f6a9e-5a7b-4f57-9d1e-3cfa6d1c2b11")]
     [InlineData("Patient/1c0f6a9e-5a7b-4f57-9d1e-3cfa6d1c2b11")]
     [InlineData("http://example.org/fhir/Patient/1c0f6a9e-5a7b-4f57-9d1e-3cfa6d1c2b11")]
-    public void GivenPatientReferenceForms_ThenTheIdIsExtracted(string value)
+    public void GivenPatientReferenceForms_WhenParsed_ThenTheIdIsExtracted(string value)
     {
         var criterion = Assert.IsType<ReferenceCriterion>(Parse("Condition", ("patient", value)).Criteria.Single());
         Assert.Equal("1c0f6a9e-5a7b-4f57-9d1e-3cfa6d1c2b11", criterion.AnyOfIds.Single());
     }
 
     [Fact]
-    public void GivenReferenceToAnotherType_Then400()
+    public void GivenReferenceToAnotherType_WhenParsed_Then400()
     {
         Assert.Equal(HttpStatusCode.BadRequest, Refused("Condition", ("patient", "Practitioner/abc")).Status);
         Assert.Equal(HttpStatusCode.BadRequest, Refused("Condition", ("patient:Group", "abc")).Status);
     }
 
     [Fact]
-    public void GivenUnknownParameters_Then400NamesEveryOneOfThem()
+    public void GivenUnknownParameters_WhenParsed_Then400NamesEveryOneOfThem()
     {
         var error = Refused("Condition", ("code", "123"), ("severity", "mild"), ("subject:missing", "true"), ("_sort", "date"));
         Assert.Equal(HttpStatusCode.BadRequest, error.Status);
@@ -125,7 +125,7 @@ public sealed class SearchRequestParserTests
     }
 
     [Fact]
-    public void GivenParameterOfAnotherType_ThenItIsUnknownHere()
+    public void GivenParameterOfAnotherType_WhenParsed_ThenItIsUnknownHere()
     {
         Assert.Contains("'birthdate'", Refused("Condition", ("birthdate", "2000")).Message, StringComparison.Ordinal);
         Assert.Contains("'clinical-status'", Refused("Observation", ("clinical-status", "active")).Message, StringComparison.Ordinal);
@@ -135,11 +135,11 @@ public sealed class SearchRequestParserTests
     [InlineData("0")]
     [InlineData("-1")]
     [InlineData("ten")]
-    public void GivenBadCount_Then400(string count) =>
+    public void GivenBadCount_WhenParsed_Then400(string count) =>
         Assert.Equal(HttpStatusCode.BadRequest, Refused("Patient", ("_count", count)).Status);
 
     [Fact]
-    public void GivenCount_ThenDefaultAppliesAndLargeCountsAreCutToTheMaximum()
+    public void GivenCount_WhenParsed_ThenDefaultAppliesAndLargeCountsAreCutToTheMaximum()
     {
         Assert.Equal(20, Parse("Patient").Count);
         Assert.Equal(5, Parse("Patient", ("_count", "5")).Count);
@@ -148,7 +148,7 @@ public sealed class SearchRequestParserTests
     }
 
     [Fact]
-    public void GivenInclude_ThenOnlyDeclaredIncludesAreAccepted()
+    public void GivenInclude_WhenParsed_ThenOnlyDeclaredIncludesAreAccepted()
     {
         Assert.Equal("Condition:patient", Parse("Condition", ("_include", "Condition:patient")).Includes.Single().ToString());
         Assert.Single(Parse("Condition", ("_include", "Condition:patient:Patient")).Includes);
@@ -158,11 +158,11 @@ public sealed class SearchRequestParserTests
     }
 
     [Fact]
-    public void GivenEmptyValue_ThenTheParameterIsIgnored() =>
+    public void GivenEmptyValue_WhenParsed_ThenTheParameterIsIgnored() =>
         Assert.Empty(Parse("Patient", ("name", ""), ("_format", "json")).Criteria);
 
     [Fact]
-    public void GivenCursor_ThenItRoundTripsAndForgeriesAreRefused()
+    public void GivenCursor_WhenWrittenAndParsed_ThenItRoundTripsAndForgeriesAreRefused()
     {
         var cursor = PageCursor.Encode("12", "34", "abc");
         Assert.Equal(["12", "34", "abc"], PageCursor.Decode(cursor, 3));
