@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 
 namespace Chronicle.EventStore;
@@ -49,11 +50,37 @@ public sealed class EventTypeRegistry
     public EventTypeRegistry Register<T>(JsonTypeInfo<T> typeInfo)
     {
         ArgumentNullException.ThrowIfNull(typeInfo);
-        var name = typeof(T).GetCustomAttribute<EventTypeAttribute>()?.Name
-            ?? throw new InvalidOperationException($"{typeof(T)} has no [EventType] attribute naming how it is stored.");
+        return Add(typeof(T), typeInfo);
+    }
+
+    /// <summary>
+    /// Registers every public type nested in <paramref name="catalogue"/> that has an <see cref="EventTypeAttribute"/>, with
+    /// its serialisation metadata from <paramref name="context"/>: the catalogue class is then the one list of a service's
+    /// events, so adding an event is declaring it there (and naming it to the context's source generator beside it).
+    /// </summary>
+    public EventTypeRegistry RegisterAll(Type catalogue, JsonSerializerContext context)
+    {
+        ArgumentNullException.ThrowIfNull(catalogue);
+        ArgumentNullException.ThrowIfNull(context);
+        foreach (var type in catalogue.GetNestedTypes(BindingFlags.Public).Where(t => t.GetCustomAttribute<EventTypeAttribute>() is not null))
+        {
+            Add(type, context.GetTypeInfo(type) ?? throw new InvalidOperationException(
+                $"Event type {type} has no serialisation metadata in {context.GetType()}: add [JsonSerializable(typeof({type.Name}))] to it."));
+        }
+
+        return this;
+    }
+
+    /// <summary>True when <paramref name="name"/> is the persisted name of a registered event type.</summary>
+    public bool IsRegistered(string name) => _byName.ContainsKey(name);
+
+    private EventTypeRegistry Add(Type type, JsonTypeInfo typeInfo)
+    {
+        var name = type.GetCustomAttribute<EventTypeAttribute>()?.Name
+            ?? throw new InvalidOperationException($"{type} has no [EventType] attribute naming how it is stored.");
         if (!_byName.TryAdd(name, typeInfo))
             throw new InvalidOperationException($"Event type name '{name}' is registered twice.");
-        _byType.Add(typeof(T), (name, typeInfo));
+        _byType.Add(type, (name, typeInfo));
         return this;
     }
 
