@@ -50,7 +50,7 @@ internal enum NhsNumberClaim
 /// </summary>
 internal static class NhsNumberReservations
 {
-    private static readonly EventTypeRegistry Registry = RecordEventsJsonContext.CreateRegistry();
+    private static readonly EventTypeRegistry Registry = PatientRecordState.EventTypes;
 
     // Each round is decided by an append that succeeded (someone's); this many in a row means heavy contention.
     private const int MaxRounds = 10;

@@ -25,7 +25,7 @@ public sealed class PatientRecordQueries(IEventStore store, RecordStateCache rec
     public const int DefaultHistoryPageSize = 100;
     public const int MaxHistoryPageSize = 1000;
 
-    private static readonly EventTypeRegistry Registry = RecordEventsJsonContext.CreateRegistry();
+    private static readonly EventTypeRegistry Registry = PatientRecordState.EventTypes;
 
     /// <summary>Queries with a cache of their own, with the default bounds.</summary>
     public PatientRecordQueries(IEventStore store)

@@ -11,16 +11,7 @@ namespace Chronicle.Record.Application;
 /// </summary>
 public sealed record RecordEvent(RecordedEvent Recorded, Guid PatientId, object Event)
 {
-    private static readonly EventTypeRegistry Registry = RecordEventsJsonContext.CreateRegistry();
-
-    private static readonly HashSet<string> KnownTypes = new(
-        new[]
-        {
-            typeof(PatientRegistered), typeof(DemographicsUpdated), typeof(ConsultationRecorded), typeof(ProblemAdded),
-            typeof(ProblemResolved), typeof(ObservationRecorded), typeof(AllergyRecorded), typeof(MedicationRecorded),
-            typeof(ImmunisationGiven), typeof(ReferralMade), typeof(NoteWritten), typeof(EntryMarkedEnteredInError),
-        }.Select(Registry.NameOf),
-        StringComparer.Ordinal);
+    private static readonly EventTypeRegistry Registry = PatientRecordState.EventTypes;
 
     /// <summary>The logical id of the resource this event creates or changes.</summary>
     public Guid TouchedId => Event switch
@@ -42,12 +33,13 @@ public sealed record RecordEvent(RecordedEvent Recorded, Guid PatientId, object 
 
     /// <summary>
     /// Decodes an event of a <c>patient-{id:N}</c> stream. Returns null for other streams (such as NHS number
-    /// reservations) and for event types the FHIR view does not show, so new event types never stall the projection.
+    /// reservations) and for event types the record's catalogue does not know (written by a newer version), so they
+    /// never stall the projection.
     /// </summary>
     public static RecordEvent? TryDecode(RecordedEvent recorded)
     {
         ArgumentNullException.ThrowIfNull(recorded);
-        if (!TryGetPatientId(recorded.StreamId, out var patientId) || !KnownTypes.Contains(recorded.EventType))
+        if (!TryGetPatientId(recorded.StreamId, out var patientId) || !Registry.IsRegistered(recorded.EventType))
             return null;
         return new RecordEvent(recorded, patientId, Registry.Deserialize(recorded));
     }

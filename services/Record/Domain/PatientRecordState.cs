@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Chronicle.EventStore;
 
 namespace Chronicle.Record.Domain;
 
@@ -17,9 +18,14 @@ public enum EntryKind
 /// A patient's record folded from its events. <see cref="Version"/> is the stream version of the last
 /// event folded (-1 before registration), which is what callers pass back as their expected version.
 /// </summary>
-public sealed record PatientRecordState
+public sealed record PatientRecordState : IStreamState<PatientRecordState>
 {
     public static PatientRecordState Initial { get; } = new();
+
+    /// <summary>The record's one event catalogue (<see cref="RecordEventsV1"/>).</summary>
+    public static EventTypeRegistry EventTypes { get; } = RecordEventsJsonContext.CreateRegistry();
+
+    public static PatientRecordState Evolve(PatientRecordState state, object @event) => PatientRecordDecider.Evolve(state, @event);
 
     public bool Exists { get; init; }
     public PatientId PatientId { get; init; }

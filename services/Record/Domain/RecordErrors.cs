@@ -1,20 +1,13 @@
 namespace Chronicle.Record.Domain;
 
-/// <summary>Base of every error the record raises on purpose. Nothing is written when one is thrown.</summary>
-public abstract class PatientRecordException(string message) : Exception(message);
-
-/// <summary>One broken rule, named by the request field it concerns, e.g. "entries[2].observation.value.unit".</summary>
-public sealed record ValidationError(string Field, string Message)
-{
-    public override string ToString() => $"{Field}: {Message}";
-}
+/// <summary>
+/// Base of the errors only the record raises on purpose. Nothing is written when one is thrown. Refusals every command
+/// handler gives (broken fields, a stale version, a re-used command id) derive from libs/Commands' refusals instead.
+/// </summary>
+public abstract class PatientRecordException(string message) : CommandRefusedException(message);
 
 /// <summary>The command breaks one or more rules; the same command can never succeed.</summary>
-public sealed class RecordValidationException(IReadOnlyList<ValidationError> errors)
-    : PatientRecordException(string.Join("; ", errors))
-{
-    public IReadOnlyList<ValidationError> Errors { get; } = errors;
-}
+public sealed class RecordValidationException(IReadOnlyList<ValidationError> errors) : CommandValidationException(errors);
 
 public sealed class PatientNotFoundException(PatientId patientId, string? detail = null)
     : PatientRecordException(detail ?? $"Patient {patientId} is not registered.")
@@ -33,11 +26,11 @@ public sealed class RecordStateException(string message) : PatientRecordExceptio
 
 /// <summary>The record changed since the caller read it; they should re-read it and decide again.</summary>
 public sealed class RecordVersionConflictException(PatientId patientId, long expectedVersion, long currentVersion)
-    : PatientRecordException($"The record of patient {patientId} is at version {currentVersion}, not {expectedVersion}: " +
+    : StreamVersionConflictException(patientId.StreamName, expectedVersion, currentVersion,
+        $"The record of patient {patientId} is at version {currentVersion}, not {expectedVersion}: " +
         "it changed since you read it. Read it again and re-send the command if it still applies.")
 {
-    public long ExpectedVersion { get; } = expectedVersion;
-    public long CurrentVersion { get; } = currentVersion;
+    public PatientId PatientId { get; } = patientId;
 }
 
 /// <summary>
@@ -55,14 +48,4 @@ public sealed class NhsNumberAlreadyRegisteredException(NhsNumber nhsNumber)
     : PatientRecordException($"NHS number {nhsNumber.Formatted} is already registered to another patient.")
 {
     public NhsNumber NhsNumber { get; } = nhsNumber;
-}
-
-/// <summary>
-/// A command id was sent again with a different command. Replying with the first command's result
-/// would silently drop the second command's facts, so it is refused.
-/// </summary>
-public sealed class CommandIdReusedException(Guid commandId)
-    : PatientRecordException($"Command id {commandId} was already used for a different command; send each new command with a new command id.")
-{
-    public Guid CommandId { get; } = commandId;
 }

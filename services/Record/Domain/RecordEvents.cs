@@ -124,20 +124,10 @@ public static class CodeSystems
 [JsonSerializable(typeof(RecordEventsV1.NhsNumberReservationReleased))]
 public sealed partial class RecordEventsJsonContext : JsonSerializerContext
 {
-    /// <summary>Every record event type, registered under its persisted name.</summary>
-    public static EventTypeRegistry CreateRegistry() => new EventTypeRegistry()
-        .Register(Default.PatientRegistered)
-        .Register(Default.DemographicsUpdated)
-        .Register(Default.ConsultationRecorded)
-        .Register(Default.ProblemAdded)
-        .Register(Default.ProblemResolved)
-        .Register(Default.ObservationRecorded)
-        .Register(Default.AllergyRecorded)
-        .Register(Default.MedicationRecorded)
-        .Register(Default.ImmunisationGiven)
-        .Register(Default.ReferralMade)
-        .Register(Default.NoteWritten)
-        .Register(Default.EntryMarkedEnteredInError)
-        .Register(Default.NhsNumberReserved)
-        .Register(Default.NhsNumberReservationReleased);
+    /// <summary>
+    /// Every record event type (each type in <see cref="RecordEventsV1"/> with an [EventType] name), registered under its
+    /// persisted name. The catalogue is declared once, there; this context's [JsonSerializable] list gives each its
+    /// serialisation metadata, and registering fails at once, naming the type, if one is left out.
+    /// </summary>
+    public static EventTypeRegistry CreateRegistry() => new EventTypeRegistry().RegisterAll(typeof(RecordEventsV1), Default);
 }

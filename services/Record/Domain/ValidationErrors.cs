@@ -1,19 +1,19 @@
 namespace Chronicle.Record.Domain;
 
-/// <summary>Collects every broken rule of a command, so the caller learns all of them at once.</summary>
-public sealed class ValidationErrors
+/// <summary>The record's refusal of a command's broken fields (collected in libs/Commands' <see cref="ValidationErrors"/>).</summary>
+public static class RecordValidation
 {
-    private readonly List<ValidationError> _errors = [];
-
-    public bool Any => _errors.Count > 0;
-
-    public void Add(string field, string message) => _errors.Add(new ValidationError(field, message));
-
-    public void ThrowIfAny()
+    public static void ThrowIfAny(this ValidationErrors errors)
     {
-        if (Any)
-            throw ToException();
+        ArgumentNullException.ThrowIfNull(errors);
+        errors.ThrowIfAny(ToException);
     }
 
-    public RecordValidationException ToException() => new(_errors.ToArray());
+    public static RecordValidationException ToException(this ValidationErrors errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        return ToException(errors.Errors);
+    }
+
+    private static RecordValidationException ToException(IReadOnlyList<ValidationError> errors) => new(errors.ToArray());
 }

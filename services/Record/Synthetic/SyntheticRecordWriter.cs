@@ -20,7 +20,7 @@ public sealed record SyntheticWriteSummary(int Patients, int Written, int Alread
 /// </summary>
 public sealed class SyntheticRecordWriter(IEventStore store)
 {
-    private static readonly EventTypeRegistry Registry = RecordEventsJsonContext.CreateRegistry();
+    private static readonly EventTypeRegistry Registry = PatientRecordState.EventTypes;
 
     public async Task<SyntheticWriteSummary> WriteAsync(SyntheticRecords records, int patients, CancellationToken cancellationToken = default)
     {
