@@ -1,6 +1,7 @@
 using System.Net;
 using Chronicle.Fhir.Search;
-using Chronicle.Record.Fhir;
+using Chronicle.Record.Fhir.Api;
+using Chronicle.Record.Fhir.Projection;
 using Hl7.Fhir.Model;
 
 namespace Chronicle.Fhir.Tests;

@@ -1,5 +1,5 @@
 using Chronicle.Record.Domain;
-using Chronicle.Record.Fhir;
+using Chronicle.Record.Fhir.Projection;
 using Hl7.Fhir.Model;
 using static Chronicle.Record.Domain.RecordEventsV1;
 using Coding = Chronicle.Record.Domain.Coding;

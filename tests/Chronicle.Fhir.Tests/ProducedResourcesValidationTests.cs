@@ -1,5 +1,5 @@
 using Chronicle.EventStore;
-using Chronicle.Record.Fhir;
+using Chronicle.Record.Fhir.Projection;
 using Chronicle.Record.Synthetic;
 using static Chronicle.Record.Domain.RecordEventsV1;
 

@@ -1,6 +1,6 @@
 using Chronicle.EventStore;
 using Chronicle.Record.Domain;
-using Chronicle.Record.Fhir;
+using Chronicle.Record.Fhir.Projection;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Validation;
 using Coding = Chronicle.Record.Domain.Coding;

@@ -1,6 +1,6 @@
 using System.Net;
 using Chronicle.Fhir.Search;
-using Chronicle.Record.Fhir;
+using Chronicle.Record.Fhir.Api;
 
 namespace Chronicle.Fhir.Tests;
 

@@ -1,7 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using Chronicle.Record.Application;
-using Chronicle.Record.Fhir;
+using Chronicle.Record.Fhir.Api;
+using Chronicle.Record.Fhir.Projection;
 using Chronicle.Record.Grpc;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

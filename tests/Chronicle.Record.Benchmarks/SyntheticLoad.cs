@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Chronicle.EventStore;
 using Chronicle.Record.Domain;
-using Chronicle.Record.Fhir;
+using Chronicle.Record.Fhir.Projection;
 using Chronicle.Record.Synthetic;
 using Chronicle.Record.Application;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using Chronicle.Fhir.Search;
 using Chronicle.Record.Domain;
-using Chronicle.Record.Fhir;
+using Chronicle.Record.Fhir.Projection;
 using static Chronicle.Record.Domain.RecordEventsV1;
 using Task = System.Threading.Tasks.Task;
 using Chronicle.Testing;

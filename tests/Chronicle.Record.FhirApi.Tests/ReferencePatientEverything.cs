@@ -1,6 +1,6 @@
 using Chronicle.Fhir.Search;
 using Chronicle.Projections;
-using Chronicle.Record.Fhir;
+using Chronicle.Record.Fhir.Projection;
 
 namespace Chronicle.Record.FhirApi.Tests;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using Chronicle.EventStore;
 using Chronicle.Fhir;
 using Chronicle.Projections;
-using Chronicle.Record.Fhir;
+using Chronicle.Record.Fhir.Projection;
 using Task = System.Threading.Tasks.Task;
 using Chronicle.Record.Application;
 

@@ -1,5 +1,5 @@
 using Chronicle.EventStore;
-using Chronicle.Record.Fhir;
+using Chronicle.Record.Fhir.Projection;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Logging;

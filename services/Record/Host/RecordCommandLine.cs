@@ -6,7 +6,7 @@ using System.Runtime.InteropServices;
 using Chronicle.Auditing;
 using Chronicle.EventStore;
 using Chronicle.Record.Domain;
-using Chronicle.Record.Fhir;
+using Chronicle.Record.Fhir.Api;
 using Chronicle.Record.Synthetic;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;

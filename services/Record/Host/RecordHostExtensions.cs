@@ -1,7 +1,7 @@
 using System.Net;
 using Chronicle.EventStore;
 using Chronicle.Projections;
-using Chronicle.Record.Fhir;
+using Chronicle.Record.Fhir.Api;
 using Chronicle.Record.Grpc;
 using Chronicle.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;

@@ -1,4 +1,4 @@
-using Chronicle.Record.Fhir;
+using Chronicle.Record.Fhir.Projection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

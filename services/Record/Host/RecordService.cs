@@ -1,6 +1,6 @@
 using Chronicle.Auditing;
 using Chronicle.Fhir.Http;
-using Chronicle.Record.Fhir;
+using Chronicle.Record.Fhir.Api;
 using Chronicle.Record.Grpc;
 using Chronicle.Record.Messaging;
 using Chronicle.Security;

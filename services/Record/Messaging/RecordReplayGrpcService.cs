@@ -1,7 +1,7 @@
 using Chronicle.Auditing;
 using Chronicle.Contracts.Record.V1;
 using Chronicle.EventStore;
-using Chronicle.Record.Fhir;
+using Chronicle.Record.Fhir.Projection;
 using Chronicle.Security;
 using Grpc.Core;
 

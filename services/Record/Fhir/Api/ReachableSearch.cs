@@ -1,4 +1,6 @@
-namespace Chronicle.Record.Fhir;
+using Chronicle.Record.Fhir.Projection;
+
+namespace Chronicle.Record.Fhir.Api;
 
 /// <summary>One page of search results and whether another page follows it.</summary>
 internal sealed record SearchPage(IReadOnlyList<StoredResource> Rows, bool More);

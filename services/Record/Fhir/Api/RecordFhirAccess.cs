@@ -5,7 +5,7 @@ using Chronicle.Security;
 using Microsoft.AspNetCore.Http;
 using Task = System.Threading.Tasks.Task;
 
-namespace Chronicle.Record.Fhir;
+namespace Chronicle.Record.Fhir.Api;
 
 /// <summary>
 /// Who may read what through the Record's FHIR API. Authentication is the fallback policy of libs/Security (every

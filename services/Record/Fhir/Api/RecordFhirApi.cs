@@ -10,7 +10,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Task = System.Threading.Tasks.Task;
 
-namespace Chronicle.Record.Fhir;
+using Chronicle.Record.Fhir.Projection;
+
+namespace Chronicle.Record.Fhir.Api;
 
 /// <summary>
 /// The handlers behind <see cref="RecordFhirEndpoints.MapRecordFhir"/>. Each throws <see cref="FhirException"/> for a

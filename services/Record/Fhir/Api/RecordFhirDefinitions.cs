@@ -2,7 +2,7 @@ using Chronicle.Fhir;
 using Chronicle.Fhir.Search;
 using Hl7.Fhir.Model;
 
-namespace Chronicle.Record.Fhir;
+namespace Chronicle.Record.Fhir.Api;
 
 /// <summary>
 /// The FHIR surface of the Record: each resource type it serves and the search parameters each one honours.

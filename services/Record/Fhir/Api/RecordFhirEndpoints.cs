@@ -13,7 +13,9 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Chronicle.Record.Fhir;
+using Chronicle.Record.Fhir.Projection;
+
+namespace Chronicle.Record.Fhir.Api;
 
 public sealed class RecordFhirOptions
 {

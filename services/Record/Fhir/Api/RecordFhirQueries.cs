@@ -3,7 +3,9 @@ using System.Globalization;
 using Chronicle.Fhir.Search;
 using Chronicle.Projections;
 
-namespace Chronicle.Record.Fhir;
+using Chronicle.Record.Fhir.Projection;
+
+namespace Chronicle.Record.Fhir.Api;
 
 /// <summary>Reads the projection's tables (by their logical names, which a rebuild swaps underneath).</summary>
 public sealed class RecordFhirQueries(ReadModelDatabase database)

@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Text;
 using Chronicle.Fhir.Search;
 
-namespace Chronicle.Record.Fhir;
+using Chronicle.Record.Fhir.Projection;
+
+namespace Chronicle.Record.Fhir.Api;
 
 /// <summary>
 /// Builds the WHERE clause of a search over current resource versions (alias <c>v</c>). Each criterion becomes an

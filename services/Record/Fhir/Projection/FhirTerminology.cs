@@ -2,7 +2,7 @@ using System.Globalization;
 using Chronicle.Record.Domain;
 using Hl7.Fhir.Model;
 
-namespace Chronicle.Record.Fhir;
+namespace Chronicle.Record.Fhir.Projection;
 
 /// <summary>The code systems and identifier systems the Record's FHIR resources use.</summary>
 public static class FhirSystems

@@ -5,7 +5,7 @@ using Hl7.Fhir.Model;
 using static Chronicle.Record.Domain.RecordEventsV1;
 using Chronicle.Record.Application;
 
-namespace Chronicle.Record.Fhir;
+namespace Chronicle.Record.Fhir.Projection;
 
 /// <summary>
 /// Turns one patient-record event into the FHIR resource versions it produces: the created or changed resource,

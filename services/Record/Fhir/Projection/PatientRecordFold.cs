@@ -2,7 +2,7 @@ using Chronicle.EventStore;
 using Chronicle.Fhir;
 using Chronicle.Record.Application;
 
-namespace Chronicle.Record.Fhir;
+namespace Chronicle.Record.Fhir.Projection;
 
 /// <summary>
 /// One patient's FHIR record built in memory by folding their event stream through <see cref="PatientRecordFhirBuilder"/>,

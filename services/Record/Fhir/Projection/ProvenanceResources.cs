@@ -2,7 +2,7 @@ using Hl7.Fhir.Model;
 using static Chronicle.Record.Domain.RecordEventsV1;
 using Chronicle.Record.Application;
 
-namespace Chronicle.Record.Fhir;
+namespace Chronicle.Record.Fhir.Projection;
 
 /// <summary>
 /// One Provenance per event (its id is the event id): the exact resource version it produced, when it was recorded,

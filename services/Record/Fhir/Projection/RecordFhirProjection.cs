@@ -7,7 +7,7 @@ using Hl7.Fhir.Model;
 using Task = System.Threading.Tasks.Task;
 using Chronicle.Record.Application;
 
-namespace Chronicle.Record.Fhir;
+namespace Chronicle.Record.Fhir.Projection;
 
 /// <summary>
 /// Projects patient streams into FHIR resource versions and their search index. Each event goes through

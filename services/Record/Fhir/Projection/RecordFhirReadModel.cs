@@ -1,7 +1,9 @@
 using Chronicle.EventStore;
 using Chronicle.Projections;
 
-namespace Chronicle.Record.Fhir;
+using Chronicle.Record.Fhir.Api;
+
+namespace Chronicle.Record.Fhir.Projection;
 
 /// <summary>
 /// The Record's FHIR read side: the projection (hosted by libs/Projections) and the queries over its tables. The host

@@ -2,7 +2,9 @@ using Chronicle.Fhir.Search;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Utility;
 
-namespace Chronicle.Record.Fhir;
+using Chronicle.Record.Fhir.Api;
+
+namespace Chronicle.Record.Fhir.Projection;
 
 public sealed record TokenIndexEntry(string Parameter, string System, string Code);
 

@@ -4,7 +4,7 @@ using Chronicle.Fhir;
 using Chronicle.Fhir.Search;
 using Hl7.Fhir.Model;
 
-namespace Chronicle.Record.Fhir;
+namespace Chronicle.Record.Fhir.Projection;
 
 /// <summary>
 /// One stored resource version. <see cref="Created"/> is where version 1 entered the log: results are ordered and
