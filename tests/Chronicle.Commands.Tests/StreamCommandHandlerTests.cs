@@ -1,23 +1,26 @@
 using Chronicle.EventStore;
+using Chronicle.Testing;
 using static Chronicle.Commands.Tests.CounterEventsV1;
 
 namespace Chronicle.Commands.Tests;
 
 /// <summary>The handler against a real event store; subclasses choose the backend.</summary>
-public abstract class StreamCommandHandlerTests(IStoreFactory stores) : IAsyncLifetime
+public abstract class StreamCommandHandlerTests(StorageBackend backend) : IAsyncLifetime
 {
     private static readonly DateTimeOffset Now = new(2026, 12, 1, 9, 0, 0, TimeSpan.Zero);
+    private TestStorage _storage = null!;
     private IEventStore _store = null!;
     private CounterRules _rules = null!;
     private StreamCommandHandler<CounterState, CounterCommand> _handler = null!;
 
     public async Task InitializeAsync()
     {
-        _store = await stores.CreateAsync();
+        _storage = await TestStorage.CreateAsync(backend, new TestStorageOptions { Name = "commands" });
+        _store = _storage.Events;
         (_handler, _rules) = Handler(_store);
     }
 
-    public async Task DisposeAsync() => await _store.DisposeAsync();
+    public async Task DisposeAsync() => await _storage.DisposeAsync();
 
     private static (StreamCommandHandler<CounterState, CounterCommand>, CounterRules) Handler(IEventStore store)
     {
@@ -253,7 +256,7 @@ public abstract class StreamCommandHandlerTests(IStoreFactory stores) : IAsyncLi
     }
 }
 
-public sealed class SqliteStreamCommandHandlerTests(SqliteStores stores) : StreamCommandHandlerTests(stores), IClassFixture<SqliteStores>;
+public sealed class SqliteStreamCommandHandlerTests() : StreamCommandHandlerTests(StorageBackend.Sqlite);
 
-[Collection(PostgresCollection.Name)]
-public sealed class PostgresStreamCommandHandlerTests(PostgresStores stores) : StreamCommandHandlerTests(stores);
+[Collection(SharedPostgres.Collection)]
+public sealed class PostgresStreamCommandHandlerTests() : StreamCommandHandlerTests(StorageBackend.Postgres);
