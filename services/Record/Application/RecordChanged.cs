@@ -17,15 +17,5 @@ public sealed record RecordChanged(PatientId PatientId, long Version, LogPositio
         events.OfType<ConsultationRecorded>().Select(e => (Guid?)e.EncounterId).FirstOrDefault(),
         events.Select(CreatedEntryId).OfType<Guid>().ToArray());
 
-    private static Guid? CreatedEntryId(object @event) => @event switch
-    {
-        ProblemAdded e => e.EntryId,
-        ObservationRecorded e => e.EntryId,
-        AllergyRecorded e => e.EntryId,
-        MedicationRecorded e => e.EntryId,
-        ImmunisationGiven e => e.EntryId,
-        ReferralMade e => e.EntryId,
-        NoteWritten e => e.EntryId,
-        _ => null,
-    };
+    private static Guid? CreatedEntryId(object @event) => (@event as IEntryRecorded)?.EntryId;
 }

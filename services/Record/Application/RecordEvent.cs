@@ -19,15 +19,8 @@ public sealed record RecordEvent(RecordedEvent Recorded, Guid PatientId, object 
         PatientRegistered => PatientId,
         DemographicsUpdated => PatientId,
         ConsultationRecorded e => e.EncounterId,
-        ProblemAdded e => e.EntryId,
-        ProblemResolved e => e.EntryId,
-        ObservationRecorded e => e.EntryId,
-        AllergyRecorded e => e.EntryId,
-        MedicationRecorded e => e.EntryId,
-        ImmunisationGiven e => e.EntryId,
-        ReferralMade e => e.EntryId,
-        NoteWritten e => e.EntryId,
-        EntryMarkedEnteredInError e => e.EntryId,
+        IEntryRecorded e => e.EntryId,
+        IEntryChanged e => e.EntryId,
         _ => throw new InvalidOperationException($"{Event.GetType()} is not a record event."),
     };
 

@@ -3,17 +3,6 @@ using Chronicle.EventStore;
 
 namespace Chronicle.Record.Domain;
 
-public enum EntryKind
-{
-    Problem,
-    Observation,
-    Allergy,
-    MedicationStatement,
-    Immunisation,
-    Referral,
-    Note,
-}
-
 /// <summary>
 /// A patient's record folded from its events. <see cref="Version"/> is the stream version of the last
 /// event folded (-1 before registration), which is what callers pass back as their expected version.

@@ -31,6 +31,31 @@ public sealed record Demographics(
 /// <summary>The clinician who recorded an entry, as far as the record needs to know them.</summary>
 public sealed record Clinician(string Id, string Name, string? Role = null);
 
+/// <summary>The kinds of entry a consultation records, one per <see cref="IEntryRecorded"/> event.</summary>
+public enum EntryKind
+{
+    Problem,
+    Observation,
+    Allergy,
+    MedicationStatement,
+    Immunisation,
+    Referral,
+    Note,
+}
+
+/// <summary>An event that records a new entry of the record, within a consultation (its encounter).</summary>
+public interface IEntryRecorded
+{
+    Guid EntryId { get; }
+    Guid EncounterId { get; }
+}
+
+/// <summary>An event that changes an entry (or an encounter) already recorded.</summary>
+public interface IEntryChanged
+{
+    Guid EntryId { get; }
+}
+
 public static class RecordEventsV1
 {
     [EventType("V1.PatientRegistered")]
@@ -47,40 +72,40 @@ public static class RecordEventsV1
 
     /// <summary>ClinicalStatus: active | resolved. Onset and Resolved are clinical (effective) dates.</summary>
     [EventType("V1.ProblemAdded")]
-    public sealed record ProblemAdded(Guid EntryId, Guid EncounterId, Coding Code, DateOnly? Onset, string ClinicalStatus, DateOnly? Resolved);
+    public sealed record ProblemAdded(Guid EntryId, Guid EncounterId, Coding Code, DateOnly? Onset, string ClinicalStatus, DateOnly? Resolved) : IEntryRecorded;
 
     [EventType("V1.ProblemResolved")]
-    public sealed record ProblemResolved(Guid EntryId, DateOnly Resolved);
+    public sealed record ProblemResolved(Guid EntryId, DateOnly Resolved) : IEntryChanged;
 
     /// <summary>A single value, or components (blood pressure: systolic and diastolic) with no top-level value.</summary>
     [EventType("V1.ObservationRecorded")]
     public sealed record ObservationRecorded(
-        Guid EntryId, Guid EncounterId, Coding Code, DateTimeOffset Effective, Quantity? Value, IReadOnlyList<ObservationComponent> Components);
+        Guid EntryId, Guid EncounterId, Coding Code, DateTimeOffset Effective, Quantity? Value, IReadOnlyList<ObservationComponent> Components) : IEntryRecorded;
 
     public sealed record ObservationComponent(Coding Code, Quantity Value);
 
     /// <summary>Severity: mild | moderate | severe. Criticality: low | high | unable-to-assess.</summary>
     [EventType("V1.AllergyRecorded")]
     public sealed record AllergyRecorded(
-        Guid EntryId, Guid EncounterId, Coding Substance, Coding? Reaction, string? Severity, string Criticality, DateOnly? Onset);
+        Guid EntryId, Guid EncounterId, Coding Substance, Coding? Reaction, string? Severity, string Criticality, DateOnly? Onset) : IEntryRecorded;
 
     /// <summary>A medication the patient takes that was prescribed elsewhere (a MedicationStatement). Medication is a dm+d coding.</summary>
     [EventType("V1.MedicationRecorded")]
-    public sealed record MedicationRecorded(Guid EntryId, Guid EncounterId, Coding Medication, string? Dosage, DateOnly? Started);
+    public sealed record MedicationRecorded(Guid EntryId, Guid EncounterId, Coding Medication, string? Dosage, DateOnly? Started) : IEntryRecorded;
 
     [EventType("V1.ImmunisationGiven")]
-    public sealed record ImmunisationGiven(Guid EntryId, Guid EncounterId, Coding Vaccine, DateOnly Occurrence, string? LotNumber);
+    public sealed record ImmunisationGiven(Guid EntryId, Guid EncounterId, Coding Vaccine, DateOnly Occurrence, string? LotNumber) : IEntryRecorded;
 
     /// <summary>A referral (FHIR ServiceRequest). Priority: routine | urgent | asap | stat.</summary>
     [EventType("V1.ReferralMade")]
-    public sealed record ReferralMade(Guid EntryId, Guid EncounterId, Coding Service, Coding? Reason, string Priority, string? Recipient);
+    public sealed record ReferralMade(Guid EntryId, Guid EncounterId, Coding Service, Coding? Reason, string Priority, string? Recipient) : IEntryRecorded;
 
     [EventType("V1.NoteWritten")]
-    public sealed record NoteWritten(Guid EntryId, Guid EncounterId, string Text);
+    public sealed record NoteWritten(Guid EntryId, Guid EncounterId, string Text) : IEntryRecorded;
 
     /// <summary>Marks any entry (or a whole encounter) as entered in error. The entry stays in history.</summary>
     [EventType("V1.EntryMarkedEnteredInError")]
-    public sealed record EntryMarkedEnteredInError(Guid EntryId, string Reason);
+    public sealed record EntryMarkedEnteredInError(Guid EntryId, string Reason) : IEntryChanged;
 
     /// <summary>
     /// Claims an NHS number for one patient, on stream "nhs-number-{NhsNumber}", before the registration is appended to

@@ -276,17 +276,8 @@ public sealed class SyntheticRecords(int seed, DateOnly today)
             Reason = reason, CorrelationId = NewId().ToString(),
         };
 
-        private static Guid EntryIdOf(object entry) => entry switch
-        {
-            ProblemAdded e => e.EntryId,
-            ObservationRecorded e => e.EntryId,
-            AllergyRecorded e => e.EntryId,
-            MedicationRecorded e => e.EntryId,
-            ImmunisationGiven e => e.EntryId,
-            ReferralMade e => e.EntryId,
-            NoteWritten e => e.EntryId,
-            _ => throw new ArgumentOutOfRangeException(nameof(entry)),
-        };
+        private static Guid EntryIdOf(object entry) => (entry as IEntryRecorded)?.EntryId
+            ?? throw new ArgumentOutOfRangeException(nameof(entry));
 
         private Guid NewId()
         {
