@@ -4,7 +4,6 @@ using System.Text.Encodings.Web;
 using Chronicle.Contracts;
 using Chronicle.Contracts.Record.V1;
 using Chronicle.EventStore;
-using Chronicle.EventStore.Sqlite;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Authentication;
@@ -14,10 +13,10 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Chronicle.Testing;
 
 namespace Chronicle.Auditing.Tests;
 
@@ -28,14 +27,9 @@ namespace Chronicle.Auditing.Tests;
 /// </summary>
 public sealed class AuditDeclarationTests : IAsyncLifetime
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("chronicle-audit-declarations-").FullName;
-    private SqliteEventStore _store = null!;
+    private TestStorage _storage = null!;
 
-    public async Task InitializeAsync()
-    {
-        _store = SqliteEventStore.ForFile(Path.Combine(_folder, "events.db"));
-        await _store.InitializeAsync();
-    }
+    public async Task InitializeAsync() => _storage = await TestStorage.CreateAsync(StorageBackend.Sqlite, new() { Name = "audit-declarations" });
 
     [Fact]
     public async Task GivenAnEndpointThatDeclaresNothing_WhenTheServiceStarts_ThenItRefusesNamingTheEndpoint()
@@ -150,7 +144,7 @@ public sealed class AuditDeclarationTests : IAsyncLifetime
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Critical);
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = grpc ? HttpProtocols.Http2 : HttpProtocols.Http1));
-        builder.Services.AddSingleton<IEventStore>(_store);
+        builder.Services.AddSingleton<IEventStore>(_storage.Events);
         builder.Services.AddAuditing("test");
         return builder;
     }
@@ -165,16 +159,11 @@ public sealed class AuditDeclarationTests : IAsyncLifetime
 
     private async Task<List<AuditEntry>> ReadOutboxAsync()
     {
-        var events = await _store.ReadStreamAsync(EventStoreAuditTrail.OutboxStream, StreamReadOptions.Forwards);
+        var events = await _storage.Events.ReadStreamAsync(EventStoreAuditTrail.OutboxStream, StreamReadOptions.Forwards);
         return events.Select(EventStoreAuditTrail.Read).ToList();
     }
 
-    public async Task DisposeAsync()
-    {
-        await _store.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public async Task DisposeAsync() => await _storage.DisposeAsync();
 
     /// <summary>Three methods, three declarations; ResolveProblem is not implemented (Grpc.AspNetCore answers it).</summary>
     [NoPatientData("Methods say otherwise one by one.")]

@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Chronicle.EventStore;
-using Chronicle.EventStore.Sqlite;
-using Microsoft.Data.Sqlite;
+using Chronicle.Testing;
 
 namespace Chronicle.Auditing.Tests;
 
@@ -10,18 +9,14 @@ namespace Chronicle.Auditing.Tests;
 /// The audit trail carries each request's trace with its entry (so the entry's relay and chaining join the request's
 /// trace) and reports what each durable write cost, over a real SQLite event store.
 /// </summary>
+[Collection(AuditTrailTelemetryCollection.Name)]
 public sealed class AuditTrailTelemetryTests : IAsyncLifetime
 {
     private const string RequestsSource = "Chronicle.Auditing.Tests.Requests";
     private static readonly ActivitySource Requests = new(RequestsSource);
-    private readonly string _folder = Directory.CreateTempSubdirectory("chronicle-audit-telemetry-").FullName;
-    private SqliteEventStore _store = null!;
+    private TestStorage _storage = null!;
 
-    public async Task InitializeAsync()
-    {
-        _store = SqliteEventStore.ForFile(Path.Combine(_folder, "events.db"));
-        await _store.InitializeAsync();
-    }
+    public async Task InitializeAsync() => _storage = await TestStorage.CreateAsync(StorageBackend.Sqlite, new() { Name = "audit-telemetry" });
 
     [Fact]
     public async Task GivenEntriesRecordedInsideTwoRequestsTraces_WhenWritten_ThenEachOutboxEventCarriesItsOwnRequestsTraceParent()
@@ -32,7 +27,7 @@ public sealed class AuditTrailTelemetryTests : IAsyncLifetime
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
         };
         ActivitySource.AddActivityListener(listener);
-        await using var trail = new EventStoreAuditTrail(_store);
+        await using var trail = new EventStoreAuditTrail(_storage.Events);
         var first = Entry();
         var second = Entry();
         var untraced = Entry();
@@ -52,7 +47,7 @@ public sealed class AuditTrailTelemetryTests : IAsyncLifetime
 
         await trail.RecordAsync(untraced);
 
-        var stored = (await _store.ReadStreamAsync(EventStoreAuditTrail.OutboxStream, StreamReadOptions.Forwards)).ToDictionary(e => e.EventId);
+        var stored = (await _storage.Events.ReadStreamAsync(EventStoreAuditTrail.OutboxStream, StreamReadOptions.Forwards)).ToDictionary(e => e.EventId);
         Assert.Equal(firstTrace, stored[first.EntryId].Metadata.TraceParent);
         Assert.Equal(secondTrace, stored[second.EntryId].Metadata.TraceParent);
         Assert.Null(stored[untraced.EntryId].Metadata.TraceParent);
@@ -81,7 +76,7 @@ public sealed class AuditTrailTelemetryTests : IAsyncLifetime
                 lock (sizes) sizes.Add(value);
         });
         meters.Start();
-        await using var trail = new EventStoreAuditTrail(_store);
+        await using var trail = new EventStoreAuditTrail(_storage.Events);
 
         await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => trail.RecordAsync(Entry())));
 
@@ -99,10 +94,15 @@ public sealed class AuditTrailTelemetryTests : IAsyncLifetime
         PatientId = "p-1", ResourceType = "Patient", ResourceId = "p-1",
     };
 
-    public async Task DisposeAsync()
-    {
-        await _store.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public async Task DisposeAsync() => await _storage.DisposeAsync();
+}
+
+/// <summary>
+/// Run alone: a meter listener hears the flushes of every audit trail in the process, so another test's trail writing at
+/// the same time would be counted too.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class AuditTrailTelemetryCollection
+{
+    public const string Name = "audit-trail-telemetry";
 }

@@ -1,16 +1,15 @@
 using System.Net;
 using System.Text.Json;
 using Chronicle.EventStore;
-using Chronicle.EventStore.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Chronicle.Contracts;
+using Chronicle.Testing;
 
 namespace Chronicle.Auditing.Tests;
 
@@ -20,19 +19,17 @@ namespace Chronicle.Auditing.Tests;
 /// </summary>
 public sealed class FhirAuditingTests : IAsyncLifetime
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("chronicle-auditing-").FullName;
-    private SqliteEventStore _store = null!;
+    private TestStorage _storage = null!;
     private WebApplication _app = null!;
     private HttpClient _http = null!;
 
     public async Task InitializeAsync()
     {
-        _store = SqliteEventStore.ForFile(Path.Combine(_folder, "events.db"));
-        await _store.InitializeAsync();
+        _storage = await TestStorage.CreateAsync(StorageBackend.Sqlite, new() { Name = "auditing" });
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        builder.Services.AddSingleton<IEventStore>(_store);
+        builder.Services.AddSingleton<IEventStore>(_storage.Events);
         builder.Services.AddAuditing("record");
         _app = builder.Build();
         // Declared as the Record's FHIR endpoints are: metadata touches no patient, the rest by their interaction.
@@ -169,7 +166,7 @@ public sealed class FhirAuditingTests : IAsyncLifetime
 
     private async Task<List<AuditEntry>> ReadOutboxAsync()
     {
-        var events = await _store.ReadStreamAsync(EventStoreAuditTrail.OutboxStream, StreamReadOptions.Forwards);
+        var events = await _storage.Events.ReadStreamAsync(EventStoreAuditTrail.OutboxStream, StreamReadOptions.Forwards);
         return events.Select(EventStoreAuditTrail.Read).ToList();
     }
 
@@ -178,8 +175,6 @@ public sealed class FhirAuditingTests : IAsyncLifetime
         _http.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
-        await _store.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
+        await _storage.DisposeAsync();
     }
 }
