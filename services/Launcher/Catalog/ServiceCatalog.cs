@@ -32,7 +32,7 @@ public static class ServiceCatalog
             Fhir = new("FHIR", "/fhir",
             [
                 "Patient", "Encounter", "Condition", "Observation", "AllergyIntolerance", "MedicationStatement", "Immunization",
-                "ServiceRequest", "DocumentReference", "Provenance",
+                "ServiceRequest", "DocumentReference", "FamilyMemberHistory", "Provenance",
             ]),
             DemoArguments = ["--demo", "20"],
         },

@@ -8,6 +8,16 @@ public static class ConsultationRules
     public const string DiastolicBloodPressure = "271650006";
     public const string MillimetresOfMercury = "mm[Hg]";
 
+    /// <summary>The oldest age in years a relative's condition can begin at.</summary>
+    public const int MaxAge = 130;
+
+    /// <summary>Relatives by HL7 v3 RoleCode (http://terminology.hl7.org/CodeSystem/v3-RoleCode), the codes FamilyMemberHistory uses.</summary>
+    public static readonly IReadOnlySet<string> FamilyRelationships = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "FAMMEMB", "MTH", "FTH", "PRN", "SIB", "SIS", "BRO", "TWIN", "CHILD", "DAU", "SON", "GRMTH", "GRFTH", "GRPRN",
+        "AUNT", "UNCLE", "COUSN", "NIECE", "NEPHEW", "HSIB", "HSIS", "HBRO", "GRNDCHILD",
+    };
+
     public static void Validate(ValidationErrors errors, PatientRecordState state, RecordConsultation command, DateTimeOffset now)
     {
         var dates = new ClinicalDates(now, state.Demographics?.BirthDate);
@@ -90,8 +100,16 @@ public static class ConsultationRules
             case NoteEntry note:
                 Note(errors, $"{field}.note.text", note.Text);
                 break;
+            case FamilyHistoryEntry family:
+                RecordRules.OneOf(errors, $"{field}.family_history.relationship", family.Relationship, FamilyRelationships);
+                RecordRules.Coding(errors, $"{field}.family_history.condition", family.Condition, CodeSystems.Snomed);
+                // FHIR's Age is positive: an onset in the first year is left out and said in the note.
+                if (family.OnsetAge is < 1 or > MaxAge)
+                    errors.Add($"{field}.family_history.onset_age", $"{family.OnsetAge} is not an age in whole years from 1 to {MaxAge}; leave it out when unknown or under a year");
+                RecordRules.Text(errors, $"{field}.family_history.note", family.Note, RecordRules.MaxNoteLength, multiline: true);
+                break;
             default:
-                errors.Add(field, "an entry needs one of problem, observation, allergy, medication_statement, immunisation, referral or note");
+                errors.Add(field, "an entry needs one of problem, observation, allergy, medication_statement, immunisation, referral, note or family_history");
                 break;
         }
     }

@@ -56,6 +56,7 @@ public static class PatientRecordDecider
             ImmunisationGiven e => AddEntry(next, new RecordEntry(e.EntryId, e.EncounterId, EntryKind.Immunisation, e, version)),
             ReferralMade e => AddEntry(next, new RecordEntry(e.EntryId, e.EncounterId, EntryKind.Referral, e, version)),
             NoteWritten e => AddEntry(next, new RecordEntry(e.EntryId, e.EncounterId, EntryKind.Note, e, version)),
+            FamilyHistoryRecorded e => AddEntry(next, new RecordEntry(e.EntryId, e.EncounterId, EntryKind.FamilyHistory, e, version)),
             EntryMarkedEnteredInError e => MarkInError(next, e),
             _ => next,
         };
@@ -110,6 +111,7 @@ public static class PatientRecordDecider
                 ImmunisationEntry i => new ImmunisationGiven(i.EntryId, encounter, i.Vaccine, i.Occurrence, i.LotNumber),
                 ReferralEntry r => new ReferralMade(r.EntryId, encounter, r.Service, r.Reason, r.Priority, r.Recipient),
                 NoteEntry n => new NoteWritten(n.EntryId, encounter, n.Text),
+                FamilyHistoryEntry f => new FamilyHistoryRecorded(f.EntryId, encounter, f.Relationship, f.Condition, f.OnsetAge, f.Note),
                 _ => throw new ArgumentException($"Unknown consultation entry {entry.GetType().Name}.", nameof(command)),
             });
         }
@@ -192,6 +194,7 @@ public static class PatientRecordDecider
         EntryKind.Immunisation => "an immunisation",
         EntryKind.Referral => "a referral",
         EntryKind.Note => "a note",
+        EntryKind.FamilyHistory => "a family history entry",
         _ => "a problem",
     };
 }

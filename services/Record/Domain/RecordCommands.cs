@@ -55,3 +55,6 @@ public sealed record ReferralEntry(Guid EntryId, Coding Service, Coding? Reason,
     : ConsultationEntry(EntryId);
 
 public sealed record NoteEntry(Guid EntryId, string Text) : ConsultationEntry(EntryId);
+
+/// <summary>A relative's condition. Relationship: an HL7 v3 RoleCode (MTH, FTH, SIS, …); Condition: SNOMED CT; OnsetAge in years.</summary>
+public sealed record FamilyHistoryEntry(Guid EntryId, string Relationship, Coding Condition, int? OnsetAge, string? Note) : ConsultationEntry(EntryId);

@@ -41,6 +41,7 @@ public enum EntryKind
     Immunisation,
     Referral,
     Note,
+    FamilyHistory,
 }
 
 /// <summary>An event that records a new entry of the record, within a consultation (its encounter).</summary>
@@ -103,6 +104,15 @@ public static class RecordEventsV1
     [EventType("V1.NoteWritten")]
     public sealed record NoteWritten(Guid EntryId, Guid EncounterId, string Text) : IEntryRecorded;
 
+    /// <summary>
+    /// A condition one of the patient's relatives has or had (FHIR FamilyMemberHistory). Relationship is an HL7 v3
+    /// RoleCode (e.g. MTH mother, FTH father, SIS sister); Condition is SNOMED CT; OnsetAge is the relative's age in
+    /// years when it began, when known.
+    /// </summary>
+    [EventType("V1.FamilyHistoryRecorded")]
+    public sealed record FamilyHistoryRecorded(Guid EntryId, Guid EncounterId, string Relationship, Coding Condition, int? OnsetAge, string? Note)
+        : IEntryRecorded;
+
     /// <summary>Marks any entry (or a whole encounter) as entered in error. The entry stays in history.</summary>
     [EventType("V1.EntryMarkedEnteredInError")]
     public sealed record EntryMarkedEnteredInError(Guid EntryId, string Reason) : IEntryChanged;
@@ -144,6 +154,7 @@ public static class CodeSystems
 [JsonSerializable(typeof(RecordEventsV1.ImmunisationGiven))]
 [JsonSerializable(typeof(RecordEventsV1.ReferralMade))]
 [JsonSerializable(typeof(RecordEventsV1.NoteWritten))]
+[JsonSerializable(typeof(RecordEventsV1.FamilyHistoryRecorded))]
 [JsonSerializable(typeof(RecordEventsV1.EntryMarkedEnteredInError))]
 [JsonSerializable(typeof(RecordEventsV1.NhsNumberReserved))]
 [JsonSerializable(typeof(RecordEventsV1.NhsNumberReservationReleased))]

@@ -162,6 +162,11 @@ internal static class ProtoReplies
             case NoteWritten n:
                 view.Note = new Proto.Note { Text = n.Text };
                 break;
+            case FamilyHistoryRecorded f:
+                view.FamilyHistory = new Proto.FamilyHistory { Relationship = f.Relationship, Condition = Coding(f.Condition), Note = f.Note ?? "" };
+                if (f.OnsetAge is { } age)
+                    view.FamilyHistory.OnsetAge = age;
+                break;
         }
 
         return view;

@@ -109,8 +109,12 @@ internal static class ProtoRequests
                     referral.Priority, RequestReader.NullIfEmpty(referral.Recipient));
             case Proto.ConsultationEntry.EntryOneofCase.Note:
                 return new NoteEntry(entryId, entry.Note.Text);
+            case Proto.ConsultationEntry.EntryOneofCase.FamilyHistory:
+                var family = entry.FamilyHistory;
+                return new FamilyHistoryEntry(entryId, family.Relationship, RequestReader.Coding(family.Condition),
+                    family.HasOnsetAge ? family.OnsetAge : null, RequestReader.NullIfEmpty(family.Note));
             default:
-                read.Reject(field, "an entry needs one of problem, observation, allergy, medication_statement, immunisation, referral or note");
+                read.Reject(field, "an entry needs one of problem, observation, allergy, medication_statement, immunisation, referral, note or family_history");
                 return null;
         }
     }

@@ -69,6 +69,7 @@ public static class RecordFhirDefinitions
         Clinical("DocumentReference", "Free-text consultation notes: plain text, type LOINC 11506-3 (progress note), linked to their Encounter.",
             new SearchParameterDefinition("type", SearchParamType.Token, "The document type (http://loinc.org|11506-3)."),
             new SearchParameterDefinition("date", SearchParamType.Date, "When the note was written.")),
+        Clinical("FamilyMemberHistory", "Conditions of the patient's relatives: the relationship (HL7 v3 RoleCode), the SNOMED CT condition and the age it began at."),
         Clinical("Provenance", "One per recorded event: the resource version it produced, who (user, role, organisation, on behalf of, client), when and why.",
             new SearchParameterDefinition("recorded", SearchParamType.Date, "When the event was recorded.")),
     ];

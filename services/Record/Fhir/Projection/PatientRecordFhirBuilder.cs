@@ -34,6 +34,7 @@ public static class PatientRecordFhirBuilder
             ImmunisationGiven e => ClinicalResources.Immunisation(patient, e, change.Recorded.RecordedAt),
             ReferralMade e => ClinicalResources.Referral(patient, e, change.Recorded.RecordedAt),
             NoteWritten e => ClinicalResources.Note(patient, e, change.Recorded.RecordedAt),
+            FamilyHistoryRecorded e => ClinicalResources.FamilyHistory(patient, e, change.Recorded.RecordedAt),
             EntryMarkedEnteredInError => current is null ? null : EnteredInError.Mark(current),
             _ => null,
         };
@@ -282,6 +283,25 @@ internal static class ClinicalResources
         Context = new DocumentReference.ContextComponent { Encounter = [FhirValues.Encounter(e.EncounterId)] },
     };
 
+    /// <summary>A relative's condition: the relationship as an HL7 v3 RoleCode, the SNOMED CT condition, its onset age in years.</summary>
+    public static FamilyMemberHistory FamilyHistory(Guid patientId, FamilyHistoryRecorded e, DateTimeOffset recordedAt) => new()
+    {
+        Id = FhirValues.Id(e.EntryId),
+        Status = FamilyMemberHistory.FamilyHistoryStatus.Completed,
+        Patient = FhirValues.Patient(patientId),
+        Date = FhirValues.DateTime(recordedAt),
+        Relationship = FhirValues.Concept("http://terminology.hl7.org/CodeSystem/v3-RoleCode", e.Relationship),
+        Condition =
+        [
+            new FamilyMemberHistory.ConditionComponent
+            {
+                Code = FhirValues.Concept(e.Condition),
+                Onset = e.OnsetAge is { } age ? new Age { Value = age, Unit = "years", System = CodeSystems.Ucum, Code = "a" } : null,
+            },
+        ],
+        Note = e.Note is { } note ? [new Annotation { Text = note }] : [],
+    };
+
     private static CodeableConcept ClinicalStatus(string status) =>
         status.Equals("resolved", StringComparison.OrdinalIgnoreCase)
             ? FhirValues.Concept(FhirSystems.ConditionClinical, "resolved", "Resolved")
@@ -322,6 +342,9 @@ internal static class EnteredInError
             case DocumentReference d:
                 d.Status = DocumentReferenceStatus.EnteredInError;
                 return d;
+            case FamilyMemberHistory f:
+                f.Status = FamilyMemberHistory.FamilyHistoryStatus.EnteredInError;
+                return f;
             default:
                 // A Patient or Provenance has no entered-in-error state; the decider does not target them.
                 return null;
