@@ -27,8 +27,9 @@ public sealed record EventMetadata
 
     /// <summary>
     /// The W3C trace context (<c>traceparent</c>) of the request that appended the event, so that what the event causes
-    /// later (the outbox relay's publish, a consumer's handling) joins that request's trace. Diagnostic only; set by the
-    /// caller with the rest of the metadata, so a re-sent batch carries the same bytes.
+    /// later (the outbox relay's publish, a consumer's handling) joins that request's trace. Diagnostic only: a re-sent
+    /// event that differs from the stored one in this field alone is still the same event (the store's idempotent append
+    /// ignores it, and keeps the trace it stored first).
     /// </summary>
     public string? TraceParent { get; init; }
 

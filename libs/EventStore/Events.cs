@@ -91,4 +91,12 @@ internal static class MetadataSerializer
 
     public static EventMetadata Deserialize(byte[] json) =>
         JsonSerializer.Deserialize(json, EventMetadataJsonContext.Default.EventMetadata) ?? EventMetadata.Empty;
+
+    /// <summary>
+    /// Whether two stored metadata are the same but for their tracing fields (<see cref="EventMetadata.TraceParent"/>):
+    /// a re-sent event is the same fact whichever request's trace carried it.
+    /// </summary>
+    public static bool SameIgnoringTracing(byte[] stored, byte[] resent) =>
+        stored.AsSpan().SequenceEqual(resent)
+        || Deserialize(stored) with { TraceParent = null } == Deserialize(resent) with { TraceParent = null };
 }

@@ -119,6 +119,42 @@ public abstract class EventStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GivenStoredBatch_WhenResentInAnotherTrace_ThenTheOriginalResultAndTheFirstTraceIsKept()
+    {
+        var stream = TestEvents.NewStream();
+        var firstTrace = TestEvents.Metadata with { TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" };
+        var batch = TestEvents.Batch(3).Select(e => e with { Metadata = firstTrace }).ToArray();
+        var original = await Store.AppendAsync(stream, ExpectedVersion.NoStream, batch);
+
+        var retried = await Store.AppendAsync(stream, ExpectedVersion.NoStream, batch.Select(e => e with
+        {
+            Metadata = firstTrace with { TraceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" },
+        }).ToArray());
+        var untraced = await Store.AppendAsync(stream, ExpectedVersion.NoStream, batch.Select(e => e with { Metadata = TestEvents.Metadata }).ToArray());
+
+        Assert.Equal((original.Transaction, original.NextExpectedVersion), (retried.Transaction, retried.NextExpectedVersion));
+        Assert.Equal(original.Positions, retried.Positions);
+        Assert.Equal((original.Transaction, original.NextExpectedVersion), (untraced.Transaction, untraced.NextExpectedVersion));
+        Assert.Equal(original.Positions, untraced.Positions);
+        var stored = await Store.ReadStreamAsync(stream, StreamReadOptions.Forwards);
+        Assert.Equal(3, stored.Count);
+        Assert.All(stored, e => Assert.Equal(firstTrace, e.Metadata));
+    }
+
+    [Fact]
+    public async Task GivenStoredBatch_WhenResentWithOtherProvenance_ThenConflictAndNothingIsWritten()
+    {
+        var stream = TestEvents.NewStream();
+        var batch = TestEvents.Batch(2);
+        await Store.AppendAsync(stream, ExpectedVersion.NoStream, batch);
+
+        await Assert.ThrowsAsync<EventIdConflictException>(() => Store.AppendAsync(stream, ExpectedVersion.NoStream,
+            batch.Select(e => e with { Metadata = TestEvents.Metadata with { UserId = "someone-else", TraceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" } }).ToArray()));
+
+        Assert.Equal(2, (await Store.ReadStreamAsync(stream, StreamReadOptions.Forwards)).Count);
+    }
+
+    [Fact]
     public async Task GivenStoredBatches_WhenPartOfOneOrASpanOfTwoIsResent_ThenConflictAndNothingIsWritten()
     {
         var stream = TestEvents.NewStream();

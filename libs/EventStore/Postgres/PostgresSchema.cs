@@ -66,6 +66,7 @@ internal static partial class PostgresSchema
 
             {{AppendFunction(s)}}
             """),
+        (5, "append function: a re-sent event may differ from the stored one in its tracing metadata (traceParent) only", AppendFunction(s)),
     ];
 
     /// <summary>
@@ -130,7 +131,10 @@ internal static partial class PostgresSchema
                   from unnest(p_ids, p_types, p_data, p_metadata) with ordinality as u(id, t, d, m, i)
                   left join {{s}}.events e on e.event_id = u.id
                  where e.event_id is null or e.stream_id <> p_stream or e.event_type <> u.t or e.data <> u.d
-                    or e.metadata <> u.m or v_first is null or e.stream_version <> v_first + u.i - 1
+                    -- The request's trace is diagnostic: a retry in another trace is still a re-send.
+                    or (e.metadata <> u.m and (convert_from(e.metadata, 'UTF8')::jsonb - 'traceParent')
+                        is distinct from (convert_from(u.m, 'UTF8')::jsonb - 'traceParent'))
+                    or v_first is null or e.stream_version <> v_first + u.i - 1
                     -- Part of a stored append, or a span of two, is not a re-send of either.
                     or e.batch_first_version <> v_first or e.batch_size <> n
                  order by e.event_id is null, u.i

@@ -281,7 +281,7 @@ internal sealed class SqliteAppendWriter : IDisposable
                 && position == tx + i
                 && reader.GetString(4) == request.EventTypes[i]
                 && ((byte[])reader[5]).AsSpan().SequenceEqual(request.Data[i])
-                && ((byte[])reader[6]).AsSpan().SequenceEqual(request.Metadata[i]);
+                && MetadataSerializer.SameIgnoringTracing((byte[])reader[6], request.Metadata[i]);
             if (!matches)
                 conflict ??= request.EventIds[i];
             found++;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Chronicle.EventStore;
 using Chronicle.Record.Domain;
 using Chronicle.Security;
@@ -15,7 +16,8 @@ public interface ICallerProvenance
 /// Who, on whose behalf, why and the correlation id, as libs/Security's <see cref="Caller"/> reads them for access checks
 /// and audit entries alike: who from the validated access token when the call is authenticated (always, when security is
 /// on), the x-user-id / x-user-role / x-organisation-ods / x-client-id headers only in a host run with security
-/// explicitly disabled; the rest are the caller's statements (headers).
+/// explicitly disabled; the rest are the caller's statements (headers). With them, the request's W3C trace
+/// (<c>traceparent</c> of <see cref="Activity.Current"/>).
 /// </summary>
 public sealed class RequestHeaderProvenance : ICallerProvenance
 {
@@ -49,6 +51,9 @@ public sealed class RequestHeaderProvenance : ICallerProvenance
             ClientId = caller.ClientId,
             Reason = caller.Reason,
             CorrelationId = caller.CorrelationId,
+            // The request's trace, so that what the events cause (the outbox relay's publish, a consumer's handling)
+            // joins it. A retry in another trace is still the same command: the store ignores this field on a re-send.
+            TraceParent = Activity.Current?.Id,
         };
     }
 }
