@@ -94,7 +94,8 @@ public static partial class AuditSigningConfiguration
     }
 }
 
-/// <summary>The audit signing key cannot be had; the message says which setting and how to fix it.</summary>
+/// <summary>The audit signing key cannot be had; the message says which setting and how to fix it (exit code 2 from a service host).</summary>
+[Chronicle.Contracts.ConfigurationError]
 public sealed class AuditSigningConfigurationException : Exception
 {
     public AuditSigningConfigurationException(string message) : base(message)

@@ -32,12 +32,16 @@ public sealed class ServiceListeners
     /// Binds both listeners (loopback only unless <paramref name="anyIp"/>; the gRPC one see <see cref="GrpcAddress"/>) and
     /// registers them for the host to read back.
     /// </summary>
-    public static ServiceListeners AddTo(WebApplicationBuilder builder, bool anyIp, int httpPort, int grpcPort)
+    public static ServiceListeners AddTo(WebApplicationBuilder builder, bool anyIp, int httpPort, int grpcPort) =>
+        AddTo(builder, anyIp ? IPAddress.Any : IPAddress.Loopback, httpPort, grpcPort);
+
+    /// <summary>Binds the HTTP listener to <paramref name="httpAddress"/> (and the gRPC one see <see cref="GrpcAddressFor"/>).</summary>
+    public static ServiceListeners AddTo(WebApplicationBuilder builder, IPAddress httpAddress, int httpPort, int grpcPort)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(httpAddress);
         var listeners = new ServiceListeners();
         builder.Services.AddSingleton(listeners);
-        var httpAddress = anyIp ? IPAddress.Any : IPAddress.Loopback;
         var grpcAddress = GrpcAddressFor(builder.Configuration, httpAddress);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

@@ -19,6 +19,7 @@ public sealed class ServiceStorage : IAsyncDisposable
     public const string ReadModelsFile = "read-models.db";
 
     private readonly Func<ValueTask> _disposeReadModels;
+    private bool _disposed;
 
     private ServiceStorage(IEventStore events, ReadModelDatabase readModels, string description, Func<ValueTask> disposeReadModels)
     {
@@ -85,8 +86,12 @@ public sealed class ServiceStorage : IAsyncDisposable
         }
     }
 
+    /// <summary>Closes both; a second call does nothing (the host and a started service may both hold the storage).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+            return;
+        _disposed = true;
         await Events.DisposeAsync().ConfigureAwait(false);
         await _disposeReadModels().ConfigureAwait(false);
         // Closes pooled SQLite connections, so the files are left checkpointed and unlocked.

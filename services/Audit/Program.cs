@@ -1,5 +1,6 @@
 using Chronicle.Audit.Host;
+using Chronicle.ServiceDefaults;
 
-// `serve` (the default) or `verify [--sqlite PATH | --postgres CONNECTION] [--key PEM]... [--emitter SERVICE=PEM]... [--from SEQ] [--to SEQ]`;
-// `--help` lists the settings. What the service is made of: AuditService.Compose.
-return await AuditHost.RunAsync(args, AuditService.Compose);
+// `serve` (the default), `verify [--sqlite PATH | --postgres CONNECTION] [--key PEM]... [--emitter SERVICE=PEM]... [--from SEQ] [--to SEQ]`
+// or `rebuild --projection audit-queries`; `--help` lists the settings. What the service is made of: AuditService.Compose.
+return await ServiceHost.RunAsync(args, AuditHost.Definition, AuditService.Compose);

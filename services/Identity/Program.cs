@@ -1,5 +1,6 @@
 using Chronicle.Identity.Hosting;
+using Chronicle.ServiceDefaults;
 
-// OAuth2 / OpenID Connect authorization server (OpenIddict) with its directory, login page, module admin API
-// and the chronicle.identity.v1.Access gRPC service. Wiring lives in Hosting/IdentityHost.cs.
-return await IdentityHost.RunAsync(args);
+// `serve` (the default; `--demo` seeds the demo directory and prints its credentials); `--help` lists the settings.
+// What the service is made of: IdentityService.Compose.
+return await ServiceHost.RunAsync(args, IdentityHost.Definition, IdentityService.Compose);

@@ -34,11 +34,11 @@ internal sealed class ReadLatency : IAsyncDisposable
     public const string AuditedHeader = "x-benchmark-audited";
 
     private readonly WebApplication _app;
-    private readonly RecordStorage _storage;
+    private readonly Chronicle.ServiceDefaults.ServiceStorage _storage;
     private readonly IReadOnlyList<string> _patientIds;
     private readonly Uri _fhir;
 
-    private ReadLatency(WebApplication app, RecordStorage storage, IReadOnlyList<string> patientIds, Uri fhir)
+    private ReadLatency(WebApplication app, Chronicle.ServiceDefaults.ServiceStorage storage, IReadOnlyList<string> patientIds, Uri fhir)
     {
         (_app, _storage, _patientIds, _fhir) = (app, storage, patientIds, fhir);
     }
@@ -63,7 +63,9 @@ internal sealed class ReadLatency : IAsyncDisposable
         {
             ["Chronicle:Transport"] = "direct", ["Chronicle:AppId"] = "record", [TestAppApiToken.Setting] = TestAppApiToken.Value,
         });
-        builder.Services.AddRecordStorage(settings, storage);
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(storage.Events);
+        builder.Services.AddSingleton(storage.ReadModels);
         builder.AddRecordListeners(settings);
         builder.Services.AddRecordCommands();
         builder.Services.AddRecordFhir(fhir => fhir.RunProjection = background);

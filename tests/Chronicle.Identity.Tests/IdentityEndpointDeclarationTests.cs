@@ -1,12 +1,13 @@
 using Chronicle.Contracts.Identity.V1;
 using Chronicle.Identity.Hosting;
 using Chronicle.Testing;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 
 namespace Chronicle.Identity.Tests;
 
 /// <summary>
-/// Every endpoint and gRPC method of Identity, as IdentityHost.Build (what Program.cs runs) maps them, declares what it
+/// Every endpoint and gRPC method of Identity, as IdentityService.Compose (what Program.cs runs) maps them, declares what it
 /// does to patient data. An endpoint added without a declaration fails here (and the service refuses to start).
 /// </summary>
 public sealed class IdentityEndpointDeclarationTests : IDisposable
@@ -16,7 +17,8 @@ public sealed class IdentityEndpointDeclarationTests : IDisposable
     [Fact]
     public async Task GivenIdentityAsComposed_ThenEveryEndpointAndGrpcMethodDeclaresItsAuditActionOrThatItTouchesNoPatientData()
     {
-        await using var app = IdentityHost.Build([], builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Chronicle:DataDirectory"] = _data,
             ["Chronicle:Ports:Http"] = "0",
@@ -24,7 +26,8 @@ public sealed class IdentityEndpointDeclarationTests : IDisposable
             ["Chronicle:AppId"] = IdentityHost.AppId,
             ["Chronicle:Transport"] = "direct",
             [TestAppApiToken.Setting] = TestAppApiToken.Value,
-        }));
+        });
+        await using var app = IdentityService.Compose(builder, IdentityHostSettings.From(builder.Configuration));
 
         var declared = EndpointDeclarations.Of(app);
 

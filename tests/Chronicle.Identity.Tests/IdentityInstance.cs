@@ -2,7 +2,7 @@ using Chronicle.Testing;
 using System.Collections.Concurrent;
 using Chronicle.Identity.Hosting;
 using Chronicle.Identity.Keys;
-using Microsoft.AspNetCore.Builder;
+using Chronicle.ServiceDefaults;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,22 +13,20 @@ namespace Chronicle.Identity.Tests;
 /// <summary>A real Identity service on loopback ports, with the demo directory, on SQLite (a temp folder) or PostgreSQL.</summary>
 public sealed class IdentityInstance : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly RunningServiceHost<IdentityHostSettings> _host;
     private readonly string? _ownedDirectory;
 
-    private IdentityInstance(WebApplication app, Uri http, Uri grpc, string? ownedDirectory, CapturedLogs logs)
+    private IdentityInstance(RunningServiceHost<IdentityHostSettings> host, string? ownedDirectory, CapturedLogs logs)
     {
-        _app = app;
-        Http = http;
-        Grpc = grpc;
+        _host = host;
         _ownedDirectory = ownedDirectory;
         Logs = logs;
     }
 
-    public Uri Http { get; }
-    public Uri Grpc { get; }
-    public Uri Issuer => _app.Services.GetRequiredService<IssuerAddress>().Value;
-    public IServiceProvider Services => _app.Services;
+    public Uri Http => _host.Listeners.HttpBase;
+    public Uri Grpc => _host.Listeners.GrpcAddress;
+    public Uri Issuer => _host.Services.GetRequiredService<IssuerAddress>().Value;
+    public IServiceProvider Services => _host.Services;
     public CapturedLogs Logs { get; }
     public Uri TokenEndpoint => new(Http, "connect/token");
 
@@ -66,25 +64,24 @@ public sealed class IdentityInstance : IAsyncDisposable
             configuration[key] = value;
 
         var logs = new CapturedLogs();
-        var app = IdentityHost.Build([], builder =>
-        {
-            // The test folder holds every referenced service's appsettings.json (the last one copied wins): none is Identity's own here.
-            foreach (var file in builder.Configuration.Sources.OfType<Microsoft.Extensions.Configuration.Json.JsonConfigurationSource>().ToList())
-                builder.Configuration.Sources.Remove(file);
-            builder.Configuration.AddInMemoryCollection(configuration);
-            if (clock is not null)
-                builder.Services.AddSingleton(clock);
-            services?.Invoke(builder.Services);
-            builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Trace).AddFilter(_ => true).AddProvider(logs);
-        });
         try
         {
-            var (http, grpc) = await IdentityHost.StartAsync(app);
-            return new IdentityInstance(app, http, grpc, owned, logs);
+            // The service as Program.cs runs it (the shared host, Identity's compose), with the test's settings and logs.
+            var host = await ServiceHost.StartAsync([], IdentityHost.Definition, IdentityService.Compose, builder =>
+            {
+                // The test folder holds every referenced service's appsettings.json (the last one copied wins): none is Identity's own here.
+                foreach (var file in builder.Configuration.Sources.OfType<Microsoft.Extensions.Configuration.Json.JsonConfigurationSource>().ToList())
+                    builder.Configuration.Sources.Remove(file);
+                builder.Configuration.AddInMemoryCollection(configuration);
+                if (clock is not null)
+                    builder.Services.AddSingleton(clock);
+                services?.Invoke(builder.Services);
+                builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Trace).AddFilter(_ => true).AddProvider(logs);
+            });
+            return new IdentityInstance(host, owned, logs);
         }
         catch
         {
-            await app.DisposeAsync();
             SqliteConnection.ClearAllPools();
             if (owned is not null && System.IO.Directory.Exists(owned))
                 System.IO.Directory.Delete(owned, recursive: true);
@@ -94,8 +91,7 @@ public sealed class IdentityInstance : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _host.DisposeAsync();
         SqliteConnection.ClearAllPools();
         if (_ownedDirectory is not null && System.IO.Directory.Exists(_ownedDirectory))
             System.IO.Directory.Delete(_ownedDirectory, recursive: true);

@@ -1,3 +1,4 @@
+using Chronicle.ServiceDefaults;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -75,7 +76,7 @@ public sealed class KeyEncryptionTests : IDisposable
         var keysBefore = (await StoredKeysAsync()).Select(k => (k.KeyId, Convert.ToHexString(k.Material))).ToList();
         var ringBefore = await StoredDataProtectionKeysAsync(DataDirectory);
 
-        var refused = await Assert.ThrowsAsync<IdentityStartupException>(
+        var refused = await Assert.ThrowsAsync<ServiceConfigurationException>(
             () => IdentityInstance.StartAsync(another ? WithCertificate("another-kek") : null, dataDirectory: DataDirectory));
 
         Assert.Contains(KeyEncryptionOptions.Section, refused.Message, StringComparison.Ordinal);
@@ -100,7 +101,7 @@ public sealed class KeyEncryptionTests : IDisposable
             Assert.Equal(active, second.Services.GetRequiredService<SigningKeyRing>().ActiveKeyId);
 
         // The data-protection key the old certificate encrypted is in use until it expires.
-        await Assert.ThrowsAsync<IdentityStartupException>(() => IdentityInstance.StartAsync(WithCertificate("new-kek"), dataDirectory: DataDirectory));
+        await Assert.ThrowsAsync<ServiceConfigurationException>(() => IdentityInstance.StartAsync(WithCertificate("new-kek"), dataDirectory: DataDirectory));
     }
 
     [Fact]
@@ -142,7 +143,7 @@ public sealed class KeyEncryptionTests : IDisposable
     {
         var settings = new Dictionary<string, string?> { [$"{KeyEncryptionOptions.Section}:CertificatePath"] = Path.Combine(_directory, "missing.pem") };
 
-        var refused = await Assert.ThrowsAsync<IdentityStartupException>(() => IdentityInstance.StartAsync(settings, dataDirectory: DataDirectory));
+        var refused = await Assert.ThrowsAsync<ServiceConfigurationException>(() => IdentityInstance.StartAsync(settings, dataDirectory: DataDirectory));
 
         Assert.Contains($"{KeyEncryptionOptions.Section}:CertificatePath", refused.Message, StringComparison.Ordinal);
     }

@@ -7,8 +7,8 @@ using Microsoft.Extensions.Hosting;
 namespace Chronicle.Audit.Host;
 
 /// <summary>
-/// Runs the Audit executable: <c>verify</c> checks the chain (see <see cref="AuditCommandLine"/>); <c>serve</c>, the
-/// default, opens the storage and serves. What a launcher or a person needs is printed one line each: the storage, the
+/// Runs the Audit executable: <c>verify</c> checks the chain (see <see cref="AuditCommandLine"/>); <c>rebuild --projection
+/// audit-queries</c> rebuilds the query tables; <c>serve</c>, the default, opens the storage and serves. What a launcher or a person needs is printed one line each: the storage, the
 /// bound URLs ("Chronicle Audit HTTP listening on http://127.0.0.1:5200/"), the signing key, and a configuration
 /// problem (exit code 2) or failure to start (exit code 1) as one sentence on standard error.
 /// </summary>
@@ -22,6 +22,9 @@ public static class AuditHost
           Chronicle.Audit verify [--sqlite PATH | --postgres CONNECTION] [--key PEM]... [--emitter SERVICE=PEM]... [--emitter-keys DIR]
                                  [--from SEQ] [--to SEQ]
               Check the chain offline; exit 0 when intact, 1 at the first break.
+          Chronicle.Audit rebuild --projection NAME [settings]
+              Replay the whole chain into fresh query tables of the projection NAME (audit-queries) and swap them in,
+              while a running Audit service keeps serving searches from the live ones.
 
         Settings (appsettings.json, environment variables such as Chronicle__Storage, or arguments):
           --Chronicle:Storage=sqlite|postgres          default sqlite
@@ -40,19 +43,27 @@ public static class AuditHost
                                                        while rotating); entries not signed by their service's key are refused
         """;
 
+    public static ServiceBanner Banner { get; } = new("Audit");
+
     /// <summary>What the shared host needs to know about the Audit service: its settings, storage, verbs and banner.</summary>
     public static ServiceHostDefinition<AuditHostSettings> Definition { get; } = new()
     {
-        Banner = new ServiceBanner("Audit"),
+        Banner = Banner,
         Usage = Usage,
         ReadSettings = AuditHostSettings.From,
         OpenStorage = OpenStorageAsync,
-        Verbs = [new ServiceVerb("verify", AuditCommandLine.Usage, AuditCommandLine.RunAsync)],
+        Listening =
+        [
+            new("HTTP", host => host.Listeners.HttpBase.ToString()),
+            new("gRPC", host => host.Listeners.GrpcAddress.GetLeftPart(UriPartial.Authority)),
+        ],
+        Verbs =
+        [
+            ServiceVerb<AuditHostSettings>.OwnCommandLine("verify", AuditCommandLine.RunAsync),
+            ServiceVerb<AuditHostSettings>.RebuildProjection,
+        ],
         StartedLines = StartedLines,
     };
-
-    public static Task<int> RunAsync(string[] args, Func<WebApplicationBuilder, AuditHostSettings, WebApplication> compose) =>
-        ServiceHost.RunAsync(args, Definition, compose);
 
     /// <summary>Opens the storage and starts the service composed by <paramref name="compose"/>, configured by <paramref name="configurationArgs"/>.</summary>
     /// <exception cref="ServiceConfigurationException">A setting cannot be used.</exception>
@@ -64,24 +75,21 @@ public static class AuditHost
 
     private static IEnumerable<string> StartedLines(RunningServiceHost<AuditHostSettings> host)
     {
-        var banner = Definition.Banner;
         var http = host.Listeners.HttpBase;
-        yield return banner.Listening("HTTP", http);
-        yield return banner.ListeningPrefix("gRPC") + host.Listeners.GrpcAddress.GetLeftPart(UriPartial.Authority);
-        yield return banner.Line($"FHIR AuditEvent API on {new Uri(http, "fhir")}, verify on {new Uri(http, "audit/verify")}");
-        yield return banner.Line($"checkpoints signed with key {host.Services.GetRequiredService<CheckpointSigner>().KeyId}; public key in {host.Settings.PublicKeyPath}");
+        yield return Banner.Line($"FHIR AuditEvent API on {new Uri(http, "fhir")}, verify on {new Uri(http, "audit/verify")}");
+        yield return Banner.Line($"checkpoints signed with key {host.Services.GetRequiredService<CheckpointSigner>().KeyId}; public key in {host.Settings.PublicKeyPath}");
     }
 
     /// <summary>
     /// The service's own store (the chain and its checkpoints; <c>events.db</c> in the data directory is what
     /// <c>verify --sqlite</c> reads by default) and its query tables. The data directory is created either way: the signing key lives there.
     /// </summary>
-    private static Task<ServiceStorage> OpenStorageAsync(AuditHostSettings settings)
+    private static Task<ServiceStorage> OpenStorageAsync(AuditHostSettings settings, CancellationToken cancellationToken)
     {
         PrivateDataDirectory.Ensure(settings.DataDirectory);
         return settings.Storage == AuditStorageKind.Postgres
-            ? ServiceStorage.OpenPostgresAsync(settings.PostgresConnectionString!, AuditHostSettings.EventSchema, AuditHostSettings.ReadModelSchema)
-            : ServiceStorage.OpenSqliteAsync(settings.DataDirectory);
+            ? ServiceStorage.OpenPostgresAsync(settings.PostgresConnectionString!, AuditHostSettings.EventSchema, AuditHostSettings.ReadModelSchema, cancellationToken)
+            : ServiceStorage.OpenSqliteAsync(settings.DataDirectory, cancellationToken);
     }
 }
 

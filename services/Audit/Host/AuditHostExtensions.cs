@@ -51,15 +51,7 @@ public static class AuditHostExtensions
     public static IServiceCollection AddAuditChain(this IServiceCollection services, IConfiguration configuration, AuditHostSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        AuditSigningKey own;
-        try
-        {
-            services.AddAuditSigning(configuration, settings.DataDirectory, out own);
-        }
-        catch (AuditSigningConfigurationException e)
-        {
-            throw new ServiceConfigurationException(e.Message, e);
-        }
+        services.AddAuditSigning(configuration, settings.DataDirectory, out var own); // a key it cannot use: exit 2 from the host
 
         if (settings.RequireEmitterKeys && settings.EmitterPublicKeys.Keys.All(service => service == AppId))
             throw new ServiceConfigurationException(

@@ -16,7 +16,7 @@ public static class AuditService
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddServiceDefaults(AuditHostExtensions.AppId); // telemetry (OTLP when an endpoint is set), gRPC health and reflection
         builder.AddAuditListeners(settings);           // FHIR, verify, replay, health on HTTP/1.1; app callback on h2c
-        builder.Services.AddChronicleSecurityOrOptOut(builder.Configuration, "Chronicle Audit", Console.Error,
+        builder.Services.AddChronicleSecurityOrOptOut(builder.Configuration, AuditHost.Banner.Name, Console.Error,
             message => new ServiceConfigurationException(message)); // tokens from Identity; the auditor role from the token
         builder.Services.AddAuditChain(builder.Configuration, settings); // hash chain, signing keys, emitters' keys, checkpoints, verifier
         builder.AddAuditIngestion(settings);           // topic chronicle.audit -> the chain, each entry once

@@ -6,7 +6,7 @@ namespace Chronicle.Identity.Hosting;
 /// <summary>
 /// Where the service listens and stores its data, read from the <c>Chronicle</c> configuration section. The directory
 /// (OpenIddict's tables and the practices, staff, patients and modules) is <see cref="ConnectionString"/>; the event store
-/// that is the audit outbox, and the messaging inbox and relay checkpoint, are opened by <see cref="IdentityStorage"/>.
+/// that is the audit outbox, and the messaging inbox and relay checkpoint, are the host's storage (<see cref="IdentityHost"/>).
 /// </summary>
 public sealed record IdentityHostSettings(
     IPAddress ListenAddress, int HttpPort, int GrpcPort, bool UsePostgres, string ConnectionString, bool SeedDemo)
@@ -23,25 +23,26 @@ public sealed record IdentityHostSettings(
     public const int DefaultHttpPort = 5300;
     public const int DefaultGrpcPort = 5301;
 
+    /// <exception cref="ServiceConfigurationException">A setting is missing, unreadable or out of range.</exception>
     public static IdentityHostSettings From(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var address = configuration["Chronicle:ListenAddress"] is { Length: > 0 } text
-            ? IPAddress.TryParse(text, out var parsed) ? parsed : throw new InvalidOperationException($"Chronicle:ListenAddress '{text}' is not an IP address.")
+            ? IPAddress.TryParse(text, out var parsed) ? parsed : throw new ServiceConfigurationException($"Chronicle:ListenAddress '{text}' is not an IP address.")
             : IPAddress.Loopback;
         var storage = configuration["Chronicle:Storage"] ?? "sqlite";
         bool usePostgres = storage.ToLowerInvariant() switch
         {
             "postgres" or "postgresql" => true,
             "sqlite" => false,
-            _ => throw new InvalidOperationException($"Chronicle:Storage must be 'sqlite' or 'postgres'; it is '{storage}'."),
+            _ => throw new ServiceConfigurationException($"Chronicle:Storage must be 'sqlite' or 'postgres'; it is '{storage}'."),
         };
         var directory = Path.GetFullPath(configuration["Chronicle:DataDirectory"] ?? Path.Combine("data", "identity"));
         string connectionString;
         if (usePostgres)
         {
             connectionString = configuration.GetConnectionString("Identity")
-                ?? throw new InvalidOperationException("Chronicle:Storage=postgres needs ConnectionStrings:Identity.");
+                ?? throw new ServiceConfigurationException("Chronicle:Storage=postgres needs ConnectionStrings:Identity.");
         }
         else
         {
@@ -55,9 +56,18 @@ public sealed record IdentityHostSettings(
 
     private static int Port(IConfiguration configuration, string name, int fallback)
     {
-        var port = configuration.GetValue<int?>($"Chronicle:Ports:{name}") ?? fallback;
+        int port;
+        try
+        {
+            port = configuration.GetValue<int?>($"Chronicle:Ports:{name}") ?? fallback;
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new ServiceConfigurationException($"Chronicle:Ports:{name} must be a TCP port (0 to 65535, 0 picks a free one): {e.Message}", e);
+        }
+
         return port is >= 0 and <= 65535
             ? port
-            : throw new InvalidOperationException($"Chronicle:Ports:{name} must be a TCP port (0 to 65535, 0 picks a free one); it is {port}.");
+            : throw new ServiceConfigurationException($"Chronicle:Ports:{name} must be a TCP port (0 to 65535, 0 picks a free one); it is {port}.");
     }
 }

@@ -1,3 +1,4 @@
+using Chronicle.ServiceDefaults;
 using System.Net;
 using Chronicle.Identity.Directory;
 using Chronicle.Identity.Hosting;
@@ -80,7 +81,7 @@ public static partial class IdentityDataProtection
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            throw new IdentityStartupException($"Identity cannot decrypt its data-protection key {keyId}: {UnreadableKeyRingAdvice}", e);
+            throw new ServiceConfigurationException($"Identity cannot decrypt its data-protection key {keyId}: {UnreadableKeyRingAdvice}", e);
         }
     }
 

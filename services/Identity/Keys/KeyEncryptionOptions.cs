@@ -1,3 +1,4 @@
+using Chronicle.ServiceDefaults;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Chronicle.Identity.Hosting;
@@ -39,7 +40,7 @@ public sealed class KeyEncryptionOptions
         foreach (var (setting, path) in new[] { ("CertificatePath", CertificatePath), ("PrivateKeyPath", PrivateKeyPath) })
         {
             if (path is { Length: > 0 } && !File.Exists(path))
-                throw new IdentityStartupException($"{section}:{setting} is '{path}', and there is no such file.");
+                throw new ServiceConfigurationException($"{section}:{setting} is '{path}', and there is no such file.");
         }
 
         X509Certificate2 certificate;
@@ -51,13 +52,13 @@ public sealed class KeyEncryptionOptions
         }
         catch (CryptographicException e)
         {
-            throw new IdentityStartupException($"{section}: the certificate at '{CertificatePath}' cannot be loaded: {e.Message}", e);
+            throw new ServiceConfigurationException($"{section}: the certificate at '{CertificatePath}' cannot be loaded: {e.Message}", e);
         }
 
         if (certificate.GetRSAPrivateKey() is null)
         {
             certificate.Dispose();
-            throw new IdentityStartupException($"{section}: the certificate at '{CertificatePath}' needs an RSA private key to encrypt keys with.");
+            throw new ServiceConfigurationException($"{section}: the certificate at '{CertificatePath}' needs an RSA private key to encrypt keys with.");
         }
 
         return certificate;

@@ -1,3 +1,4 @@
+using Chronicle.ServiceDefaults;
 using System.Security.Cryptography;
 using Chronicle.Identity.Directory;
 using Chronicle.Identity.Hosting;
@@ -198,7 +199,7 @@ public sealed partial class SigningKeyRing(
         }
         catch (CryptographicException e)
         {
-            throw new IdentityStartupException(
+            throw new ServiceConfigurationException(
                 $"Identity cannot decrypt its stored token key {key.KeyId}: {IdentityDataProtection.UnreadableKeyRingAdvice}", e);
         }
     }

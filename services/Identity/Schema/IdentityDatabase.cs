@@ -67,7 +67,8 @@ public static partial class IdentityDatabase
         var unknown = applied.Except(known, StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         if (unknown.Count > 0)
         {
-            throw new IdentityStartupException(
+            // Not a setting to fix but a newer build to run: the host says so as a failure to start (exit 1).
+            throw new InvalidOperationException(
                 $"Identity's database has schema migration {unknown[^1]} from a newer version of Chronicle Identity; this version knows " +
                 $"migrations up to {known[^1]}. Run the newer version, or restore a backup taken before the upgrade.");
         }

@@ -1,8 +1,11 @@
+using Chronicle.ServiceDefaults;
+
 namespace Chronicle.Launcher.Catalog;
 
 /// <summary>
 /// The services the launcher runs, in start order. Adding a service is one entry here (and a ProjectReference in
-/// Chronicle.Launcher.csproj so that building the launcher builds it); a service that is not built is skipped.
+/// Chronicle.Launcher.csproj so that building the launcher builds it); a service that is not built is skipped. Each
+/// listener's line is the one the service's own host prints, from the same <see cref="ServiceBanner"/>.
 /// </summary>
 public static class ServiceCatalog
 {
@@ -13,10 +16,10 @@ public static class ServiceCatalog
         {
             Ports =
             [
-                new("HTTP", "Chronicle:Ports:Http", "Chronicle Identity listening on "),
-                new("gRPC", "Chronicle:Ports:Grpc", "Chronicle Identity gRPC (chronicle.identity.v1.Access) on ", PortProtocol.Grpc),
+                new("HTTP", "Chronicle:Ports:Http", new ServiceBanner("Identity").ListeningPrefix("")),
+                new("gRPC", "Chronicle:Ports:Grpc", new ServiceBanner("Identity").ListeningPrefix("gRPC"), PortProtocol.Grpc),
             ],
-            Readiness = new("HTTP", "/health"),
+            Readiness = new("HTTP", ServiceHealth.ReadinessPath),
             DemoArguments = ["--demo"],
         },
         new("Record")
@@ -25,10 +28,10 @@ public static class ServiceCatalog
             EnforcesTokens = true,
             Ports =
             [
-                new("FHIR", "Chronicle:Ports:Fhir", "Chronicle Record FHIR listening on "),
-                new("gRPC", "Chronicle:Ports:Grpc", "Chronicle Record gRPC listening on ", PortProtocol.Grpc),
+                new("FHIR", "Chronicle:Ports:Fhir", new ServiceBanner("Record").ListeningPrefix("FHIR")),
+                new("gRPC", "Chronicle:Ports:Grpc", new ServiceBanner("Record").ListeningPrefix("gRPC"), PortProtocol.Grpc),
             ],
-            Readiness = new("FHIR", "/readyz"),
+            Readiness = new("FHIR", ServiceHealth.ReadinessPath),
             Fhir = new("FHIR", "/fhir",
             [
                 "Patient", "Encounter", "Condition", "Observation", "AllergyIntolerance", "MedicationStatement", "Immunization",
@@ -41,10 +44,10 @@ public static class ServiceCatalog
             EnforcesTokens = true,
             Ports =
             [
-                new("HTTP", "Chronicle:Ports:Http", "Chronicle Audit HTTP listening on "),
-                new("gRPC", "Chronicle:Ports:Grpc", "Chronicle Audit gRPC listening on ", PortProtocol.Grpc),
+                new("HTTP", "Chronicle:Ports:Http", new ServiceBanner("Audit").ListeningPrefix("HTTP")),
+                new("gRPC", "Chronicle:Ports:Grpc", new ServiceBanner("Audit").ListeningPrefix("gRPC"), PortProtocol.Grpc),
             ],
-            Readiness = new("HTTP", "/readyz"),
+            Readiness = new("HTTP", ServiceHealth.ReadinessPath),
             Fhir = new("HTTP", "/fhir", ["AuditEvent"]),
         },
     ];

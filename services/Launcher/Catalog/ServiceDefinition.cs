@@ -9,7 +9,7 @@ public enum PortProtocol
 
 /// <summary>
 /// One listener of a service: its name in the table, the setting that sets its port, and the start of the line the
-/// service prints once it listens there (the URL follows it).
+/// service prints once it listens there (the URL follows it): <c>ServiceBanner.ListeningPrefix</c>, as the service's host prints it.
 /// </summary>
 public sealed record ServicePort(string Name, string Setting, string ListeningLine, PortProtocol Protocol = PortProtocol.Http);
 

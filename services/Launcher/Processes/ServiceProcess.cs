@@ -1,3 +1,4 @@
+using Chronicle.ServiceDefaults;
 using System.Diagnostics;
 using System.Globalization;
 using Chronicle.Launcher.Catalog;
@@ -166,11 +167,9 @@ internal sealed class ServiceProcess : IAsyncDisposable
     {
         foreach (var port in Definition.Ports)
         {
-            if (!text.StartsWith(port.ListeningLine, StringComparison.Ordinal))
+            if (!ServiceBanner.TryReadUrl(text, port.ListeningLine, out var read))
                 continue;
-            var url = text[port.ListeningLine.Length..].Split(' ', 2)[0];
-            if (!Uri.TryCreate(url, UriKind.Absolute, out _))
-                continue;
+            var url = read.OriginalString;
             lock (_listening)
             {
                 _listening[port.Name] = url;

@@ -1,33 +1,22 @@
-using System.Net;
-using Chronicle.EventStore;
-using Chronicle.Projections;
 using Chronicle.Record.Fhir.Api;
 using Chronicle.Record.Grpc;
 using Chronicle.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Chronicle.Record.Host;
 
-/// <summary>The pieces <c>Program.cs</c> assembles the Record service from, beyond the commands and the FHIR API.</summary>
+/// <summary>The pieces <see cref="RecordService.Compose"/> assembles the Record service from, beyond the commands and the FHIR API.</summary>
 public static class RecordHostExtensions
 {
     public const string LivenessPath = ServiceHealth.LivenessPath;
     public const string ReadinessPath = ServiceHealth.ReadinessPath;
 
-    /// <summary>The opened storage and the settings, for everything registered after.</summary>
-    public static IServiceCollection AddRecordStorage(this IServiceCollection services, RecordHostSettings settings, RecordStorage storage)
+    /// <summary>How many folded records the command side keeps between commands, as the settings say.</summary>
+    public static IServiceCollection AddRecordStateCache(this IServiceCollection services, RecordHostSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        ArgumentNullException.ThrowIfNull(storage);
-        services.AddSingleton(settings);
-        services.AddSingleton(settings.StateCache);
-        services.AddSingleton(storage.Events);
-        services.AddSingleton(storage.ReadModels);
-        return services;
+        return services.AddSingleton(settings.StateCache);
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using Chronicle.Record.Application;
+using Chronicle.ServiceDefaults;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
 
@@ -49,7 +50,7 @@ public sealed record RecordHostSettings
     /// </summary>
     public RecordStateCacheOptions StateCache { get; init; } = new();
 
-    /// <exception cref="RecordConfigurationException">A setting is missing, unreadable or out of range.</exception>
+    /// <exception cref="ServiceConfigurationException">A setting is missing, unreadable or out of range.</exception>
     public static RecordHostSettings From(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -61,25 +62,25 @@ public sealed record RecordHostSettings
         catch (InvalidOperationException e)
         {
             // The binder's message names the key and the type it wanted, e.g. "...value at 'Chronicle:Ports:Fhir' to type 'System.Int32'".
-            throw new RecordConfigurationException(e.Message, e);
+            throw new ServiceConfigurationException(e.Message, e);
         }
 
         var storage = options.Storage?.Trim().ToLowerInvariant() switch
         {
             null or "" or "sqlite" => RecordStorageKind.Sqlite,
             "postgres" or "postgresql" => RecordStorageKind.Postgres,
-            _ => throw new RecordConfigurationException($"{Section}:Storage must be 'sqlite' or 'postgres'; it is '{options.Storage}'."),
+            _ => throw new ServiceConfigurationException($"{Section}:Storage must be 'sqlite' or 'postgres'; it is '{options.Storage}'."),
         };
         var connectionString = configuration.GetConnectionString(ConnectionStringName);
         if (storage == RecordStorageKind.Postgres)
             connectionString = CheckPostgresConnectionString(connectionString);
         if (string.IsNullOrWhiteSpace(options.DataDirectory))
-            throw new RecordConfigurationException($"{Section}:DataDirectory must name a folder (the default is ./data/record).");
+            throw new ServiceConfigurationException($"{Section}:DataDirectory must name a folder (the default is ./data/record).");
         if (options.ReadYourWritesWait < TimeSpan.Zero)
-            throw new RecordConfigurationException($"{Section}:ReadYourWritesWait must not be negative; it is {options.ReadYourWritesWait}.");
+            throw new ServiceConfigurationException($"{Section}:ReadYourWritesWait must not be negative; it is {options.ReadYourWritesWait}.");
 
         if (options.StateCache.MaxRecords < 0 || options.StateCache.MaxEvents < 0)
-            throw new RecordConfigurationException($"{Section}:StateCache:MaxRecords and MaxEvents must not be negative (0 records turns the cache off).");
+            throw new ServiceConfigurationException($"{Section}:StateCache:MaxRecords and MaxEvents must not be negative (0 records turns the cache off).");
 
         return new RecordHostSettings
         {
@@ -98,7 +99,7 @@ public sealed record RecordHostSettings
     {
         if (string.IsNullOrWhiteSpace(connectionString))
         {
-            throw new RecordConfigurationException(
+            throw new ServiceConfigurationException(
                 $"{Section}:Storage is 'postgres' but ConnectionStrings:{ConnectionStringName} is not set " +
                 $"(e.g. ConnectionStrings__{ConnectionStringName}=\"Host=localhost;Database=chronicle_record;Username=chronicle;Password=...\").");
         }
@@ -110,13 +111,13 @@ public sealed record RecordHostSettings
         }
         catch (ArgumentException e)
         {
-            throw new RecordConfigurationException($"ConnectionStrings:{ConnectionStringName} is not a valid PostgreSQL connection string: {e.Message}", e);
+            throw new ServiceConfigurationException($"ConnectionStrings:{ConnectionStringName} is not a valid PostgreSQL connection string: {e.Message}", e);
         }
     }
 
     private static int CheckPort(string name, int port) => port is >= 0 and <= 65_535
         ? port
-        : throw new RecordConfigurationException($"{Section}:Ports:{name} must be a TCP port (0 to 65535, 0 picks a free one); it is {port}.");
+        : throw new ServiceConfigurationException($"{Section}:Ports:{name} must be a TCP port (0 to 65535, 0 picks a free one); it is {port}.");
 
     /// <summary>The section as configuration binds it; <see cref="From"/> turns it into checked settings.</summary>
     private sealed class RecordHostOptions
@@ -139,21 +140,5 @@ public sealed record RecordHostSettings
     {
         public int Fhir { get; set; } = 5100;
         public int Grpc { get; set; } = 5101;
-    }
-}
-
-/// <summary>The host's configuration cannot be used; the message says which setting and how to fix it.</summary>
-public sealed class RecordConfigurationException : Exception
-{
-    public RecordConfigurationException(string message) : base(message)
-    {
-    }
-
-    public RecordConfigurationException(string message, Exception innerException) : base(message, innerException)
-    {
-    }
-
-    public RecordConfigurationException()
-    {
     }
 }

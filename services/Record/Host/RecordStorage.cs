@@ -1,5 +1,3 @@
-using Chronicle.EventStore;
-using Chronicle.Projections;
 using Chronicle.ServiceDefaults;
 
 namespace Chronicle.Record.Host;
@@ -9,31 +7,18 @@ namespace Chronicle.Record.Host;
 /// data directory on SQLite; on PostgreSQL the configured database, the events in schema <see cref="EventSchema"/> and
 /// the read models in <see cref="ReadModelSchema"/>.
 /// </summary>
-public sealed class RecordStorage : IAsyncDisposable
+public static class RecordStorage
 {
     public const string EventSchema = "chronicle";
     public const string ReadModelSchema = "record_read";
     public const string EventsFile = ServiceStorage.EventsFile;
     public const string ReadModelsFile = ServiceStorage.ReadModelsFile;
 
-    private readonly ServiceStorage _storage;
-
-    private RecordStorage(ServiceStorage storage) => _storage = storage;
-
-    public IEventStore Events => _storage.Events;
-
-    public ReadModelDatabase ReadModels => _storage.ReadModels;
-
-    /// <summary>Where the data is, for the start-up banner.</summary>
-    public string Description => _storage.Description;
-
-    public static async Task<RecordStorage> OpenAsync(RecordHostSettings settings, CancellationToken cancellationToken = default)
+    public static Task<ServiceStorage> OpenAsync(RecordHostSettings settings, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return new RecordStorage(settings.Storage == RecordStorageKind.Postgres
-            ? await ServiceStorage.OpenPostgresAsync(settings.PostgresConnectionString!, EventSchema, ReadModelSchema, cancellationToken).ConfigureAwait(false)
-            : await ServiceStorage.OpenSqliteAsync(settings.DataDirectory, cancellationToken).ConfigureAwait(false));
+        return settings.Storage == RecordStorageKind.Postgres
+            ? ServiceStorage.OpenPostgresAsync(settings.PostgresConnectionString!, EventSchema, ReadModelSchema, cancellationToken)
+            : ServiceStorage.OpenSqliteAsync(settings.DataDirectory, cancellationToken);
     }
-
-    public ValueTask DisposeAsync() => _storage.DisposeAsync();
 }

@@ -6,7 +6,7 @@ namespace Chronicle.Audit.Tests.EndToEnd;
 public sealed class AuditHostCommandTests
 {
     [Theory]
-    [InlineData("frobnicate", "unknown command 'frobnicate'")]
+    [InlineData("frobnicate", "Unknown command 'frobnicate'")]
     [InlineData("--Chronicle:Storage=mysql", "Chronicle:Storage must be 'sqlite' or 'postgres'; it is 'mysql'.")]
     [InlineData("--Chronicle:Storage=postgres", "ConnectionStrings:Audit is not set")]
     [InlineData("--Chronicle:Ports:Http=70000", "Chronicle:Ports:Http must be a TCP port")]

@@ -1,35 +1,50 @@
 using Chronicle.Record.Host;
+using Chronicle.ServiceDefaults;
 
 namespace Chronicle.Record.Tests.Host;
 
+/// <summary>The Record's command line as the shared host reads it with the Record's definition (its verbs and their options).</summary>
 public sealed class RecordCommandTests
 {
+    private static ServiceCommand Parse(params string[] args) => ServiceCommandLine.Parse(args, RecordHost.Definition);
+
     [Fact]
     public void GivenNoVerb_ThenServeWithEveryArgumentAsConfiguration()
     {
-        var command = RecordCommand.Parse(["--Chronicle:Storage=postgres", "Chronicle:Ports:Fhir=0"]);
+        var command = Parse("--Chronicle:Storage=postgres", "Chronicle:Ports:Fhir=0");
 
-        var serve = Assert.IsType<ServeCommand>(command);
-        Assert.Equal(0, serve.DemoPatients);
-        Assert.Equal(["--Chronicle:Storage=postgres", "Chronicle:Ports:Fhir=0"], serve.ConfigurationArgs);
+        Assert.Equal(ServiceCommand.Serve, command.Verb);
+        Assert.Null(command.Option("--demo"));
+        Assert.Equal(["--Chronicle:Storage=postgres", "Chronicle:Ports:Fhir=0"], command.ConfigurationArgs);
     }
 
     [Fact]
     public void GivenServeWithDemo_ThenDemoCountTakenAndTheRestIsConfiguration()
     {
-        var serve = Assert.IsType<ServeCommand>(RecordCommand.Parse(["serve", "--demo", "25", "--Chronicle:ListenAnyIp", "true"]));
+        var serve = Parse("serve", "--demo", "25", "--Chronicle:ListenAnyIp", "true");
 
-        Assert.Equal(25, serve.DemoPatients);
+        Assert.Equal(ServiceCommand.Serve, serve.Verb);
+        Assert.Equal("25", serve.Option("--demo"));
         Assert.Equal(["--Chronicle:ListenAnyIp", "true"], serve.ConfigurationArgs);
     }
 
     [Fact]
     public void GivenGenerate_ThenPatientsSeedAndDayRead()
     {
-        var generate = Assert.IsType<GenerateCommand>(RecordCommand.Parse(["generate", "--patients=40", "--seed", "-3", "--today", "2025-01-31"]));
+        var generate = Parse("generate", "--patients=40", "--seed", "-3", "--today", "2025-01-31");
 
-        Assert.Equal((40, -3, new DateOnly(2025, 1, 31)), (generate.Patients, generate.Seed, generate.Today));
+        Assert.Equal("generate", generate.Verb);
+        Assert.Equal(("40", "-3", "2025-01-31"), (generate.Option("--patients"), generate.Option("--seed"), generate.Option("--today")));
         Assert.Empty(generate.ConfigurationArgs);
+    }
+
+    [Fact]
+    public void GivenRebuild_ThenTheProjectionIsNamed()
+    {
+        var rebuild = Parse("rebuild", "--projection", "record-fhir", "--Chronicle:Security:Disabled=true");
+
+        Assert.Equal(("rebuild", "record-fhir"), (rebuild.Verb, rebuild.Option("--projection")));
+        Assert.Equal(["--Chronicle:Security:Disabled=true"], rebuild.ConfigurationArgs);
     }
 
     [Theory]
@@ -39,13 +54,14 @@ public sealed class RecordCommandTests
     [InlineData("--today must be a date as yyyy-MM-dd; it is '31/01/2025'", "generate", "--patients", "1", "--today", "31/01/2025")]
     [InlineData("--seed does not go with 'serve'", "serve", "--seed", "1")]
     [InlineData("--demo needs a value", "serve", "--demo")]
+    [InlineData("rebuild needs --projection NAME", "rebuild")]
     public void GivenBadCommandLine_ThenTheProblemIsNamed(string message, params string[] args)
     {
-        var refusal = Assert.Throws<RecordConfigurationException>(() => RecordCommand.Parse(args));
+        var refusal = Assert.Throws<ServiceConfigurationException>(() => Parse(args));
 
         Assert.Contains(message, refusal.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void GivenHelp_ThenHelp() => Assert.IsType<HelpCommand>(RecordCommand.Parse(["generate", "--help"]));
+    public void GivenHelp_ThenHelp() => Assert.True(Parse("generate", "--help").IsHelp);
 }
