@@ -16,6 +16,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using OpenIddict.Server;
 
@@ -130,6 +131,10 @@ public static class IdentityHostExtensions
         return services;
     }
 
+    /// <summary>Ready (<c>/readyz</c>, <c>grpc.health.v1</c>) once it can issue tokens: its keys loaded and its issuer known.</summary>
+    public static IServiceCollection AddIdentityHealth(this IServiceCollection services) =>
+        services.AddReadinessCheck<IdentityReadiness>("issuer");
+
     /// <summary>Once it listens: the issuer is the HTTP listener's URL, unless one is configured (see <see cref="IdentityHost.PrepareAsync"/>).</summary>
     public static IServiceCollection AddIdentityIssuer(this IServiceCollection services) =>
         services.AddHostedService<IssuerFromListener>();
@@ -139,6 +144,16 @@ public static class IdentityHostExtensions
 
     private static bool RequireHttps(IdentityServiceOptions identity, IdentityHostSettings settings) =>
         identity.RequireHttps ?? !IPAddress.IsLoopback(settings.ListenAddress);
+}
+
+/// <summary>The keys are loaded before the host starts, so tokens can be issued as soon as the issuer is known.</summary>
+internal sealed class IdentityReadiness(IssuerAddress issuer) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(
+        HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(issuer.IsKnown
+            ? HealthCheckResult.Healthy($"Issuing tokens as {issuer.Value}.")
+            : HealthCheckResult.Unhealthy("The issuer is not known until the HTTP listener is bound."));
 }
 
 /// <summary>Once the HTTP listener is bound, the issuer defaults to its URL.</summary>

@@ -26,6 +26,7 @@ public static class IdentityService
         builder.Services.AddAuditing(IdentityAuditing.Service); // every relationship answer audited before it is sent, refusals too
         builder.Services.AddIdentityMessaging(builder.Configuration, settings); // registrations in from the Record; audit entries out, signed
         builder.Services.AddIdentityIssuer();            // the HTTP listener's URL, unless configured
+        builder.Services.AddIdentityHealth();            // ready once it can issue tokens (/readyz, grpc.health.v1)
 
         var app = builder.Build();
         app.UseHttpErrorBodies();                        // limits, and errors (413, 414, malformed JSON…) with problem-details bodies
