@@ -10,7 +10,7 @@ namespace Chronicle.Audit.Tests.Service;
 /// The operator's <c>rebuild --projection audit-queries</c> (the shared host's rebuild verb): the Audit executable, run
 /// beside a serving Audit service on the same storage, replays the chain into fresh query tables and swaps them in.
 /// </summary>
-public sealed class AuditRebuildTests(SqlitePlatformStorage storage) : IClassFixture<SqlitePlatformStorage>
+public sealed class AuditRebuildTests(SqliteStorages storage) : IClassFixture<SqliteStorages>
 {
     [Fact]
     public async Task GivenAServingAuditService_WhenTheOperatorRebuildsItsQueryTables_ThenReadsContinueAndAnswerTheSameEntries()
@@ -36,7 +36,7 @@ public sealed class AuditRebuildTests(SqlitePlatformStorage storage) : IClassFix
         });
 
         // Another process, on the same storage, while the service keeps serving from the live tables.
-        var rebuild = await RebuildAsync(server.Settings.DataDirectory, "audit-queries");
+        var rebuild = await RebuildAsync(["--Chronicle:Storage=sqlite", $"--Chronicle:DataDirectory={server.Settings.DataDirectory}"], "audit-queries");
         await stop.CancelAsync();
         var answers = await reads;
 
@@ -53,19 +53,16 @@ public sealed class AuditRebuildTests(SqlitePlatformStorage storage) : IClassFix
     [Fact]
     public async Task GivenAnUnknownProjection_WhenRebuilt_ThenTheVerbExitsTwoNamingTheAuditServicesProjections()
     {
-        var settings = await storage.CreateAsync("audit");
-        var directory = settings.Single(s => s.StartsWith("--Chronicle:DataDirectory=", StringComparison.Ordinal)).Split('=', 2)[1];
-
-        var run = await RebuildAsync(directory, "fhir");
+        var run = await RebuildAsync(await storage.ArgumentsAsync("audit"), "fhir");
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("No projection is named 'fhir'. This service has: audit-queries.", run.Errors, StringComparison.Ordinal);
     }
 
-    private static async Task<(int ExitCode, string Output, string Errors)> RebuildAsync(string dataDirectory, string projection) =>
+    private static async Task<(int ExitCode, string Output, string Errors)> RebuildAsync(IReadOnlyList<string> storage, string projection) =>
         await ServiceProcess.RunToEndAsync(ChroniclePlatform.AuditDll,
         [
-            "rebuild", "--projection", projection, "--Chronicle:Storage=sqlite", $"--Chronicle:DataDirectory={dataDirectory}",
+            "rebuild", "--projection", projection, .. storage,
             "--Chronicle:Transport=direct", "--Chronicle:AppId=audit", $"--{TestAppApiToken.Setting}={TestAppApiToken.Value}",
             "--Chronicle:Security:Disabled=true", .. TestEmitters.Settings(),
         ], Path.GetTempPath(), new Dictionary<string, string>());
