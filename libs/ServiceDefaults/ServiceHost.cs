@@ -198,7 +198,7 @@ public static class ServiceHost
         }
         catch (Exception e) when (ConfigurationError(e) is { } problem)
         {
-            await Console.Error.WriteLineAsync($"{banner.Name}: {OneLine(problem)}").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"{banner.Name}: {problem.Message.ReplaceLineEndings(" ")}").ConfigureAwait(false);
             return ConfigurationProblem;
         }
         catch (OperationCanceledException)
