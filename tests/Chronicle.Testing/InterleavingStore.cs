@@ -1,12 +1,12 @@
 using Chronicle.EventStore;
 
-namespace Chronicle.Record.Tests.Application;
+namespace Chronicle.Testing;
 
 /// <summary>
 /// A real store that lets a test put another writer's append between a command's read and its append: the next append
 /// to <see cref="Stream"/> first runs <see cref="BeforeNextAppend"/> (once) against the same store.
 /// </summary>
-internal sealed class InterleavingStore(IEventStore inner) : IEventStore
+public sealed class InterleavingStore(IEventStore inner) : IEventStore
 {
     public string? Stream { get; set; }
 
