@@ -38,7 +38,7 @@ public sealed class FoldedStreamTests
     }
 
     [Fact]
-    public void GivenNoEvents_ThenTheStreamDoesNotExistAndExtendingByNothingKeepsTheSameFold()
+    public void GivenNoEvents_WhenFolded_ThenTheStreamDoesNotExistAndExtendingByNothingKeepsTheSameFold()
     {
         var kept = FoldedStream<CounterState>.From(Stream(new CounterOpened("a", "apples", 10)));
 

@@ -55,7 +55,7 @@ public abstract class StreamCommandHandlerTests(StorageBackend backend) : IAsync
     }
 
     [Fact]
-    public async Task GivenCommand_ThenEveryEventCarriesTheCallersProvenanceCausedAndCorrelatedByTheCommandId()
+    public async Task GivenCommand_WhenHandled_ThenEveryEventCarriesTheCallersProvenanceCausedAndCorrelatedByTheCommandId()
     {
         var commandId = Guid.NewGuid();
         await OpenAsync(commandId: commandId);
@@ -224,7 +224,7 @@ public abstract class StreamCommandHandlerTests(StorageBackend backend) : IAsync
     }
 
     [Fact]
-    public async Task GivenSameCommandSentTwiceAtOnce_ThenBothGetTheSameOutcomeAndItsEventsAreStoredOnce()
+    public async Task GivenSameCommand_WhenSentConcurrently_ThenEveryCallGetsTheSameOutcomeAndItsEventsAreStoredOnce()
     {
         await OpenAsync();
         var commandId = Guid.NewGuid();
