@@ -38,7 +38,7 @@ public abstract partial class RecordHostTests(TestStorages storages, string stor
     }
 
     [Fact]
-    public async Task GivenCommandsAndReadsThroughTheHost_ThenEachIsInTheAuditOutboxWithCallerOutcomeAndPatient()
+    public async Task GivenRecordHost_WhenCommandsAndReadsGoThroughIt_ThenEachIsInTheAuditOutboxWithCallerOutcomeAndPatient()
     {
         var storage = await storages.ForRecordHostAsync();
         string patientId;
@@ -79,7 +79,7 @@ public abstract partial class RecordHostTests(TestStorages storages, string stor
     }
 
     [Fact]
-    public async Task GivenStartedHost_ThenItIsLiveAndBecomesReady_AndEvenKestrelsOwnRefusalOfAPathIsAnOperationOutcome()
+    public async Task GivenStartedHost_WhenProbedAndSentAnInvalidPath_ThenItIsLiveAndBecomesReadyAndKestrelsOwnRefusalIsAnOperationOutcome()
     {
         await using var host = await RecordHostProcess.StartAsync(await storages.ForRecordHostAsync());
         using var http = new HttpClient();
