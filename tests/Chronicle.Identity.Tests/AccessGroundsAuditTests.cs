@@ -17,7 +17,7 @@ public sealed class AccessGroundsAuditTests(RealServicesFixture services)
 
     [Theory]
     [MemberData(nameof(Callers))]
-    public async Task GivenACallerReadingARecord_ThenItsAuditEntryNamesTheGroundsOfTheAccess(string caller)
+    public async Task GivenACaller_WhenReadingARecord_ThenItsAuditEntryNamesTheGroundsOfTheAccess(string caller)
     {
         var (token, breakGlass, grounds) = caller switch
         {
@@ -46,7 +46,7 @@ public sealed class AccessGroundsAuditTests(RealServicesFixture services)
     }
 
     [Fact]
-    public async Task GivenARefusedRead_ThenItsEntryNamesNoGrounds()
+    public async Task GivenStaffOfAnotherPractice_WhenTheirReadIsRefused_ThenItsAuditEntryNamesNoGrounds()
     {
         var correlation = Guid.NewGuid().ToString("N");
         using var http = RealServicesFixture.Http(await services.GpTokenAsync(DemoDirectory.PracticeB));
@@ -68,7 +68,7 @@ public sealed class AccessGroundsAuditTests(RealServicesFixture services)
     [InlineData(PatientAccessOutcome.BreakGlassRequired, "staff", null)]
     [InlineData(PatientAccessOutcome.Denied, "module", null)]
     [InlineData(PatientAccessOutcome.Denied, "patient", null)]
-    public void GivenAnOutcome_ThenTheGroundsFollowTheRuleThatAllowedIt(PatientAccessOutcome outcome, string kind, string? grounds)
+    public void GivenACallerAndAnOutcome_WhenTheGroundsAreWorkedOut_ThenTheyFollowTheRuleThatAllowedIt(PatientAccessOutcome outcome, string kind, string? grounds)
     {
         var caller = kind switch
         {

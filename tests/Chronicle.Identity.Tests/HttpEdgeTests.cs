@@ -29,7 +29,7 @@ public sealed class HttpEdgeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenA50MegabyteLoginForm_Then413WithProblemDetails()
+    public async Task GivenA50MegabyteLoginForm_WhenPosted_Then413WithProblemDetails()
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "account/login")
         {
@@ -43,7 +43,7 @@ public sealed class HttpEdgeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenAWrongContentType_Then415WithoutAToken_NotA401()
+    public async Task GivenAWrongContentType_WhenPostedWithoutAToken_Then415NotA401()
     {
         using var response = await Http.PostAsync("modules", new StringContent("name=x", Encoding.UTF8, "text/plain"));
 
@@ -51,7 +51,7 @@ public sealed class HttpEdgeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenMalformedJson_Then400WithProblemDetails()
+    public async Task GivenMalformedJson_WhenPosted_Then400WithProblemDetails()
     {
         using var response = await Http.PostAsync("modules", new StringContent("{\"name\": ", Encoding.UTF8, "application/json"));
 
@@ -59,7 +59,7 @@ public sealed class HttpEdgeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenAMethodAnAddressDoesNotAnswer_Then405WithAllowAndProblemDetails()
+    public async Task GivenAMethodAnAddressDoesNotAnswer_WhenSent_Then405WithAllowAndProblemDetails()
     {
         using var response = await Http.DeleteAsync("modules");
 
@@ -68,7 +68,7 @@ public sealed class HttpEdgeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenAnOverLongUri_Then414WithProblemDetails()
+    public async Task GivenAnOverLongUri_WhenRequested_Then414WithProblemDetails()
     {
         using var response = await Http.GetAsync("account/login?returnUrl=" + new string('a', 10_000));
 
@@ -77,7 +77,7 @@ public sealed class HttpEdgeTests : IAsyncLifetime
 
     /// <remarks>A NUL in the path is refused by Kestrel itself (400) before any middleware runs, so its body cannot be ours.</remarks>
     [Fact]
-    public async Task GivenANulInTheQuery_Then400WithProblemDetails()
+    public async Task GivenANulInTheQuery_WhenRequested_Then400WithProblemDetails()
     {
         using var response = await Http.GetAsync("account/login?returnUrl=%00");
 
@@ -85,7 +85,7 @@ public sealed class HttpEdgeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenANulInThePath_ThenKestrelsOwnRefusalIsA400WithProblemDetails()
+    public async Task GivenANulInThePath_WhenRequested_ThenKestrelsOwnRefusalIsA400WithProblemDetails()
     {
         var response = Assert.Single(Chronicle.Testing.RawHttp.Split(await Chronicle.Testing.RawHttp.GetAsync(_identity!.Http, "/account/login/%00")));
 

@@ -17,7 +17,7 @@ namespace Chronicle.Identity.Tests;
 public sealed class IdentityAuditEndToEndTests(RealServicesFixture services)
 {
     [Fact]
-    public async Task GivenIdentityAnswersARelationshipQuestion_ThenTheAuditServiceChainsItsEntryWithEveryField()
+    public async Task GivenStaffBreakingGlass_WhenIdentityAnswersTheirRelationshipQuestion_ThenTheAuditServiceChainsItsEntryWithEveryField()
     {
         const string reason = "Home visit for a temporary resident";
         var token = await services.GpTokenAsync(DemoDirectory.PracticeB);
@@ -46,7 +46,7 @@ public sealed class IdentityAuditEndToEndTests(RealServicesFixture services)
     }
 
     [Fact]
-    public async Task GivenARelationshipQuestionWithoutAToken_ThenItsRefusalReachesTheAuditService()
+    public async Task GivenNoToken_WhenARelationshipQuestionIsAsked_ThenItsRefusalReachesTheAuditService()
     {
         var correlation = Guid.NewGuid().ToString("N");
 
@@ -58,7 +58,7 @@ public sealed class IdentityAuditEndToEndTests(RealServicesFixture services)
     }
 
     [Fact]
-    public async Task GivenStaffRefusedByTheRecord_ThenTheChainHoldsTheRecordsRefusalAndIdentitysAnswerBehindIt()
+    public async Task GivenANurseOfAnotherPractice_WhenTheRecordRefusesTheirRead_ThenTheChainHoldsTheRecordsRefusalAndIdentitysAnswerBehindIt()
     {
         var nurse = await services.UserTokenAsync(DemoDirectory.StaffUserName(StaffRoles.Nurse, DemoDirectory.PracticeA), "openid user/*.rs");
         var nurseId = new JsonWebToken(nurse).Subject;

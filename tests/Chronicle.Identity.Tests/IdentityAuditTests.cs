@@ -122,7 +122,7 @@ public sealed class IdentityAuditTests(SecurityFixture fixture)
     }
 
     [Fact]
-    public async Task GivenTokenDiscoveryAndLoginRequests_ThenNoneIsAuditedAsPatientAccess()
+    public async Task GivenTokenDiscoveryAndLoginRequests_WhenSent_ThenNoneIsAuditedAsPatientAccess()
     {
         var correlation = NewCorrelationId();
         using var http = new HttpClient();

@@ -15,7 +15,7 @@ public sealed class IdentityEndpointDeclarationTests : IDisposable
     private readonly string _data = System.IO.Directory.CreateTempSubdirectory("chronicle-identity-declarations-").FullName;
 
     [Fact]
-    public async Task GivenIdentityAsComposed_ThenEveryEndpointAndGrpcMethodDeclaresItsAuditActionOrThatItTouchesNoPatientData()
+    public async Task GivenIdentityAsComposed_WhenItsEndpointsAreListed_ThenEveryEndpointAndGrpcMethodDeclaresItsAuditActionOrThatItTouchesNoPatientData()
     {
         var builder = WebApplication.CreateBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>

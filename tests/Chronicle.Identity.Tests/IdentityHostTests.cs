@@ -70,7 +70,7 @@ public sealed partial class IdentityHostTests : IDisposable
     }
 
     [Fact]
-    public async Task GivenHelp_ThenTheUsageListsServeTheDemoAndTheSettings()
+    public async Task GivenHelp_WhenRun_ThenTheUsageListsServeTheDemoAndTheSettings()
     {
         var run = await ServiceProcess.RunToEndAsync(IdentityDll, ["--help"], _directory, new Dictionary<string, string>());
 

@@ -66,7 +66,7 @@ public sealed class RealServiceBadTokenTests(RealServicesFixture services)
 public sealed class RealServiceAccessTests(RealServicesFixture services)
 {
     [Fact]
-    public async Task GivenStaffOfThePatientsPractice_ThenFhirAndGrpcReadsAnswer_AndProvenanceIsTheToken()
+    public async Task GivenStaffOfThePatientsPractice_WhenReadingTheRecord_ThenFhirAndGrpcReadsAnswer()
     {
         var gp = await services.GpTokenAsync();
         using var http = RealServicesFixture.Http(gp);
@@ -90,7 +90,7 @@ public sealed class RealServiceAccessTests(RealServicesFixture services)
     }
 
     [Fact]
-    public async Task GivenStaffOfAnotherPractice_ThenRefused_UntilTheyBreakGlass_WhichIsAudited()
+    public async Task GivenStaffOfAnotherPractice_WhenReadingTheRecord_ThenRefusedUntilTheyBreakGlassWhichIsAudited()
     {
         var gpB = await services.GpTokenAsync(DemoDirectory.PracticeB);
         using var plain = RealServicesFixture.Http(gpB);
@@ -122,7 +122,7 @@ public sealed class RealServiceAccessTests(RealServicesFixture services)
     }
 
     [Fact]
-    public async Task GivenRequestsWithoutAToken_ThenFhirAndGrpcRefusalsAreInTheAuditTrail()
+    public async Task GivenNoToken_WhenReadingOverFhirAndGrpc_ThenTheRefusalsAreInTheAuditTrail()
     {
         using var anonymous = new HttpClient();
         using var channel = GrpcChannel.ForAddress(services.RecordGrpc);
@@ -141,7 +141,7 @@ public sealed class RealServiceAccessTests(RealServicesFixture services)
     }
 
     [Fact]
-    public async Task GivenAPatientToken_ThenOnlyTheirOwnRecord_AndNoWrites()
+    public async Task GivenAPatientToken_WhenReadingAndWriting_ThenOnlyTheirOwnRecordIsReadAndWritesAreRefused()
     {
         var patient = await services.PatientTokenAsync();
         using var http = RealServicesFixture.Http(patient);
@@ -158,7 +158,7 @@ public sealed class RealServiceAccessTests(RealServicesFixture services)
     }
 
     [Fact]
-    public async Task GivenASearchNamingNoPatient_ThenOnlyPatientsTheCallerMayReachAreShown_AndTwoPatientsAtOnceAreRefused()
+    public async Task GivenASearchNamingNoPatient_WhenRun_ThenOnlyPatientsTheCallerMayReachAreShownAndTwoPatientsAtOnceAreRefused()
     {
         using var http = RealServicesFixture.Http(await services.GpTokenAsync());
 
@@ -174,7 +174,7 @@ public sealed class RealServiceAccessTests(RealServicesFixture services)
     }
 
     [Fact]
-    public async Task GivenStaffRegisteringAtAnotherPractice_ThenRefused()
+    public async Task GivenStaffOfOnePractice_WhenRegisteringAPatientAtAnother_ThenRefused()
     {
         var gpAtA = await services.GpTokenAsync();
 
@@ -185,7 +185,7 @@ public sealed class RealServiceAccessTests(RealServicesFixture services)
     }
 
     [Fact]
-    public async Task GivenTheAuditService_ThenOnlyAuditorTokensQueryAndReplay_AndHeadersAreNotTrusted()
+    public async Task GivenTheAuditService_WhenCallersQueryAndReplay_ThenOnlyAuditorTokensMayAndHeadersAreNotTrusted()
     {
         var auditor = await services.AuditorTokenAsync();
         using var asAuditor = RealServicesFixture.Http(auditor);
