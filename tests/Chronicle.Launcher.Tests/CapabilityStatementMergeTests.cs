@@ -10,7 +10,7 @@ public sealed class CapabilityStatementMergeTests
     private const string Gateway = "http://localhost:8080/fhir";
 
     [Fact]
-    public void GivenTwoServices_ThenOneStatementListsEachResourceOfTheServiceTheGatewayRoutesItTo()
+    public void GivenTwoServices_WhenTheirStatementsAreMerged_ThenOneStatementListsEachResourceOfTheServiceTheGatewayRoutesItTo()
     {
         var routes = new FhirRouteTable([FhirRouteTableTests.Ready("record", "Patient", "Observation"), FhirRouteTableTests.Ready("audit", "AuditEvent")]);
         var record = Statement("record", "2025-01-10", "Patient", "Observation", "Spaceship");
@@ -30,7 +30,7 @@ public sealed class CapabilityStatementMergeTests
     }
 
     [Fact]
-    public void GivenTheMergedStatement_ThenFirelyParsesItsJsonStrictly()
+    public void GivenTheMergedStatement_WhenSerialized_ThenFirelyParsesItsJsonStrictly()
     {
         var routes = new FhirRouteTable([FhirRouteTableTests.Ready("record", "Patient")]);
         var merged = CapabilityStatementMerge.Merge([new("record", Statement("record", "2025-01-10", "Patient"))], routes, Gateway, "1.0.0");
@@ -43,7 +43,7 @@ public sealed class CapabilityStatementMergeTests
     }
 
     [Fact]
-    public void GivenNoServiceDescribesARoutedType_ThenItIsNotListed()
+    public void GivenNoServiceDescribesARoutedType_WhenMerged_ThenItIsNotListed()
     {
         var routes = new FhirRouteTable([FhirRouteTableTests.Ready("record", "Patient", "Encounter")]);
 

@@ -45,7 +45,7 @@ public sealed class FhirGatewayTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenARequestForAResourceType_ThenItReachesItsOwnerWithPathQueryAndHeaders_AndTheAnswerComesBackAsItWas()
+    public async Task GivenARequestForAResourceType_WhenSentThroughTheGateway_ThenItReachesItsOwnerWithPathQueryAndHeadersAndTheAnswerComesBackAsItWas()
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, Gateway("Patient/1/_history/2?_count=3&_format=json"));
         request.Headers.Add("Authorization", "Bearer token-1");
@@ -70,7 +70,7 @@ public sealed class FhirGatewayTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenAnOwnerThatDoesNotAnswer_ThenTheGatewayAnswers503WithAnOperationOutcomeNamingIt()
+    public async Task GivenAnOwnerThatDoesNotAnswer_WhenItsTypeIsRequested_ThenTheGatewayAnswers503WithAnOperationOutcomeNamingIt()
     {
         using var response = await _http.GetAsync(Gateway("AuditEvent?patient=1"));
 
@@ -80,7 +80,7 @@ public sealed class FhirGatewayTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenAnUnknownType_ThenTheGatewayAnswers404WithAnOperationOutcome()
+    public async Task GivenAnUnknownType_WhenRequested_ThenTheGatewayAnswers404WithAnOperationOutcome()
     {
         using var response = await _http.GetAsync(Gateway("Spaceship/1"));
 
@@ -90,7 +90,7 @@ public sealed class FhirGatewayTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenMetadata_ThenItListsWhatTheAnsweringServicesDescribeAndTheGatewayRoutes()
+    public async Task GivenMetadata_WhenRequested_ThenItListsWhatTheAnsweringServicesDescribeAndTheGatewayRoutes()
     {
         using var response = await _http.GetAsync(Gateway("metadata"));
         var statement = FhirJson.Deserialize<CapabilityStatement>(await response.Content.ReadAsStringAsync());
@@ -102,7 +102,7 @@ public sealed class FhirGatewayTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenAServiceDescribingATypeTheTableDoesNotRoute_ThenTheLauncherIsToldSo()
+    public async Task GivenAServiceDescribingATypeTheTableDoesNotRoute_WhenUnroutedResourcesAreChecked_ThenTheLauncherIsToldSo()
     {
         var warnings = await _gateway.UnroutedResourcesAsync(new FhirRouteTable([_backend, _down]), CancellationToken.None);
 
@@ -110,7 +110,7 @@ public sealed class FhirGatewayTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenANulInThePath_ThenKestrelsOwnRefusalIsA400OperationOutcome()
+    public async Task GivenANulInThePath_WhenRequested_ThenKestrelsOwnRefusalIsA400OperationOutcome()
     {
         var response = Assert.Single(Chronicle.Testing.RawHttp.Split(await Chronicle.Testing.RawHttp.GetAsync(_gateway.FhirBase, "/fhir/Patient/%00")));
 
@@ -120,7 +120,7 @@ public sealed class FhirGatewayTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenAPathOutsideTheFhirBase_ThenTheAnswerIs404()
+    public async Task GivenAPathOutsideTheFhirBase_WhenRequested_ThenTheAnswerIs404()
     {
         using var response = await _http.GetAsync(new Uri(_gateway.FhirBase, "/elsewhere"));
 
@@ -128,7 +128,7 @@ public sealed class FhirGatewayTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenAForgedHostOrForwardedHost_ThenTheServiceIsToldOnlyTheGatewaysOwnBase_AndAForeignHostIsRefused()
+    public async Task GivenAForgedHostOrForwardedHost_WhenRequested_ThenTheServiceIsToldOnlyTheGatewaysOwnBaseAndAForeignHostIsRefused()
     {
         using var forwarded = new HttpRequestMessage(HttpMethod.Get, Gateway("Patient?name=x"));
         forwarded.Headers.Add("X-Forwarded-Host", "evil.example");
@@ -147,7 +147,7 @@ public sealed class FhirGatewayTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenMetadataWithAnotherMethod_Then405WithAllow_AndHeadMirrorsGet()
+    public async Task GivenMetadataAndAResource_WhenPostedAndHeadRequested_Then405WithAllowAndHeadMirrorsGet()
     {
         using var post = await _http.PostAsync(Gateway("metadata"), new StringContent(""));
         using var head = await _http.SendAsync(new HttpRequestMessage(HttpMethod.Head, Gateway("Patient/1")));
@@ -160,7 +160,7 @@ public sealed class FhirGatewayTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenAnOverLongUriOrABodyOverTheLimit_ThenTheGatewayAnswersWithAnOperationOutcome()
+    public async Task GivenAnOverLongUriOrABodyOverTheLimit_WhenSent_ThenTheGatewayAnswersWithAnOperationOutcome()
     {
         using var uri = await _http.GetAsync(Gateway("Patient?name=" + new string('a', 10_000)));
         using var body = new HttpRequestMessage(HttpMethod.Post, Gateway("Patient/_search"))

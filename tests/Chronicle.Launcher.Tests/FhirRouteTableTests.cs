@@ -23,7 +23,7 @@ public sealed class FhirRouteTableTests
     }
 
     [Fact]
-    public void GivenMetadata_ThenTheGatewayAnswersIt_AndOnlyForReads()
+    public void GivenMetadata_WhenResolved_ThenTheGatewayAnswersItOnlyForReads()
     {
         Assert.IsType<MetadataRoute>(Table().Resolve("GET", "/metadata"));
         Assert.IsType<MetadataRoute>(Table().Resolve("HEAD", "/metadata"));
@@ -36,7 +36,7 @@ public sealed class FhirRouteTableTests
     [InlineData("/_history")]
     [InlineData("")]
     [InlineData("/")]
-    public void GivenNoOwner_ThenTheAnswerIs404NamingWhatIsServed(string path)
+    public void GivenNoOwner_WhenResolved_ThenTheAnswerIs404NamingWhatIsServed(string path)
     {
         var refusal = Refusal(Table().Resolve("GET", path));
 
@@ -45,7 +45,7 @@ public sealed class FhirRouteTableTests
     }
 
     [Fact]
-    public void GivenAnOwnerThatIsNotRunning_ThenTheAnswerIs503SayingWhy()
+    public void GivenAnOwnerThatIsNotRunning_WhenResolved_ThenTheAnswerIs503SayingWhy()
     {
         _audit.NotRunning("not built yet");
 
@@ -57,7 +57,7 @@ public sealed class FhirRouteTableTests
     }
 
     [Fact]
-    public void GivenAnOwnerStillStartingOrStopped_ThenTheAnswerIs503()
+    public void GivenAnOwnerStillStartingOrStopped_WhenResolved_ThenTheAnswerIs503()
     {
         var starting = new FhirBackend("record", ["Patient"]);
         starting.Starting(new Uri("http://127.0.0.1:1/fhir"));
@@ -73,7 +73,7 @@ public sealed class FhirRouteTableTests
     }
 
     [Fact]
-    public void GivenTwoServicesClaimingOneType_ThenTheTableIsRefused()
+    public void GivenTwoServicesClaimingOneType_WhenTheTableIsBuilt_ThenItIsRefused()
     {
         var error = Assert.Throws<ArgumentException>(() => new FhirRouteTable([_record, new FhirBackend("other", ["Observation"])]));
 

@@ -21,7 +21,7 @@ public sealed partial class LauncherEndToEndTests : IDisposable
     private readonly string _root = Directory.CreateTempSubdirectory("chronicle-launcher-").FullName;
 
     [Fact]
-    public async Task GivenDemoPlatform_ThenRecordAnswersThroughTheGateway_AndCtrlCStopsEveryProcess()
+    public async Task GivenDemoPlatform_WhenReadThroughTheGatewayAndInterrupted_ThenRecordAnswersAndCtrlCStopsEveryProcess()
     {
         await using var launcher = await LauncherProcess.StartReadyAsync(Data("demo"), "--demo");
         var patientId = DemoPatientId(launcher);
@@ -120,7 +120,7 @@ public sealed partial class LauncherEndToEndTests : IDisposable
     }
 
     [Fact]
-    public async Task GivenAServiceThatCannotStart_ThenTheLauncherShowsWhy_AndExitsNonZero()
+    public async Task GivenAServiceThatCannotStart_WhenTheLauncherStarts_ThenItShowsWhyAndExitsNonZero()
     {
         // Inherited by Record, which refuses it before it listens.
         var environment = new Dictionary<string, string> { ["Chronicle__ReadYourWritesWait"] = "-00:00:01" };
@@ -134,7 +134,7 @@ public sealed partial class LauncherEndToEndTests : IDisposable
     }
 
     [Fact]
-    public async Task GivenGatewayPortTaken_ThenTheLauncherSaysSoAndStartsNothing()
+    public async Task GivenGatewayPortTaken_WhenTheLauncherStarts_ThenItSaysSoAndStartsNothing()
     {
         using var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
         taken.Start();
@@ -148,7 +148,7 @@ public sealed partial class LauncherEndToEndTests : IDisposable
     }
 
     [Fact]
-    public async Task GivenRunningPlatform_ThenTheGatewayAnswersAnUnknownTypeWithAnOperationOutcome_AndPassesTheServicesOwnAnswersThrough()
+    public async Task GivenRunningPlatform_WhenAnUnknownTypeAndAnUnknownPatientAreRequested_ThenTheGatewayAnswersWithAnOperationOutcomeAndPassesTheServicesOwnAnswersThrough()
     {
         await using var launcher = await LauncherProcess.StartReadyAsync(Data("outcomes"), LauncherProcess.SecurityDisabled);
         using var http = new HttpClient();
@@ -165,7 +165,7 @@ public sealed partial class LauncherEndToEndTests : IDisposable
     }
 
     [Fact]
-    public async Task GivenRunningPlatform_ThenEachServiceSignsItsAuditEntriesWithItsOwnKey_AndTheAuditServiceChainsAndVerifiesThem()
+    public async Task GivenRunningPlatform_WhenAReadIsAudited_ThenEachServiceSignsItsAuditEntriesWithItsOwnKeyAndTheAuditServiceChainsAndVerifiesThem()
     {
         var data = Data("audit-keys");
         await using var launcher = await LauncherProcess.StartReadyAsync(data, LauncherProcess.SecurityDisabled);

@@ -5,7 +5,7 @@ namespace Chronicle.Launcher.Tests;
 public sealed class LauncherOptionsTests
 {
     [Fact]
-    public void GivenNoArguments_ThenTheDefaultsAreGateway8080AndDataHere()
+    public void GivenNoArguments_WhenParsed_ThenTheDefaultsAreGateway8080AndDataHere()
     {
         var options = LauncherOptions.Parse([]);
 
@@ -15,7 +15,7 @@ public sealed class LauncherOptionsTests
     }
 
     [Fact]
-    public void GivenEveryOption_ThenEachIsRead()
+    public void GivenEveryOption_WhenParsed_ThenEachIsRead()
     {
         var options = LauncherOptions.Parse(["--demo", "--data", "some/where", "--port=0", "--verbose"]);
 
@@ -30,10 +30,10 @@ public sealed class LauncherOptionsTests
     [InlineData("--port", "70000", "--port must be a TCP port")]
     [InlineData("--data", "", "--data needs a folder")]
     [InlineData("--colour", "red", "Unknown option '--colour'")]
-    public void GivenABadArgument_ThenTheMessageNamesIt(string name, string value, string message) =>
+    public void GivenABadArgument_WhenParsed_ThenTheMessageNamesIt(string name, string value, string message) =>
         Assert.Contains(message, Assert.Throws<FormatException>(() => LauncherOptions.Parse([name, value])).Message, StringComparison.Ordinal);
 
     [Fact]
-    public void GivenAnOptionWithoutItsValue_ThenTheMessageSaysSo() =>
+    public void GivenAnOptionWithoutItsValue_WhenParsed_ThenTheMessageSaysSo() =>
         Assert.Equal("--data needs a value.", Assert.Throws<FormatException>(() => LauncherOptions.Parse(["--data"])).Message);
 }

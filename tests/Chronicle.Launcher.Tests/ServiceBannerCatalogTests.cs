@@ -35,7 +35,7 @@ public sealed class ServiceBannerCatalogTests
     }
 
     [Fact]
-    public void GivenEveryServiceInTheCatalog_ThenEachHasAHostDefinitionHere() =>
+    public void GivenEveryServiceInTheCatalog_WhenMatchedToHostDefinitions_ThenEachHasOneHere() =>
         Assert.Equal(ServiceCatalog.All.Select(s => s.Name).Order(), HostedServices.Order());
 
     private static (ServiceBanner Banner, IReadOnlyList<(string Line, string Url)> Lines) Printed(string service) => service switch

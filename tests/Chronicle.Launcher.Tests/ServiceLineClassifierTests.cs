@@ -14,15 +14,15 @@ public sealed class ServiceLineClassifierTests
     [InlineData("crit: Microsoft.Hosting.Lifetime[6] Host terminated", ServiceLineKind.Problem)]
     [InlineData("info: Microsoft.Hosting.Lifetime[0] Application started.", ServiceLineKind.Detail)]
     [InlineData("Chronicles of nothing", ServiceLineKind.Detail)]
-    public void GivenALine_ThenItsKindFollowsTheConvention(string line, ServiceLineKind kind) =>
+    public void GivenALine_WhenClassified_ThenItsKindFollowsTheConvention(string line, ServiceLineKind kind) =>
         Assert.Equal(kind, new ServiceLineClassifier().Classify(line, fromStandardError: false));
 
     [Fact]
-    public void GivenStandardError_ThenEveryLineIsAProblem() =>
+    public void GivenStandardError_WhenALineIsClassified_ThenItIsAProblem() =>
         Assert.Equal(ServiceLineKind.Problem, new ServiceLineClassifier().Classify("Chronicle Record: Chronicle:Ports:Fhir must be a TCP port", fromStandardError: true));
 
     [Fact]
-    public void GivenIndentedLinesUnderADemoHeaderOrAProblem_ThenTheyBelongToIt()
+    public void GivenIndentedLinesUnderADemoHeaderOrAProblem_WhenClassified_ThenTheyBelongToIt()
     {
         var classifier = new ServiceLineClassifier();
 

@@ -14,11 +14,11 @@ public sealed class ServiceLocationsTests : IDisposable
     };
 
     [Fact]
-    public void GivenNoProject_ThenTheServiceIsNotBuiltYet() =>
+    public void GivenNoProject_WhenAskedWhyNotRunnable_ThenTheServiceIsNotBuiltYet() =>
         Assert.StartsWith("not built yet: there is no " + Path.Combine("services", "Sample", "Chronicle.Sample.csproj"), Locations().WhyNotRunnable(Sample), StringComparison.Ordinal);
 
     [Fact]
-    public void GivenAProjectWithoutItsBuild_ThenTheServiceIsNotBuiltYetAndTheMessageSaysHowToBuild()
+    public void GivenAProjectWithoutItsBuild_WhenAskedWhyNotRunnable_ThenTheServiceIsNotBuiltYetAndTheMessageSaysHowToBuild()
     {
         Directory.CreateDirectory(Path.Combine(_services, "Sample"));
         File.WriteAllText(Path.Combine(_services, "Sample", "Chronicle.Sample.csproj"), "<Project />");
@@ -27,7 +27,7 @@ public sealed class ServiceLocationsTests : IDisposable
     }
 
     [Fact]
-    public void GivenTheBuiltAssembly_ThenTheServiceRuns_UnlessTheTableSaysItIsNotAServiceYet()
+    public void GivenTheBuiltAssembly_WhenAskedWhyNotRunnable_ThenTheServiceRunsUnlessTheTableSaysItIsNotAServiceYet()
     {
         var locations = Locations();
         Directory.CreateDirectory(Path.GetDirectoryName(locations.Assembly(Sample))!);
@@ -40,7 +40,7 @@ public sealed class ServiceLocationsTests : IDisposable
     }
 
     [Fact]
-    public void GivenThisBuild_ThenTheServicesAreBesideTheLauncher()
+    public void GivenThisBuild_WhenItsServicesAreLocated_ThenTheyAreBesideTheLauncher()
     {
         var locations = ServiceLocations.OfThisBuild();
 

@@ -18,7 +18,7 @@ namespace Chronicle.Launcher.Tests;
 public sealed class ServiceTelemetryTests
 {
     [Fact]
-    public void GivenNoOtlpEndpoint_ThenNothingIsCollected()
+    public void GivenNoOtlpEndpoint_WhenTelemetryIsAdded_ThenNothingIsCollected()
     {
         var builder = WebApplication.CreateSlimBuilder();
 
@@ -30,7 +30,7 @@ public sealed class ServiceTelemetryTests
     }
 
     [Fact]
-    public void GivenAMalformedEndpoint_ThenStartIsRefusedNamingTheSetting()
+    public void GivenAMalformedEndpoint_WhenTelemetryIsAdded_ThenStartIsRefusedNamingTheSetting()
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Configuration[ServiceTelemetry.EndpointSetting] = "otel-collector:4317";
