@@ -48,7 +48,7 @@ public abstract class CommandTracingTests(StorageBackend storage) : IAsyncLifeti
     }
 
     [Fact]
-    public async Task GivenTheSameCommandSentAtOnceInDifferentTraces_ThenOneResultAndItsEventsStoredOnce()
+    public async Task GivenTheSameCommand_WhenSentAtOnceInDifferentTraces_ThenOneResultAndItsEventsStoredOnce()
     {
         await new PatientRecordCommands(Store, TimeProvider.System).HandleAsync(Register(), Context(Guid.NewGuid(), FirstTrace));
         var commandId = Guid.NewGuid();

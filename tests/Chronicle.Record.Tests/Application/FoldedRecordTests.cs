@@ -64,7 +64,7 @@ public sealed class FoldedRecordTests
     }
 
     [Fact]
-    public void GivenFoldedRecord_ThenEveryEventIdFoldedIsKnownAndTheLastIsRemembered()
+    public void GivenAStoredStream_WhenFolded_ThenEveryEventIdFoldedIsKnownAndTheLastIsRemembered()
     {
         var stream = StoredStream(new SyntheticRecords(1, Today).Patient(0));
 
@@ -77,7 +77,7 @@ public sealed class FoldedRecordTests
     }
 
     [Fact]
-    public void GivenTheStateTypes_ThenNothingCanChangeAKeptRecord()
+    public void GivenTheStateTypes_WhenTheirPropertiesAreInspected_ThenNothingCanChangeAKeptRecord()
     {
         // A kept record is shared by every command in flight on that patient: no setter but init, no mutable collection.
         Type[] types = [typeof(FoldedRecord), typeof(PatientRecordState), typeof(RecordEntry), typeof(EncounterRecord)];

@@ -170,7 +170,7 @@ public abstract class PatientRecordCommandsTests(StorageBackend storage) : IAsyn
     }
 
     [Fact]
-    public async Task GivenRegistrationsOfOneNhsNumberAtOnce_ThenExactlyOnePatientHoldsItAndTheOthersAreRefused()
+    public async Task GivenOneNhsNumber_WhenRegisteredForSeveralPatientsAtOnce_ThenExactlyOnePatientHoldsItAndTheOthersAreRefused()
     {
         var patients = Enumerable.Range(0, 6).Select(_ => new PatientId(Guid.NewGuid())).ToArray();
 
@@ -244,7 +244,7 @@ public abstract class PatientRecordCommandsTests(StorageBackend storage) : IAsyn
     }
 
     [Fact]
-    public async Task GivenSameCommandSentTwiceAtOnce_ThenBothGetTheSameResultAndEventsAreStoredOnce()
+    public async Task GivenSameCommand_WhenSentConcurrently_ThenEveryCallGetsTheSameResultAndEventsAreStoredOnce()
     {
         await RegisterAsync(Guid.NewGuid());
         var commandId = Guid.NewGuid();
@@ -270,7 +270,7 @@ public abstract class PatientRecordCommandsTests(StorageBackend storage) : IAsyn
     }
 
     [Fact]
-    public async Task GivenEvents_ThenEachCarriesCallerProvenanceWithCommandIdAsCausation()
+    public async Task GivenAConsultation_WhenRecorded_ThenEachEventCarriesCallerProvenanceWithCommandIdAsCausation()
     {
         await RegisterAsync(Guid.NewGuid());
         var commandId = Guid.NewGuid();

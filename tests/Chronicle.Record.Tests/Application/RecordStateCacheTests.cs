@@ -19,7 +19,7 @@ public sealed class RecordStateCacheBoundsTests
     }
 
     [Fact]
-    public void GivenMoreRecordsThanAllowed_ThenTheLeastRecentlyUsedGoesFirst()
+    public void GivenMoreRecordsThanAllowed_WhenAnotherIsKept_ThenTheLeastRecentlyUsedGoesFirst()
     {
         var cache = new RecordStateCache(new RecordStateCacheOptions { MaxRecords = 2 });
         var (a, b, c) = (Patient(0), Patient(1), Patient(2));
@@ -36,7 +36,7 @@ public sealed class RecordStateCacheBoundsTests
     }
 
     [Fact]
-    public void GivenMoreEventsThanAllowed_ThenRecordsGoUntilTheRestFit()
+    public void GivenMoreEventsThanAllowed_WhenAnotherRecordIsKept_ThenRecordsGoUntilTheRestFit()
     {
         var (a, b) = (Patient(0, events: 10), Patient(1, events: 10));
         var cache = new RecordStateCache(new RecordStateCacheOptions { MaxEvents = 15 });
@@ -50,7 +50,7 @@ public sealed class RecordStateCacheBoundsTests
     }
 
     [Fact]
-    public void GivenRecordLargerThanTheWholeCache_ThenNotKeptAndNothingElseLost()
+    public void GivenRecordLargerThanTheWholeCache_WhenKept_ThenNotKeptAndNothingElseLost()
     {
         var (small, large) = (Patient(0, events: 5), Patient(1, events: 30));
         var cache = new RecordStateCache(new RecordStateCacheOptions { MaxEvents = 20 });
@@ -76,7 +76,7 @@ public sealed class RecordStateCacheBoundsTests
     }
 
     [Fact]
-    public void GivenCacheTurnedOff_ThenNothingKept()
+    public void GivenCacheTurnedOff_WhenARecordIsKept_ThenNothingKept()
     {
         var a = Patient(0);
         var cache = new RecordStateCache(new RecordStateCacheOptions { MaxRecords = 0 });
@@ -87,7 +87,7 @@ public sealed class RecordStateCacheBoundsTests
     }
 
     [Fact]
-    public void GivenRecordEvicted_ThenGoneAndItsEventsNoLongerCounted()
+    public void GivenAKeptRecord_WhenEvicted_ThenGoneAndItsEventsNoLongerCounted()
     {
         var a = Patient(0);
         var cache = new RecordStateCache();
@@ -163,7 +163,7 @@ public abstract class RecordStateCacheTests(StorageBackend storage) : IAsyncLife
     }
 
     [Fact]
-    public async Task GivenStreamFoldedWholeOnce_ThenItsRecordIsKeptOnlyWhenFoldedAgain()
+    public async Task GivenAStream_WhenFoldedWholeOnceThenAgain_ThenItsRecordIsKeptOnlyAfterTheSecondFold()
     {
         var records = new SyntheticRecords(13, Today);
         var appends = records.Patient(0);

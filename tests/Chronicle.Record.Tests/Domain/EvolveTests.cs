@@ -7,7 +7,7 @@ namespace Chronicle.Record.Tests.Domain;
 public class EvolveTests
 {
     [Fact]
-    public void GivenNoEvents_ThenRecordDoesNotExistAndIsAtVersionMinusOne()
+    public void GivenNoEvents_WhenFolded_ThenRecordDoesNotExistAndIsAtVersionMinusOne()
     {
         var state = PatientRecordDecider.Fold([]);
 
@@ -16,7 +16,7 @@ public class EvolveTests
     }
 
     [Fact]
-    public void GivenRegistration_ThenRecordExistsAtVersionZero()
+    public void GivenRegistration_WhenFolded_ThenRecordExistsAtVersionZero()
     {
         var state = PatientRecordDecider.Fold([Registered()]);
 
@@ -29,7 +29,7 @@ public class EvolveTests
     }
 
     [Fact]
-    public void GivenDemographicsUpdated_ThenLatestDemographicsKept()
+    public void GivenDemographicsUpdated_WhenFolded_ThenLatestDemographicsKept()
     {
         var state = PatientRecordDecider.Fold([Registered(), new DemographicsUpdated(Patient.Value, Demographics(family: "Jones"))]);
 
@@ -38,7 +38,7 @@ public class EvolveTests
     }
 
     [Fact]
-    public void GivenConsultationWithEntries_ThenEachEntryKeptWithKindEncounterAndVersion()
+    public void GivenConsultationWithEntries_WhenFolded_ThenEachEntryKeptWithKindEncounterAndVersion()
     {
         var state = PatientRecordDecider.Fold([
             Registered(), ConsultationRecorded(), ProblemAdded(1), new NoteWritten(EntryId(2), Encounter, "note"),
@@ -54,7 +54,7 @@ public class EvolveTests
     }
 
     [Fact]
-    public void GivenProblemResolved_ThenStatusAndDateUpdatedAndOriginalFactKept()
+    public void GivenProblemResolved_WhenFolded_ThenStatusAndDateUpdatedAndOriginalFactKept()
     {
         var state = PatientRecordDecider.Fold([
             Registered(), ConsultationRecorded(), ProblemAdded(1), new ProblemResolved(EntryId(1), new DateOnly(2025, 6, 1)),
@@ -67,7 +67,7 @@ public class EvolveTests
     }
 
     [Fact]
-    public void GivenEntryAndEncounterMarkedEnteredInError_ThenFlaggedButKept()
+    public void GivenEntryAndEncounterMarkedEnteredInError_WhenFolded_ThenFlaggedButKept()
     {
         var state = PatientRecordDecider.Fold([
             Registered(), ConsultationRecorded(), ProblemAdded(1),

@@ -23,7 +23,7 @@ public class FreeTextAndUnitTests
         WhenRegistered(Demographics(family: family)).ThenRejects("demographics.name.family", ControlCharacter);
 
     [Fact]
-    public void GivenNulInANameOnUpdate_ThenRejected() =>
+    public void GivenNulInAName_WhenDemographicsUpdated_ThenRejected() =>
         RecordSpec.Given(Registered())
             .When(new UpdateDemographics(Patient, WithName(new PersonName("Smith", ["Ja\0ne"], "Mrs"))))
             .ThenRejects("demographics.name.given[0]", "U+0000 at position 3");

@@ -135,7 +135,7 @@ public abstract class PatientRecordGrpcTests(StorageBackend storage) : IAsyncLif
     }
 
     [Fact]
-    public async Task GivenTwoCliniciansWritingConcurrently_ThenExactlyOneWins()
+    public async Task GivenTwoClinicians_WhenWritingConcurrently_ThenExactlyOneWins()
     {
         var patient = await RegisterAsync();
 
@@ -174,7 +174,7 @@ public abstract class PatientRecordGrpcTests(StorageBackend storage) : IAsyncLif
     }
 
     [Fact]
-    public async Task GivenCommandIdReusedForDifferentCommand_ThenAlreadyExists()
+    public async Task GivenARecordedCommandId_WhenReusedForDifferentCommand_ThenAlreadyExists()
     {
         var patient = await RegisterAsync();
         var consultation = Consultation(patient.PatientId, patient.Version, Note("first"));

@@ -9,7 +9,7 @@ public sealed class RecordCommandTests
     private static ServiceCommand Parse(params string[] args) => ServiceCommandLine.Parse(args, RecordHost.Definition);
 
     [Fact]
-    public void GivenNoVerb_ThenServeWithEveryArgumentAsConfiguration()
+    public void GivenNoVerb_WhenParsed_ThenServeWithEveryArgumentAsConfiguration()
     {
         var command = Parse("--Chronicle:Storage=postgres", "Chronicle:Ports:Fhir=0");
 
@@ -19,7 +19,7 @@ public sealed class RecordCommandTests
     }
 
     [Fact]
-    public void GivenServeWithDemo_ThenDemoCountTakenAndTheRestIsConfiguration()
+    public void GivenServeWithDemo_WhenParsed_ThenDemoCountTakenAndTheRestIsConfiguration()
     {
         var serve = Parse("serve", "--demo", "25", "--Chronicle:ListenAnyIp", "true");
 
@@ -29,7 +29,7 @@ public sealed class RecordCommandTests
     }
 
     [Fact]
-    public void GivenGenerate_ThenPatientsSeedAndDayRead()
+    public void GivenGenerate_WhenParsed_ThenPatientsSeedAndDayRead()
     {
         var generate = Parse("generate", "--patients=40", "--seed", "-3", "--today", "2025-01-31");
 
@@ -39,7 +39,7 @@ public sealed class RecordCommandTests
     }
 
     [Fact]
-    public void GivenRebuild_ThenTheProjectionIsNamed()
+    public void GivenRebuild_WhenParsed_ThenTheProjectionIsNamed()
     {
         var rebuild = Parse("rebuild", "--projection", "record-fhir", "--Chronicle:Security:Disabled=true");
 
@@ -55,7 +55,7 @@ public sealed class RecordCommandTests
     [InlineData("--seed does not go with 'serve'", "serve", "--seed", "1")]
     [InlineData("--demo needs a value", "serve", "--demo")]
     [InlineData("rebuild needs --projection NAME", "rebuild")]
-    public void GivenBadCommandLine_ThenTheProblemIsNamed(string message, params string[] args)
+    public void GivenBadCommandLine_WhenParsed_ThenTheProblemIsNamed(string message, params string[] args)
     {
         var refusal = Assert.Throws<ServiceConfigurationException>(() => Parse(args));
 
@@ -63,5 +63,5 @@ public sealed class RecordCommandTests
     }
 
     [Fact]
-    public void GivenHelp_ThenHelp() => Assert.True(Parse("generate", "--help").IsHelp);
+    public void GivenGenerateWithHelp_WhenParsed_ThenItIsHelp() => Assert.True(Parse("generate", "--help").IsHelp);
 }

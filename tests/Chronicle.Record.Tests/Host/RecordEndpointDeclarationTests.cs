@@ -15,7 +15,7 @@ public sealed class RecordEndpointDeclarationTests : IDisposable
     private readonly string _data = Directory.CreateTempSubdirectory("chronicle-record-declarations-").FullName;
 
     [Fact]
-    public async Task GivenTheRecordAsComposed_ThenEveryEndpointAndGrpcMethodDeclaresItsAuditActionOrThatItTouchesNoPatientData()
+    public async Task GivenTheRecordAsComposed_WhenItsEndpointsAreListed_ThenEveryEndpointAndGrpcMethodDeclaresItsAuditActionOrThatItTouchesNoPatientData()
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {

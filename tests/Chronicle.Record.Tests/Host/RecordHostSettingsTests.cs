@@ -10,13 +10,13 @@ public sealed class RecordHostSettingsTests
         new ConfigurationBuilder().AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value))).Build());
 
     [Fact]
-    public void GivenNoStateCacheSettings_ThenTheDefaultBounds()
+    public void GivenNoStateCacheSettings_WhenRead_ThenTheDefaultBounds()
     {
         Assert.Equal(new RecordStateCacheOptions(), From().StateCache);
     }
 
     [Fact]
-    public void GivenStateCacheSettings_ThenTheCacheIsBoundedByThem()
+    public void GivenStateCacheSettings_WhenRead_ThenTheCacheIsBoundedByThem()
     {
         var settings = From(("Chronicle:StateCache:MaxRecords", "0"), ("Chronicle:StateCache:MaxEvents", "1234"));
 

@@ -10,7 +10,7 @@ public sealed class SyntheticRecordsTests
     private static readonly DateOnly Today = new(2025, 1, 1);
 
     [Fact]
-    public void GivenOneSeed_ThenNhsNumbersAreValidAndNoTwoPatientsShareOne()
+    public void GivenOneSeed_WhenNhsNumbersAreGenerated_ThenTheyAreValidAndNoTwoPatientsShareOne()
     {
         var records = new SyntheticRecords(seed: 5, Today);
 
@@ -22,7 +22,7 @@ public sealed class SyntheticRecordsTests
     }
 
     [Fact]
-    public void GivenPatient_ThenRegistrationCarriesTheSeedsNhsNumberAndEveryAppendHasItsOwnCommandId()
+    public void GivenOneSeed_WhenAPatientIsGenerated_ThenRegistrationCarriesTheSeedsNhsNumberAndEveryAppendHasItsOwnCommandId()
     {
         var records = new SyntheticRecords(seed: 5, Today);
 
@@ -34,7 +34,7 @@ public sealed class SyntheticRecordsTests
     }
 
     [Fact]
-    public void GivenSameSeedAndDay_ThenSamePatientsAsEveryOtherProcessGets()
+    public void GivenSameSeedAndDay_WhenAPatientIsGenerated_ThenSamePatientsAsEveryOtherProcessGets()
     {
         // A value fixed in the test, so a seed that varied per process (as HashCode's does) would fail here.
         var first = new SyntheticRecords(seed: 1, Today).Patient(0);
@@ -44,7 +44,7 @@ public sealed class SyntheticRecordsTests
     }
 
     [Fact]
-    public void GivenGeneratedPatients_ThenEachAppendIsWhatTheCommandsWouldHaveDecided()
+    public void GivenGeneratedPatients_WhenEachAppendIsDecidedAgain_ThenItIsWhatTheCommandsWouldHaveDecided()
     {
         // The writer bypasses the commands, so the data must pass every rule they apply (names, free text, UCUM units, dates).
         var records = new SyntheticRecords(seed: 11, Today);
