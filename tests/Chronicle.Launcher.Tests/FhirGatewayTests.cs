@@ -102,11 +102,37 @@ public sealed class FhirGatewayTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GivenAServiceDescribingATypeTheTableDoesNotRoute_WhenUnroutedResourcesAreChecked_ThenTheLauncherIsToldSo()
+    public async Task GivenAReadyServiceWhoseTypesTheTableDoesNotKnow_WhenRoutesAreLearned_ThenItsTypesGoToItAndAnUnreadableServiceIsNamed()
     {
-        var warnings = await _gateway.UnroutedResourcesAsync(new FhirRouteTable([_backend, _down]), CancellationToken.None);
+        var record = ReadyAt("record", _backend.FhirBase!);
+        var routes = new FhirRouteTable([record, _down]);
 
-        Assert.Contains("record serves Spaceship, but the launcher's table", Assert.Single(warnings), StringComparison.Ordinal);
+        var warnings = await _gateway.LearnRoutesAsync(routes, CancellationToken.None);
+
+        Assert.Equal(["Observation", "Patient", "Spaceship"], routes.TypesOf(record));
+        Assert.IsType<ForwardRoute>(routes.Resolve("GET", "/Spaceship/1"));
+        Assert.Contains("audit's CapabilityStatement could not be read", Assert.Single(warnings), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GivenATypeAnotherServiceOwns_WhenRoutesAreLearned_ThenItStaysWithItsOwnerAndTheLauncherIsToldSo()
+    {
+        var record = ReadyAt("record", _backend.FhirBase!);
+        var other = new FhirBackend("other", ["Observation"]);
+        var routes = new FhirRouteTable([record, other]);
+
+        var warnings = await _gateway.LearnRoutesAsync(routes, CancellationToken.None);
+
+        Assert.Equal("other", routes.Owner("Observation")!.Service);
+        Assert.Equal("record serves Observation, but other owns it; the gateway sends it to other.", Assert.Single(warnings));
+    }
+
+    private static FhirBackend ReadyAt(string service, Uri fhirBase)
+    {
+        var backend = new FhirBackend(service, []);
+        backend.Starting(fhirBase);
+        backend.Ready();
+        return backend;
     }
 
     [Fact]

@@ -73,6 +73,31 @@ public sealed class FhirRouteTableTests
     }
 
     [Fact]
+    public void GivenAServiceStillStarting_WhenATypeNoReadyServiceServesIsAskedFor_ThenTheAnswerIs503NamingIt()
+    {
+        var starting = new FhirBackend("audit", []);
+        starting.Starting(new Uri("http://127.0.0.1:1/fhir"));
+
+        var refusal = Refusal(new FhirRouteTable([_record, starting]).Resolve("GET", "/AuditEvent"));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refusal.Status);
+        Assert.Contains("audit is starting and may serve it", refusal.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GivenTypesLearnedFromAServicesStatement_WhenResolved_ThenTheyGoToItAndATypeAlreadyOwnedStaysWithItsOwner()
+    {
+        var table = new FhirRouteTable([_record, _audit]);
+
+        var warnings = table.Learn(_audit, ["AuditEvent", "Observation", "Consent"]);
+
+        Assert.Equal("audit", table.Owner("Consent")!.Service);
+        Assert.Equal("record", table.Owner("Observation")!.Service);
+        Assert.Equal(["AuditEvent", "Consent"], table.TypesOf(_audit));
+        Assert.Equal("audit serves Observation, but record owns it; the gateway sends it to record.", Assert.Single(warnings));
+    }
+
+    [Fact]
     public void GivenTwoServicesClaimingOneType_WhenTheTableIsBuilt_ThenItIsRefused()
     {
         var error = Assert.Throws<ArgumentException>(() => new FhirRouteTable([_record, new FhirBackend("other", ["Observation"])]));

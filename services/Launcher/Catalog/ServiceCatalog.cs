@@ -32,11 +32,7 @@ public static class ServiceCatalog
                 new("gRPC", "Chronicle:Ports:Grpc", new ServiceBanner("Record").ListeningPrefix("gRPC"), PortProtocol.Grpc),
             ],
             Readiness = new("FHIR", ServiceHealth.ReadinessPath),
-            Fhir = new("FHIR", "/fhir",
-            [
-                "Patient", "Encounter", "Condition", "Observation", "AllergyIntolerance", "MedicationStatement", "Immunization",
-                "ServiceRequest", "DocumentReference", "FamilyMemberHistory", "Provenance",
-            ]),
+            Fhir = new("FHIR", "/fhir"),
             DemoArguments = ["--demo", "20"],
         },
         new("Audit")
@@ -48,7 +44,7 @@ public static class ServiceCatalog
                 new("gRPC", "Chronicle:Ports:Grpc", new ServiceBanner("Audit").ListeningPrefix("gRPC"), PortProtocol.Grpc),
             ],
             Readiness = new("HTTP", ServiceHealth.ReadinessPath),
-            Fhir = new("HTTP", "/fhir", ["AuditEvent"]),
+            Fhir = new("HTTP", "/fhir"),
         },
     ];
 }

@@ -16,8 +16,11 @@ public sealed record ServicePort(string Name, string Setting, string ListeningLi
 /// <summary>A path on one of the service's listeners, e.g. <c>/readyz</c> on the FHIR port.</summary>
 public sealed record ServiceEndpoint(string Port, string Path);
 
-/// <summary>The FHIR REST API a service serves: on which listener, under which path, and the resource types it owns.</summary>
-public sealed record FhirApi(string Port, string Path, IReadOnlyList<string> ResourceTypes);
+/// <summary>
+/// The FHIR REST API a service serves: on which listener and under which path. The resource types it owns are those its
+/// own CapabilityStatement describes, which the gateway reads once the service is ready.
+/// </summary>
+public sealed record FhirApi(string Port, string Path);
 
 /// <summary>
 /// One service of the platform as the launcher runs it: <c>services/{Name}/bin/{Configuration}/net10.0/Chronicle.{Name}.dll</c>,

@@ -157,19 +157,26 @@ public sealed partial class FhirGateway : IAsyncDisposable
     }
 
     /// <summary>
-    /// Resource types a ready service describes but the gateway does not send to it: the launcher's table is behind the
-    /// service, and requests for them get a 404 through the gateway.
+    /// Reads each ready service's CapabilityStatement and routes the resource types it describes to it
+    /// (<see cref="FhirRouteTable.Learn"/>).
     /// </summary>
-    public async Task<IReadOnlyList<string>> UnroutedResourcesAsync(FhirRouteTable routes, CancellationToken cancellationToken)
+    /// <returns>What the launcher should say: a type another service owns, or a service whose statement could not be read.</returns>
+    public async Task<IReadOnlyList<string>> LearnRoutesAsync(FhirRouteTable routes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(routes);
         var logger = _app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<FhirGateway>();
-        var ready = routes.Backends.Where(b => b.State == BackendState.Ready && b.FhirBase is not null);
+        var ready = routes.Backends.Where(b => b.State == BackendState.Ready && b.FhirBase is not null).ToList();
         var answers = await System.Threading.Tasks.Task.WhenAll(ready.Select(b => FetchCapabilitiesAsync(b, logger, cancellationToken))).ConfigureAwait(false);
-        return [.. answers.OfType<ServiceCapabilities>().SelectMany(answer => answer.Statement.Rest.SelectMany(r => r.Resource)
-            .Where(r => routes.Owner(r.Type)?.Service != answer.Service)
-            .Select(r => $"{answer.Service} serves {r.Type}, but the launcher's table (services/Launcher/Catalog/ServiceCatalog.cs) " +
-                         (routes.Owner(r.Type) is { } other ? $"sends it to {other.Service}." : "does not route it; the gateway answers 404 for it.")))];
+        var warnings = new List<string>();
+        foreach (var (backend, answer) in ready.Zip(answers))
+        {
+            if (answer is null)
+                warnings.Add($"{backend.Service}'s CapabilityStatement could not be read, so the gateway routes none of its resource types.");
+            else
+                warnings.AddRange(routes.Learn(backend, answer.Statement.Rest.SelectMany(r => r.Resource).Select(r => r.Type).OfType<string>()));
+        }
+
+        return warnings;
     }
 
     private async Task<ServiceCapabilities?> FetchCapabilitiesAsync(FhirBackend backend, ILogger logger, CancellationToken cancellationToken)

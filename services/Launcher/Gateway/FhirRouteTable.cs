@@ -14,10 +14,17 @@ public sealed record ForwardRoute(FhirBackend Backend, string Path) : GatewayRou
 /// <summary>Answered by the gateway itself with an OperationOutcome.</summary>
 public sealed record RefusedRoute(FhirException Error) : GatewayRoute;
 
-/// <summary>Routes by resource type, the first segment after the FHIR base, to the service that owns it.</summary>
+/// <summary>
+/// Routes by resource type, the first segment after the FHIR base, to the service that owns it. A service's types are
+/// those it was made with (tests) plus those it describes in its own CapabilityStatement, learned once it is ready
+/// (<see cref="Learn"/>), so a service that serves a new type needs no change to the launcher.
+/// </summary>
 public sealed class FhirRouteTable
 {
+    // Requests read while a ready service's types are learned; a type keeps the place it was first routed in.
+    private readonly Lock _gate = new();
     private readonly Dictionary<string, FhirBackend> _owners = new(StringComparer.Ordinal);
+    private readonly List<string> _served = [];
 
     public FhirRouteTable(IEnumerable<FhirBackend> backends)
     {
@@ -29,14 +36,52 @@ public sealed class FhirRouteTable
             {
                 if (!_owners.TryAdd(type, backend))
                     throw new ArgumentException($"{type} is owned by both {_owners[type].Service} and {backend.Service}; a resource type has one owner.", nameof(backends));
+                _served.Add(type);
             }
         }
     }
 
     public IReadOnlyList<FhirBackend> Backends { get; }
 
+    /// <summary>
+    /// Routes each of <paramref name="types"/> to <paramref name="backend"/>, as its CapabilityStatement describes them. A type
+    /// another service already owns stays with that one.
+    /// </summary>
+    /// <returns>One warning per type left with another owner.</returns>
+    public IReadOnlyList<string> Learn(FhirBackend backend, IEnumerable<string> types)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        ArgumentNullException.ThrowIfNull(types);
+        var warnings = new List<string>();
+        lock (_gate)
+        {
+            foreach (var type in types)
+            {
+                if (_owners.TryAdd(type, backend))
+                    _served.Add(type);
+                else if (_owners[type] is var owner && owner != backend)
+                    warnings.Add($"{backend.Service} serves {type}, but {owner.Service} owns it; the gateway sends it to {owner.Service}.");
+            }
+        }
+
+        return warnings;
+    }
+
+    /// <summary>The types routed to <paramref name="backend"/>, in name order.</summary>
+    public IReadOnlyList<string> TypesOf(FhirBackend backend)
+    {
+        lock (_gate)
+            return [.. _owners.Where(o => o.Value == backend).Select(o => o.Key).Order(StringComparer.Ordinal)];
+    }
+
     /// <summary>The service the gateway sends <paramref name="resourceType"/> to, if any.</summary>
-    public FhirBackend? Owner(string? resourceType) => resourceType is null ? null : _owners.GetValueOrDefault(resourceType);
+    public FhirBackend? Owner(string? resourceType)
+    {
+        if (resourceType is null)
+            return null;
+        lock (_gate)
+            return _owners.GetValueOrDefault(resourceType);
+    }
 
     /// <param name="method">The HTTP method.</param>
     /// <param name="path">The request path after the gateway's FHIR base: "", "/metadata", "/Patient/1/_history" and so on.</param>
@@ -54,7 +99,14 @@ public sealed class FhirRouteTable
         }
 
         if (Owner(first) is not { } owner)
-            return new RefusedRoute(FhirException.NotFound($"'{first}' is not a resource type this platform serves. It serves {Served()}."));
+        {
+            // A service still starting has not said what it serves yet: it may serve this.
+            var starting = Backends.Where(b => b.State == BackendState.Starting).Select(b => b.Service).ToList();
+            return new RefusedRoute(starting.Count > 0
+                ? FhirException.Unavailable($"'{first}' is not a resource type the ready services serve ({Served()}); " +
+                    $"{string.Join(" and ", starting)} {(starting.Count == 1 ? "is" : "are")} starting and may serve it: try again shortly.")
+                : FhirException.NotFound($"'{first}' is not a resource type this platform serves. It serves {Served()}."));
+        }
         return owner.State == BackendState.Ready && owner.FhirBase is not null
             ? new ForwardRoute(owner, path)
             : new RefusedRoute(FhirException.Unavailable(owner.Unavailability()));
@@ -63,5 +115,9 @@ public sealed class FhirRouteTable
     private static bool HttpMethodsAllowingRead(string method) =>
         Microsoft.AspNetCore.Http.HttpMethods.IsGet(method) || Microsoft.AspNetCore.Http.HttpMethods.IsHead(method);
 
-    private string Served() => string.Join(", ", _owners.Keys);
+    private string Served()
+    {
+        lock (_gate)
+            return string.Join(", ", _served);
+    }
 }

@@ -50,7 +50,7 @@ internal sealed class PlatformLauncher(LauncherOptions options, ServiceLocations
         }
 
         var ports = AssignPorts(runnable, out var gatewayPort);
-        var backends = ServiceCatalog.All.Where(s => s.Fhir is not null).ToDictionary(s => s, s => new FhirBackend(s.AppId, s.Fhir!.ResourceTypes));
+        var backends = ServiceCatalog.All.Where(s => s.Fhir is not null).ToDictionary(s => s, s => new FhirBackend(s.AppId, []));
         foreach (var (service, why) in skipped)
             backends.GetValueOrDefault(service)?.NotRunning(why);
         var routes = new FhirRouteTable(backends.Values);
@@ -109,9 +109,9 @@ internal sealed class PlatformLauncher(LauncherOptions options, ServiceLocations
         var failure = await WaitUntilReadyAsync(services, backends, ports, signal.Stopping).ConfigureAwait(false);
         if (failure is null && !signal.Stopping.IsCancellationRequested)
         {
-            foreach (var warning in await gateway.UnroutedResourcesAsync(routes, signal.Stopping).ConfigureAwait(false))
+            foreach (var warning in await gateway.LearnRoutesAsync(routes, signal.Stopping).ConfigureAwait(false))
                 _console.Complain(warning);
-            PrintSummary(gateway, services, skipped, ports);
+            PrintSummary(gateway, services, skipped, ports, routes, backends);
             failure = await WatchAsync(services, signal.Stopping).ConfigureAwait(false);
         }
 
@@ -390,7 +390,8 @@ internal sealed class PlatformLauncher(LauncherOptions options, ServiceLocations
             _console.Complain("stopping the other services.");
     }
 
-    private void PrintSummary(FhirGateway gateway, List<ServiceProcess> services, Dictionary<ServiceDefinition, string> skipped, Dictionary<(string, string), int> ports)
+    private void PrintSummary(FhirGateway gateway, List<ServiceProcess> services, Dictionary<ServiceDefinition, string> skipped,
+        Dictionary<(string, string), int> ports, FhirRouteTable routes, Dictionary<ServiceDefinition, FhirBackend> backends)
     {
         var width = ServiceCatalog.All.Max(s => s.AppId.Length) + 2;
         var lines = new List<string>
@@ -411,8 +412,8 @@ internal sealed class PlatformLauncher(LauncherOptions options, ServiceLocations
             }
 
             lines.Add($"  {name}{"ready",-6} {Address(definition, definition.Readiness.Port, ports, definition.Readiness.Path)}");
-            if (definition.Fhir is { } fhir)
-                lines.Add($"  {name}{"owns",-6} {string.Join(", ", fhir.ResourceTypes)}");
+            if (backends.GetValueOrDefault(definition) is { } backend)
+                lines.Add($"  {name}{"owns",-6} {string.Join(", ", routes.TypesOf(backend))}");
             lines.Add($"  {name}{"log",-6} {service.LogPath}");
         }
 

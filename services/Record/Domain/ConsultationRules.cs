@@ -18,6 +18,10 @@ public static class ConsultationRules
         "AUNT", "UNCLE", "COUSN", "NIECE", "NEPHEW", "HSIB", "HSIS", "HBRO", "GRNDCHILD",
     };
 
+    /// <summary>What an entry that is none of the kinds is told.</summary>
+    public static string NeedsAKind { get; } = "an entry needs one of problem, observation, allergy, medication_statement, immunisation, " +
+        $"referral, note, family_history or recorded (a kind: {string.Join(", ", DeclaredEntryKinds.Names)})";
+
     public static void Validate(ValidationErrors errors, PatientRecordState state, RecordConsultation command, DateTimeOffset now)
     {
         var dates = new ClinicalDates(now, state.Demographics?.BirthDate);
@@ -108,8 +112,11 @@ public static class ConsultationRules
                     errors.Add($"{field}.family_history.onset_age", $"{family.OnsetAge} is not an age in whole years from 1 to {MaxAge}; leave it out when unknown or under a year");
                 RecordRules.Text(errors, $"{field}.family_history.note", family.Note, RecordRules.MaxNoteLength, multiline: true);
                 break;
+            case DeclaredEntry declared:
+                declared.Entry.Validate(errors, $"{field}.{DeclaredEntryKinds.NameOf(declared.Entry)}", dates);
+                break;
             default:
-                errors.Add(field, "an entry needs one of problem, observation, allergy, medication_statement, immunisation, referral, note or family_history");
+                errors.Add(field, NeedsAKind);
                 break;
         }
     }

@@ -57,6 +57,7 @@ public static class PatientRecordDecider
             ReferralMade e => AddEntry(next, new RecordEntry(e.EntryId, e.EncounterId, EntryKind.Referral, e, version)),
             NoteWritten e => AddEntry(next, new RecordEntry(e.EntryId, e.EncounterId, EntryKind.Note, e, version)),
             FamilyHistoryRecorded e => AddEntry(next, new RecordEntry(e.EntryId, e.EncounterId, EntryKind.FamilyHistory, e, version)),
+            IDeclaredEntry e => AddEntry(next, new RecordEntry(e.EntryId, e.EncounterId, EntryKind.Declared, e, version)),
             EntryMarkedEnteredInError e => MarkInError(next, e),
             _ => next,
         };
@@ -112,6 +113,7 @@ public static class PatientRecordDecider
                 ReferralEntry r => new ReferralMade(r.EntryId, encounter, r.Service, r.Reason, r.Priority, r.Recipient),
                 NoteEntry n => new NoteWritten(n.EntryId, encounter, n.Text),
                 FamilyHistoryEntry f => new FamilyHistoryRecorded(f.EntryId, encounter, f.Relationship, f.Condition, f.OnsetAge, f.Note),
+                DeclaredEntry d => d.Entry.WithIds(d.EntryId, encounter),
                 _ => throw new ArgumentException($"Unknown consultation entry {entry.GetType().Name}.", nameof(command)),
             });
         }
@@ -124,7 +126,7 @@ public static class PatientRecordDecider
         var entry = state.Entries.GetValueOrDefault(command.EntryId)
             ?? throw new EntryNotFoundException(command.PatientId, command.EntryId);
         if (entry.Kind != EntryKind.Problem)
-            throw new RecordStateException($"Entry {command.EntryId} is {Describe(entry.Kind)}, not a problem; only a problem can be resolved.");
+            throw new RecordStateException($"Entry {command.EntryId} is {Describe(entry)}, not a problem; only a problem can be resolved.");
         if (entry.EnteredInError)
             throw new RecordStateException($"Problem {command.EntryId} was entered in error; it cannot be resolved.");
         if (entry.ClinicalStatus == "resolved")
@@ -186,8 +188,9 @@ public static class PatientRecordDecider
         return UpdateEntry(state, e.EntryId, entry => entry with { EnteredInError = true, EnteredInErrorReason = e.Reason });
     }
 
-    private static string Describe(EntryKind kind) => kind switch
+    private static string Describe(RecordEntry entry) => entry.Kind switch
     {
+        EntryKind.Declared => DeclaredEntryKinds.Describe((IDeclaredEntry)entry.Recorded),
         EntryKind.Observation => "an observation",
         EntryKind.Allergy => "an allergy",
         EntryKind.MedicationStatement => "a medication statement",

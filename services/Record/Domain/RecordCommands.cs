@@ -58,3 +58,6 @@ public sealed record NoteEntry(Guid EntryId, string Text) : ConsultationEntry(En
 
 /// <summary>A relative's condition. Relationship: an HL7 v3 RoleCode (MTH, FTH, SIS, …); Condition: SNOMED CT; OnsetAge in years.</summary>
 public sealed record FamilyHistoryEntry(Guid EntryId, string Relationship, Coding Condition, int? OnsetAge, string? Note) : ConsultationEntry(EntryId);
+
+/// <summary>An entry of a kind declared beside its event (<see cref="IDeclaredEntry"/>), its ids still to be given.</summary>
+public sealed record DeclaredEntry(Guid EntryId, IDeclaredEntry Entry) : ConsultationEntry(EntryId);

@@ -1,3 +1,6 @@
+using System.Collections.Frozen;
+using System.Reflection;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using Chronicle.EventStore;
 
@@ -42,6 +45,9 @@ public enum EntryKind
     Referral,
     Note,
     FamilyHistory,
+
+    /// <summary>A kind declared whole beside its event (<see cref="IDeclaredEntry"/>); the event says which.</summary>
+    Declared,
 }
 
 /// <summary>An event that records a new entry of the record, within a consultation (its encounter).</summary>
@@ -49,6 +55,84 @@ public interface IEntryRecorded
 {
     Guid EntryId { get; }
     Guid EncounterId { get; }
+}
+
+/// <summary>
+/// A kind of entry declared whole beside its event, so that adding one touches three files: this one (the event, its
+/// <see cref="EntryKindAttribute"/> and its rules), the projection that shows it as FHIR, and the FHIR resource type it
+/// is shown as. A consultation records it through <see cref="DeclaredEntry"/> (on the wire, chronicle.record.v1's
+/// RecordedEntry: the kind's name and the event's JSON without its ids); the decider, the gRPC record view and the
+/// integration events handle every such kind alike. See docs/adding-a-service.md, "Adding a kind of record entry".
+/// </summary>
+public interface IDeclaredEntry : IEntryRecorded
+{
+    /// <summary>The entry's coded concept, if it has one: what its integration event announces.</summary>
+    Coding? Code { get; }
+
+    /// <summary>Checks the entry's own fields; <paramref name="field"/> is its path, e.g. "entries[2].procedure".</summary>
+    void Validate(ValidationErrors errors, string field, ClinicalDates dates);
+
+    /// <summary>The same entry under the ids the consultation gives it.</summary>
+    IDeclaredEntry WithIds(Guid entryId, Guid encounterId);
+}
+
+/// <summary>Names a <see cref="IDeclaredEntry"/> kind: its wire and integration-event name ("procedure") and how messages describe one.</summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class EntryKindAttribute(string name, string description) : Attribute
+{
+    public string Name { get; } = name;
+    public string Description { get; } = description;
+}
+
+/// <summary>Every declared kind of entry, found once from <see cref="RecordEventsV1"/>.</summary>
+public static class DeclaredEntryKinds
+{
+    private static readonly FrozenDictionary<string, Type> ByName = typeof(RecordEventsV1).GetNestedTypes()
+        .Where(t => typeof(IDeclaredEntry).IsAssignableFrom(t))
+        .ToFrozenDictionary(t => Attribute(t).Name, StringComparer.Ordinal);
+
+    /// <summary>The kinds' names, in a stable order, for error messages.</summary>
+    public static IReadOnlyList<string> Names { get; } = [.. ByName.Keys.Order(StringComparer.Ordinal)];
+
+    public static string NameOf(IDeclaredEntry entry) => Attribute(entry.GetType()).Name;
+
+    public static string Describe(IDeclaredEntry entry) => Attribute(entry.GetType()).Description;
+
+    /// <summary>The kind called <paramref name="name"/>, read from its event's JSON (camelCase, ids left out); null with a reason if it is none.</summary>
+    public static IDeclaredEntry? Read(string name, string json, out string? problem)
+    {
+        if (!ByName.TryGetValue(name ?? "", out var type))
+        {
+            problem = $"'{name}' is not a kind of record entry; one of {string.Join(", ", Names)}";
+            return null;
+        }
+
+        try
+        {
+            if (JsonSerializer.Deserialize(json, RecordEventsJsonContext.Default.GetTypeInfo(type)!) is IDeclaredEntry entry)
+            {
+                problem = entry.EntryId != Guid.Empty || entry.EncounterId != Guid.Empty
+                    ? "leave entryId and encounterId out of the JSON: the entry's ids are the consultation's"
+                    : null;
+                return problem is null ? entry : null;
+            }
+
+            problem = $"a {name} entry needs a JSON object";
+        }
+        catch (JsonException e)
+        {
+            problem = $"not a {name} entry: {e.Message}";
+        }
+
+        return null;
+    }
+
+    /// <summary>The event's JSON, as it is stored.</summary>
+    public static string Write(IDeclaredEntry entry) =>
+        JsonSerializer.Serialize(entry, RecordEventsJsonContext.Default.GetTypeInfo(entry.GetType())!);
+
+    private static EntryKindAttribute Attribute(Type type) => type.GetCustomAttribute<EntryKindAttribute>()
+        ?? throw new InvalidOperationException($"{type.Name} is an IDeclaredEntry without an [EntryKind] naming it.");
 }
 
 /// <summary>An event that changes an entry (or an encounter) already recorded.</summary>

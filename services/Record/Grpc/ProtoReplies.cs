@@ -167,6 +167,9 @@ internal static class ProtoReplies
                 if (f.OnsetAge is { } age)
                     view.FamilyHistory.OnsetAge = age;
                 break;
+            case IDeclaredEntry d:
+                view.Recorded = new Proto.RecordedEntry { Kind = DeclaredEntryKinds.NameOf(d), Json = DeclaredEntryKinds.Write(d) };
+                break;
         }
 
         return view;

@@ -113,8 +113,13 @@ internal static class ProtoRequests
                 var family = entry.FamilyHistory;
                 return new FamilyHistoryEntry(entryId, family.Relationship, RequestReader.Coding(family.Condition),
                     family.HasOnsetAge ? family.OnsetAge : null, RequestReader.NullIfEmpty(family.Note));
+            case Proto.ConsultationEntry.EntryOneofCase.Recorded:
+                if (DeclaredEntryKinds.Read(entry.Recorded.Kind, entry.Recorded.Json, out var refusal) is { } declared)
+                    return new DeclaredEntry(entryId, declared);
+                read.Reject($"{field}.recorded", refusal!);
+                return null;
             default:
-                read.Reject(field, "an entry needs one of problem, observation, allergy, medication_statement, immunisation, referral, note or family_history");
+                read.Reject(field, ConsultationRules.NeedsAKind);
                 return null;
         }
     }

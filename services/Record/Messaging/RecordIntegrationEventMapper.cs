@@ -4,6 +4,7 @@ using Chronicle.Messaging.Publishing;
 using static Chronicle.Record.Domain.RecordEventsV1;
 using V1 = Chronicle.Contracts.IntegrationEvents.Record.RecordIntegrationEventsV1;
 using Chronicle.Record.Application;
+using Chronicle.Record.Domain;
 
 namespace Chronicle.Record.Messaging;
 
@@ -33,6 +34,8 @@ public sealed class RecordIntegrationEventMapper : IIntegrationEventMapper
             ImmunisationGiven e => [Entry(change, e.EntryId, e.EncounterId, "immunisation", e.Vaccine)],
             ReferralMade e => [Entry(change, e.EntryId, e.EncounterId, "referral", e.Service)],
             NoteWritten e => [Entry(change, e.EntryId, e.EncounterId, "note", null)],
+            FamilyHistoryRecorded e => [Entry(change, e.EntryId, e.EncounterId, "family-history", e.Condition)],
+            IDeclaredEntry e => [Entry(change, e.EntryId, e.EncounterId, DeclaredEntryKinds.NameOf(e), e.Code)],
             EntryMarkedEnteredInError e => [new V1.EntryMarkedEnteredInError(patientId, version, at, e.EntryId, e.Reason)],
             _ => [],
         };

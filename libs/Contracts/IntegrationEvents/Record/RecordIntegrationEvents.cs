@@ -31,7 +31,9 @@ public static class RecordIntegrationEventsV1
 
     /// <summary>
     /// A clinical entry was added to the record. Kind: problem | observation | allergy | medication | immunisation |
-    /// referral | note. Code is the entry's coded concept (SNOMED CT or dm+d), absent for a note.
+    /// referral | note | family-history, or the name of a kind the record declares beside its event (procedure, …: the
+    /// kinds of chronicle.record.v1's RecordedEntry). Code is the entry's coded concept (SNOMED CT or dm+d), absent for
+    /// a note.
     /// </summary>
     [IntegrationEvent("chronicle.record.clinical-entry-recorded.v1", RecordTopics.Record, Owner = RecordTopics.Owner)]
     public sealed record ClinicalEntryRecorded(
