@@ -155,11 +155,15 @@ public sealed partial class LauncherEndToEndTests : IDisposable
 
         using var unknown = await http.GetAsync(new Uri(launcher.GatewayBase, "Spaceship/1"));
         using var passedThrough = await http.GetAsync(new Uri(launcher.GatewayBase, $"Patient/{Guid.NewGuid()}"));
+        // Routed because the Record's CapabilityStatement says it serves it: the launcher has no list of the Record's types.
+        using var learned = await http.GetAsync(new Uri(launcher.GatewayBase, $"Procedure?patient={Guid.NewGuid()}"));
 
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Contains("OperationOutcome", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, passedThrough.StatusCode);
         Assert.Contains("is not known", await passedThrough.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, learned.StatusCode);
+        Assert.Contains("\"searchset\"", await learned.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         await launcher.SignalAsync("INT");
         Assert.Equal(0, await launcher.WaitForExitAsync());
     }

@@ -197,6 +197,25 @@ public static class RecordEventsV1
     public sealed record FamilyHistoryRecorded(Guid EntryId, Guid EncounterId, string Relationship, Coding Condition, int? OnsetAge, string? Note)
         : IEntryRecorded;
 
+    /// <summary>
+    /// A procedure done to the patient (FHIR Procedure, completed): a SNOMED CT procedure code, the date it was performed
+    /// when known (in the patient's lifetime, not in the future), and a note.
+    /// </summary>
+    [EventType("V1.ProcedureRecorded")]
+    [EntryKind("procedure", "a procedure")]
+    public sealed record ProcedureRecorded(Guid EntryId, Guid EncounterId, Coding Code, DateOnly? Performed, string? Note) : IDeclaredEntry
+    {
+        public void Validate(ValidationErrors errors, string field, ClinicalDates dates)
+        {
+            RecordRules.Coding(errors, $"{field}.code", Code, CodeSystems.Snomed);
+            if (Performed is { } performed)
+                dates.Date(errors, $"{field}.performed", performed);
+            RecordRules.Text(errors, $"{field}.note", Note, RecordRules.MaxNoteLength, multiline: true);
+        }
+
+        IDeclaredEntry IDeclaredEntry.WithIds(Guid entryId, Guid encounterId) => this with { EntryId = entryId, EncounterId = encounterId };
+    }
+
     /// <summary>Marks any entry (or a whole encounter) as entered in error. The entry stays in history.</summary>
     [EventType("V1.EntryMarkedEnteredInError")]
     public sealed record EntryMarkedEnteredInError(Guid EntryId, string Reason) : IEntryChanged;
@@ -239,6 +258,7 @@ public static class CodeSystems
 [JsonSerializable(typeof(RecordEventsV1.ReferralMade))]
 [JsonSerializable(typeof(RecordEventsV1.NoteWritten))]
 [JsonSerializable(typeof(RecordEventsV1.FamilyHistoryRecorded))]
+[JsonSerializable(typeof(RecordEventsV1.ProcedureRecorded))]
 [JsonSerializable(typeof(RecordEventsV1.EntryMarkedEnteredInError))]
 [JsonSerializable(typeof(RecordEventsV1.NhsNumberReserved))]
 [JsonSerializable(typeof(RecordEventsV1.NhsNumberReservationReleased))]

@@ -35,6 +35,7 @@ public static class PatientRecordFhirBuilder
             ReferralMade e => ClinicalResources.Referral(patient, e, change.Recorded.RecordedAt),
             NoteWritten e => ClinicalResources.Note(patient, e, change.Recorded.RecordedAt),
             FamilyHistoryRecorded e => ClinicalResources.FamilyHistory(patient, e, change.Recorded.RecordedAt),
+            ProcedureRecorded e => ClinicalResources.Procedure(patient, e),
             EntryMarkedEnteredInError => current is null ? null : EnteredInError.Mark(current),
             _ => null,
         };
@@ -302,6 +303,18 @@ internal static class ClinicalResources
         Note = e.Note is { } note ? [new Annotation { Text = note }] : [],
     };
 
+    /// <summary>A completed procedure: its SNOMED CT code, the date it was performed when known, and a note.</summary>
+    public static Procedure Procedure(Guid patientId, ProcedureRecorded e) => new()
+    {
+        Id = FhirValues.Id(e.EntryId),
+        Status = EventStatus.Completed,
+        Code = FhirValues.Concept(e.Code),
+        Subject = FhirValues.Patient(patientId),
+        Encounter = FhirValues.Encounter(e.EncounterId),
+        Performed = e.Performed is { } performed ? new FhirDateTime(FhirValues.Date(performed)) : null,
+        Note = e.Note is { } note ? [new Annotation { Text = note }] : [],
+    };
+
     private static CodeableConcept ClinicalStatus(string status) =>
         status.Equals("resolved", StringComparison.OrdinalIgnoreCase)
             ? FhirValues.Concept(FhirSystems.ConditionClinical, "resolved", "Resolved")
@@ -345,6 +358,9 @@ internal static class EnteredInError
             case FamilyMemberHistory f:
                 f.Status = FamilyMemberHistory.FamilyHistoryStatus.EnteredInError;
                 return f;
+            case Procedure p:
+                p.Status = EventStatus.EnteredInError;
+                return p;
             default:
                 // A Patient or Provenance has no entered-in-error state; the decider does not target them.
                 return null;

@@ -130,6 +130,13 @@ public static class RecordResourceTypes
             }),
         Clinical<FamilyMemberHistory>("Conditions of the patient's relatives: the relationship (HL7 v3 RoleCode), the SNOMED CT condition and the age it began at.",
             [], (_, _) => { }),
+        Clinical<Procedure>("Procedures done to the patient (status completed): the SNOMED CT procedure and the date it was performed.",
+            [Code("The procedure's SNOMED CT code."), new("date", SearchParamType.Date, "When it was performed.")],
+            (p, index) =>
+            {
+                index.Codes("code", p.Code);
+                index.Date("date", (p.Performed as FhirDateTime)?.Value);
+            }),
         Clinical<Provenance>("One per recorded event: the resource version it produced, who (user, role, organisation, on behalf of, client), when and why.",
             [new("recorded", SearchParamType.Date, "When the event was recorded.")],
             (v, index) => index.Instant("recorded", v.Recorded)),

@@ -8,10 +8,11 @@ using Task = System.Threading.Tasks.Task;
 
 namespace Chronicle.Record.FhirApi.Tests;
 
-/// <summary>A family history entry end to end: the command, its event, the projection, and the FHIR read and search.</summary>
-public abstract class FamilyHistoryFhirTests(StorageBackend storage) : IAsyncLifetime
+/// <summary>Kinds of entry end to end (family history; a procedure, declared beside its event): the command, its event, the projection, and the FHIR read and search.</summary>
+public abstract class EntryKindFhirTests(StorageBackend storage) : IAsyncLifetime
 {
     private static readonly Domain.Coding BreastCancer = new(CodeSystems.Snomed, "254837009", "Malignant neoplasm of breast");
+    private static readonly Domain.Coding Appendicectomy = new(CodeSystems.Snomed, "80146002", "Appendicectomy");
     private FhirApiServer _server = null!;
     private FhirClient _client = null!;
     private PatientRecordCommands _commands = null!;
@@ -84,9 +85,50 @@ public abstract class FamilyHistoryFhirTests(StorageBackend storage) : IAsyncLif
         Assert.Equal((FamilyMemberHistory.FamilyHistoryStatus.EnteredInError, "2"), (current.Status, current.Meta.VersionId));
         Assert.Equal(FamilyMemberHistory.FamilyHistoryStatus.Completed, first.Status);
     }
+
+    private static DeclaredEntry Procedure(DateOnly? performed, string? note = null) =>
+        new(Guid.NewGuid(), new RecordEventsV1.ProcedureRecorded(Guid.Empty, Guid.Empty, Appendicectomy, performed, note));
+
+    [Fact]
+    public async Task GivenProceduresRecordedByCommand_WhenReadAndSearchedByPatientCodeAndDate_ThenValidProceduresAsRecorded()
+    {
+        var (patient, recorded) = await RecordAsync(Procedure(new DateOnly(2024, 5, 1), "Laparoscopic."), Procedure(null));
+        var ids = recorded.EntryIds.Select(e => e.ToString("D")).ToList();
+
+        var read = FhirAssert.Valid(await _client.ReadAsync<Procedure>($"Procedure/{ids[0]}"));
+        var byPatient = FhirAssert.Matches<Procedure>(FhirAssert.Valid(await _client.SearchAsync<Procedure>([$"patient={patient}"])));
+        var byCode = FhirAssert.Matches<Procedure>(FhirAssert.Valid(await _client.SearchAsync<Procedure>([$"patient={patient}", "code=http://snomed.info/sct|80146002"])));
+        var byDate = FhirAssert.Matches<Procedure>(FhirAssert.Valid(await _client.SearchAsync<Procedure>([$"patient={patient}", "date=2024-05"])));
+        var otherCode = FhirAssert.Matches<Procedure>(FhirAssert.Valid(await _client.SearchAsync<Procedure>([$"patient={patient}", "code=38341003"])));
+
+        Assert.Equal(EventStatus.Completed, read.Status);
+        Assert.Equal(($"Patient/{patient}", $"Encounter/{recorded.EncounterId}"), (read.Subject.Reference, read.Encounter.Reference));
+        Assert.Equal(("http://snomed.info/sct", "80146002", "Appendicectomy"), (read.Code.Coding[0].System, read.Code.Coding[0].Code, read.Code.Coding[0].Display));
+        Assert.Equal("2024-05-01", Assert.IsType<FhirDateTime>(read.Performed).Value);
+        Assert.Equal("Laparoscopic.", Assert.Single(read.Note).Text);
+        Assert.Equal(ids, byPatient.Select(p => p.Id));
+        Assert.Equal(ids, byCode.Select(p => p.Id));
+        Assert.Equal([ids[0]], byDate.Select(p => p.Id));
+        Assert.Empty(otherCode);
+        Assert.Null(byPatient[1].Performed);
+    }
+
+    [Fact]
+    public async Task GivenAProcedure_WhenMarkedEnteredInError_ThenItsNewVersionSaysSoAndTheFirstIsKept()
+    {
+        var (patient, recorded) = await RecordAsync(Procedure(new DateOnly(2024, 5, 1)));
+        var id = recorded.EntryIds[0].ToString("D");
+
+        await SendAsync(new MarkEnteredInError(patient, recorded.EntryIds[0], "recorded against the wrong patient"), recorded.Version);
+
+        var current = FhirAssert.Valid(await _client.ReadAsync<Procedure>($"Procedure/{id}"));
+        var first = FhirAssert.Valid(await _client.ReadAsync<Procedure>($"Procedure/{id}/_history/1"));
+        Assert.Equal((EventStatus.EnteredInError, "2"), (current.Status, current.Meta.VersionId));
+        Assert.Equal(EventStatus.Completed, first.Status);
+    }
 }
 
-public sealed class SqliteFamilyHistoryFhirTests() : FamilyHistoryFhirTests(StorageBackend.Sqlite);
+public sealed class SqliteEntryKindFhirTests() : EntryKindFhirTests(StorageBackend.Sqlite);
 
 [Collection(SharedPostgres.Collection)]
-public sealed class PostgresFamilyHistoryFhirTests() : FamilyHistoryFhirTests(StorageBackend.Postgres);
+public sealed class PostgresEntryKindFhirTests() : EntryKindFhirTests(StorageBackend.Postgres);
