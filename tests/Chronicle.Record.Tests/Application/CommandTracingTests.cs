@@ -26,7 +26,8 @@ public abstract class CommandTracingTests(StorageBackend storage) : IAsyncLifeti
     private static CommandContext Context(Guid commandId, string trace, long? expectedVersion = null) =>
         new(commandId, expectedVersion, new EventMetadata { UserId = "G1234567", OrganisationOds = Practice, TraceParent = trace });
 
-    private async Task<IReadOnlyList<RecordedEvent>> LogAsync() => await Store.ReadAllAsync(LogPosition.Start, EventStoreLimits.MaxReadCount);
+    private async Task<IReadOnlyList<RecordedEvent>> LogAsync() =>
+        (await Store.ReadAllAsync(LogPosition.Start, EventStoreLimits.MaxReadCount)).Where(e => ComposedRecord.IsRecordStream(e.StreamId)).ToList();
 
     [Fact]
     public async Task GivenCommandsStored_WhenResentInAnotherTrace_ThenTheOriginalResultsAndTheFirstTraceIsKept()

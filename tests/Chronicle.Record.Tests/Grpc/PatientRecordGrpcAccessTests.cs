@@ -1,23 +1,18 @@
 using System.Collections.Concurrent;
-using System.Security.Claims;
-using System.Text.Encodings.Web;
 using Chronicle.Contracts.Record.V1;
 using Chronicle.Security;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using static Chronicle.Record.Tests.Grpc.RecordRequests;
 using Chronicle.Testing;
 
 namespace Chronicle.Record.Tests.Grpc;
 
 /// <summary>
-/// The record's gRPC service guarded by libs/Security's interceptor, as in the host, over a real socket. Tokens are
-/// stood in for (their checks are tested against a real Identity in Chronicle.Identity.Tests): the bearer token names
-/// the caller's practice. The relationship rule is a table of the patients registered at each practice, and every
+/// The record's gRPC service guarded by libs/Security's interceptor, in the Record as composed, over a real socket. Tokens
+/// are real signed ones from a key the Record is told to trust (their checks against a real Identity are tested in
+/// Chronicle.Identity.Tests): each names the caller's practice. The relationship rule is a table of the patients registered at each practice, and every
 /// question put to it is recorded, which is what shows that junk never reaches Identity.
 /// </summary>
 public sealed class PatientRecordGrpcAccessTests() : IAsyncLifetime
@@ -28,14 +23,12 @@ public sealed class PatientRecordGrpcAccessTests() : IAsyncLifetime
     private PatientRecord.PatientRecordClient Client => _server.Client;
 
     public async Task InitializeAsync() => _server = await RecordServer.StartAsync(StorageBackend.Sqlite, services =>
-    {
-        services.AddAuthentication(PracticeToken.SchemeName).AddScheme<AuthenticationSchemeOptions, PracticeToken>(PracticeToken.SchemeName, null);
-        services.AddSingleton<IPatientAccessChecker>(_practices);
-    });
+        services.AddSingleton<IPatientAccessChecker>(_practices));
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
-    private static Metadata GpOf(string practice) => new() { { "authorization", $"Bearer {practice}" } };
+    /// <summary>A GP of <paramref name="practice"/>, with every user scope.</summary>
+    private Metadata GpOf(string practice) => new() { { "authorization", $"Bearer {_server.Tokens.Staff($"gp.{practice}", StaffRoles.Gp, practice)}" } };
 
     private async Task<string> RegisterAtAsync(string practice, string patientId = "")
     {
@@ -108,27 +101,6 @@ public sealed class PatientRecordGrpcAccessTests() : IAsyncLifetime
 
     private async Task<string> RegisterNewAsync(string nhsNumber) =>
         (await Client.RegisterPatientAsync(Registration(nhsNumber), GpOf("A81001"))).PatientId;
-
-    /// <summary>Authenticates a bearer token as a GP of the practice it names, with every user scope.</summary>
-    private sealed class PracticeToken(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
-        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
-    {
-        public const string SchemeName = "Bearer";
-
-        protected override Task<AuthenticateResult> HandleAuthenticateAsync()
-        {
-            var header = Request.Headers.Authorization.ToString();
-            if (!header.StartsWith("Bearer ", StringComparison.Ordinal))
-                return Task.FromResult(AuthenticateResult.NoResult());
-            var identity = new ClaimsIdentity(
-            [
-                new Claim(ChronicleClaims.Scope, "user/*.cruds"), new Claim(ChronicleClaims.Subject, $"gp.{header[7..]}"),
-                new Claim(ChronicleClaims.Role, StaffRoles.Gp), new Claim(ChronicleClaims.Organisation, header[7..]),
-                new Claim(ChronicleClaims.ClientId, "gp-desktop"),
-            ], SchemeName);
-            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
-        }
-    }
 
     /// <summary>Staff reach the patients registered at their practice, as Identity decides; every question is kept.</summary>
     private sealed class RegisteredPractices : IPatientAccessChecker

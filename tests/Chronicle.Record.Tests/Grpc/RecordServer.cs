@@ -1,82 +1,106 @@
-using System.Net;
-using System.Net.Sockets;
+using Chronicle.Auditing;
 using Chronicle.Contracts.Record.V1;
 using Chronicle.EventStore;
-using Chronicle.Record.Grpc;
 using Chronicle.Security;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Chronicle.Testing;
 
 namespace Chronicle.Record.Tests.Grpc;
 
 /// <summary>
-/// The record's gRPC service on a real Kestrel socket (HTTP/2 cleartext on loopback) over a test's own event store,
-/// with a real gRPC client channel.
+/// The Record as its executable composes it (<see cref="ComposedRecord"/>: security and auditing on) over a test's own
+/// storage, with a real gRPC client channel to its h2c listener.
 /// </summary>
 internal sealed class RecordServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly ComposedRecord _record;
     private readonly GrpcChannel _channel;
-    private readonly TestStorage _store;
+    private readonly TestStorage _storage;
 
-    private RecordServer(WebApplication app, GrpcChannel channel, TestStorage store)
+    private RecordServer(ComposedRecord record, GrpcChannel channel, TestStorage storage, bool authenticated)
     {
-        _app = app;
+        _record = record;
         _channel = channel;
-        _store = store;
-        Client = new PatientRecord.PatientRecordClient(channel);
+        _storage = storage;
+        Client = authenticated
+            ? new PatientRecord.PatientRecordClient(channel.Intercept(new StatedCallerToken(record.Tokens)))
+            : new PatientRecord.PatientRecordClient(channel);
+        Anonymous = new PatientRecord.PatientRecordClient(channel);
     }
 
+    /// <summary>
+    /// Without <c>security</c>, every call carries a token the Record accepts (see <see cref="StatedCallerToken"/>) and
+    /// every patient is reachable; with it, calls carry what the test puts on them.
+    /// </summary>
     public PatientRecord.PatientRecordClient Client { get; }
 
-    public Task<IReadOnlyList<RecordedEvent>> GlobalLogAsync() => _store.GlobalLogAsync();
+    /// <summary>A client whose calls carry no token.</summary>
+    public PatientRecord.PatientRecordClient Anonymous { get; }
+
+    /// <summary>Tokens the Record accepts.</summary>
+    public TestTokens Tokens => _record.Tokens;
+
+    /// <summary>The record's own events (its patient and NHS number streams), without the audit entries kept in the same store.</summary>
+    public Task<IReadOnlyList<RecordedEvent>> GlobalLogAsync() => _record.RecordLogAsync();
+
+    /// <summary>The audit entries the Record has made durable, oldest first.</summary>
+    public Task<IReadOnlyList<AuditEntry>> AuditEntriesAsync() => _record.AuditEntriesAsync();
 
     /// <param name="security">
-    /// When given, libs/Security's interceptor guards the service as in the host, with the authentication and the
-    /// <see cref="Chronicle.Security.IPatientAccessChecker"/> this registers.
+    /// Replaces what checks callers beyond their token (the <see cref="IPatientAccessChecker"/> that would ask Identity),
+    /// applied after compose (<see cref="ServiceOverrides"/>). Without it every patient is reachable.
     /// </param>
     public static async Task<RecordServer> StartAsync(StorageBackend storage, Action<IServiceCollection>? security = null)
     {
-        var store = await RecordTestStorage.CreateAsync(storage);
-        var port = FreeLoopbackPort();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenLocalhost(port, listen => listen.Protocols = HttpProtocols.Http2));
-        builder.Services.AddSingleton<IEventStore>(store.Events);
-        builder.Services.AddGrpc();
-        if (security is not null)
+        var reserved = await TestStorage.ReserveAsync(storage, ComposedRecord.StorageOptions());
+        try
         {
-            builder.Services.AddGrpc(options => options.AddChronicleSecurity());
-            security(builder.Services);
+            var record = await ComposedRecord.StartAsync(reserved, security ?? (services => services.AddSingleton<IPatientAccessChecker>(new EveryPatientReachable())));
+            return new RecordServer(record, GrpcChannel.ForAddress(record.GrpcAddress), reserved, authenticated: security is null);
         }
-
-        builder.Services.AddRecordCommands();
-
-        var app = builder.Build();
-        if (security is not null)
-            app.UseAuthentication();
-        app.MapRecordGrpc();
-        await app.StartAsync();
-        return new RecordServer(app, GrpcChannel.ForAddress($"http://127.0.0.1:{port}"), store);
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        catch
+        {
+            await reserved.DisposeAsync();
+            throw;
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
         _channel.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-        await _store.DisposeAsync();
+        await _record.DisposeAsync();
+        await _storage.DisposeAsync();
+    }
+
+    private sealed class EveryPatientReachable : IPatientAccessChecker
+    {
+        public ValueTask<PatientAccessOutcome> CheckAsync(PatientAccessRequest request, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(PatientAccessOutcome.Allowed);
+    }
+
+    /// <summary>
+    /// Gives a call without a token one that says who its provenance headers say is calling, as Identity would have signed
+    /// it for them (x-user-id, x-user-role, x-organisation-ods, x-client-id; by default a GP at A81001 on gp-desktop), with
+    /// every user scope.
+    /// </summary>
+    private sealed class StatedCallerToken(TestTokens tokens) : Interceptor
+    {
+        public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(TRequest request, ClientInterceptorContext<TRequest, TResponse> context,
+            AsyncUnaryCallContinuation<TRequest, TResponse> continuation)
+        {
+            var headers = context.Options.Headers ?? [];
+            if (headers.Get("authorization") is null)
+            {
+                string Stated(string header, string otherwise) => headers.GetValue(header) ?? otherwise;
+                headers.Add("authorization", "Bearer " + tokens.Staff(Stated(Caller.UserIdHeader, "G8123456"), Stated(Caller.RoleHeader, StaffRoles.Gp),
+                    Stated(Caller.OrganisationHeader, "A81001"), clientId: Stated(Caller.ClientIdHeader, "gp-desktop")));
+                context = new ClientInterceptorContext<TRequest, TResponse>(context.Method, context.Host, context.Options.WithHeaders(headers));
+            }
+
+            return continuation(request, context);
+        }
     }
 }
