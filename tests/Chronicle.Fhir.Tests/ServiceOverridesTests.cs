@@ -22,10 +22,4 @@ public sealed class ServiceOverridesTests
             Assert.NotNull(record.Services.GetService<IAuditTrail>());
         }
     }
-
-    private sealed class EveryPatientReachable : IPatientAccessChecker
-    {
-        public ValueTask<PatientAccessOutcome> CheckAsync(PatientAccessRequest request, CancellationToken cancellationToken) =>
-            ValueTask.FromResult(PatientAccessOutcome.Allowed);
-    }
 }

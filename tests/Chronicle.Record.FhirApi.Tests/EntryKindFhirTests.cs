@@ -19,7 +19,7 @@ public abstract class EntryKindFhirTests(StorageBackend storage) : IAsyncLifetim
 
     public async Task InitializeAsync()
     {
-        _server = await FhirApiServer.StartAsync(await TestStorage.CreateAsync(storage, FhirApiServer.Storage));
+        _server = await FhirApiServer.StartAsync(await TestStorage.ReserveAsync(storage, FhirApiServer.Storage));
         _client = _server.CreateClient();
         _commands = new PatientRecordCommands(_server.Store, TimeProvider.System);
     }

@@ -23,7 +23,7 @@ public abstract class EverythingPagingTests(StorageBackend storage) : IAsyncLife
 
     public async Task InitializeAsync()
     {
-        _server = await FhirApiServer.StartAsync(await TestStorage.CreateAsync(storage, FhirApiServer.Storage));
+        _server = await FhirApiServer.StartAsync(await TestStorage.ReserveAsync(storage, FhirApiServer.Storage));
         for (var i = 0; i < 3; i++)
         {
             var patient = new SampleRecord(nhsNumber: $"99900034{i:D2}", family: "Okafor");
@@ -108,7 +108,7 @@ public abstract class EverythingPagingTests(StorageBackend storage) : IAsyncLife
     [Fact]
     public async Task GivenUnknownPatientOrAnotherResourcesId_WhenEverythingIsAsked_ThenNotFound()
     {
-        using var http = new HttpClient();
+        using var http = Server.CreateHttpClient();
 
         using var unknown = await http.GetAsync(new Uri($"{Server.FhirBase}/Patient/{Guid.NewGuid():D}/$everything"));
         using var notAPatient = await http.GetAsync(new Uri($"{Server.FhirBase}/Patient/{_patients[0].Problem:D}/$everything"));

@@ -28,7 +28,7 @@ public abstract class FhirApiTests(StorageBackend storage) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = await FhirApiServer.StartAsync(await TestStorage.CreateAsync(storage, FhirApiServer.Storage), options => options.MaxReadYourWritesWait = TimeSpan.FromSeconds(1));
+        _server = await FhirApiServer.StartAsync(await TestStorage.ReserveAsync(storage, FhirApiServer.Storage), options => options.MaxReadYourWritesWait = TimeSpan.FromSeconds(1));
         _client = _server.CreateClient();
     }
 
@@ -408,13 +408,15 @@ public abstract class FhirApiTests(StorageBackend storage) : IAsyncLifetime
 
     /// <summary>
     /// Every table of the read model, row for row (see <see cref="DumpAsync"/>); of the checkpoints only where each
-    /// consumer stands, not when it last wrote.
+    /// consumer stands, not when it last wrote. The Record's outbox relay keeps its checkpoint in the same table and moves
+    /// on by itself (it relays the audit entries of reads), so it is left out.
     /// </summary>
     private async Task<Dictionary<string, List<string>>> DumpReadModelAsync()
     {
+        var relay = new Chronicle.Messaging.Publishing.OutboxRelayOptions().Name;
         var dump = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var table in await Server.ReadModels.ListTablesAsync())
-            dump[table] = await DumpAsync(table == "projection_checkpoints" ? "(select name, tx_id, position from projection_checkpoints) as c" : table);
+            dump[table] = await DumpAsync(table == "projection_checkpoints" ? $"(select name, tx_id, position from projection_checkpoints where name <> '{relay}') as c" : table);
         return dump;
     }
 

@@ -22,7 +22,7 @@ public sealed class MultiResourceAccessTests() : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = await FhirApiServer.StartAsync(await TestStorage.CreateAsync(StorageBackend.Sqlite, FhirApiServer.Storage), security: _tokens.Register);
+        _server = await FhirApiServer.StartAsync(await TestStorage.ReserveAsync(StorageBackend.Sqlite, FhirApiServer.Storage), security: _tokens.Register);
         await Server.AppendAsync(_record.PatientId, [_record.Registered, .. _record.Consultation(SampleRecord.Consulted)]);
         _tokens.Reachable.Add(_record.Id);
     }

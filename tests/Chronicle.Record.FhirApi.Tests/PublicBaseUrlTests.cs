@@ -12,7 +12,7 @@ public sealed class PublicBaseUrlTests
     [Fact]
     public async Task GivenAPublicBaseUrl_WhenARequestForgesItsHost_ThenFullUrlsAndLinksNameThePublicBase()
     {
-        await using var server = await FhirApiServer.StartAsync(await TestStorage.CreateAsync(StorageBackend.Sqlite, FhirApiServer.Storage),
+        await using var server = await FhirApiServer.StartAsync(await TestStorage.ReserveAsync(StorageBackend.Sqlite, FhirApiServer.Storage),
             settings: new Dictionary<string, string?> { [FhirRequestUrls.PublicBaseUrlSetting] = "https://fhir.example.nhs.uk/" });
         var record = new SampleRecord();
         await server.AppendAsync(record.PatientId, [record.Registered, .. record.Consultation(SampleRecord.Consulted)]);

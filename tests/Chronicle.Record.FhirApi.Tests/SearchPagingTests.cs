@@ -1,13 +1,8 @@
 using System.Net.Http.Headers;
-using System.Security.Claims;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Chronicle.Record.Fhir.Projection;
 using Chronicle.Security;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Task = System.Threading.Tasks.Task;
 using Chronicle.Testing;
 
@@ -16,7 +11,7 @@ namespace Chronicle.Record.FhirApi.Tests;
 /// <summary>
 /// A search naming no patient shows only resources of patients the caller may reach, and its pages are still full:
 /// every page but the last holds <c>_count</c> entries, a next link leads to at least one more, and across the pages
-/// every reachable match appears exactly once, in order, and nothing else. Security is on: a bearer token is accepted
+/// every reachable match appears exactly once, in order, and nothing else. Security is on: a signed bearer token is accepted
 /// with a search scope, and the caller's relationships come from a table standing in for Identity's answer (the real
 /// Identity service answers in Chronicle.Identity.Tests).
 /// </summary>
@@ -33,13 +28,12 @@ public abstract class SearchPagingTests(StorageBackend storage) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = await FhirApiServer.StartAsync(await TestStorage.CreateAsync(storage, FhirApiServer.Storage), security: services =>
-        {
-            services.AddAuthentication(AnyBearerToken.SchemeName).AddScheme<AuthenticationSchemeOptions, AnyBearerToken>(AnyBearerToken.SchemeName, null);
-            services.AddSingleton<IPatientAccessChecker>(new RelationshipTable(_reachable));
-        });
+        _server = await FhirApiServer.StartAsync(await TestStorage.ReserveAsync(storage, FhirApiServer.Storage), security: services =>
+            services.AddSingleton<IPatientAccessChecker>(new ReachablePatients(_reachable)));
         _http = new HttpClient { BaseAddress = new Uri(Server.FhirBase.AbsoluteUri + "/") };
-        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "any");
+        // A caller with search and read scopes on every resource type.
+        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
+            Server.Tokens.Create(new Dictionary<string, object> { [ChronicleClaims.Scope] = "user/*.rs", [ChronicleClaims.Subject] = "gp" }));
 
         // Nine patients, four of them reachable. First a run of 24 weights of unreachable patients (a page must read
         // on past them), then rounds that interleave every patient, so reachable and unreachable rows alternate.
@@ -148,28 +142,6 @@ public abstract class SearchPagingTests(StorageBackend storage) : IAsyncLifetime
         }
 
         return pages;
-    }
-
-    /// <summary>Authenticates any bearer token as a caller with search and read scopes on every resource type.</summary>
-    private sealed class AnyBearerToken(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
-        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
-    {
-        public const string SchemeName = "Bearer";
-
-        protected override Task<AuthenticateResult> HandleAuthenticateAsync()
-        {
-            if (!Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.Ordinal))
-                return Task.FromResult(AuthenticateResult.NoResult());
-            var identity = new ClaimsIdentity([new Claim(ChronicleClaims.Scope, "user/*.rs"), new Claim(ChronicleClaims.Subject, "gp")], SchemeName);
-            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
-        }
-    }
-
-    /// <summary>The caller's relationships: the patients in the set, and no others.</summary>
-    private sealed class RelationshipTable(IReadOnlySet<string> reachable) : IPatientAccessChecker
-    {
-        public ValueTask<PatientAccessOutcome> CheckAsync(PatientAccessRequest request, CancellationToken cancellationToken) =>
-            ValueTask.FromResult(reachable.Contains(request.PatientId) ? PatientAccessOutcome.Allowed : PatientAccessOutcome.Denied);
     }
 }
 

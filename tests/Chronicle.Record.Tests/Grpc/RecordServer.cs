@@ -75,12 +75,6 @@ internal sealed class RecordServer : IAsyncDisposable
         await _storage.DisposeAsync();
     }
 
-    private sealed class EveryPatientReachable : IPatientAccessChecker
-    {
-        public ValueTask<PatientAccessOutcome> CheckAsync(PatientAccessRequest request, CancellationToken cancellationToken) =>
-            ValueTask.FromResult(PatientAccessOutcome.Allowed);
-    }
-
     /// <summary>
     /// Gives a call without a token one that says who its provenance headers say is calling, as Identity would have signed
     /// it for them (x-user-id, x-user-role, x-organisation-ods, x-client-id; by default a GP at A81001 on gp-desktop), with
