@@ -90,22 +90,7 @@ public static class PrivateDataDirectory
     {
         ArgumentNullException.ThrowIfNull(services);
         var path = Ensure(directory);
-        services.AddSingleton<IHostedService>(new RestrictWhenStarted(path));
+        services.OnHostStarted(_ => Restrict(path));
         return services;
-    }
-
-    private sealed class RestrictWhenStarted(string directory) : IHostedLifecycleService
-    {
-        public Task StartedAsync(CancellationToken cancellationToken)
-        {
-            Restrict(directory);
-            return Task.CompletedTask;
-        }
-
-        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-        public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-        public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-        public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -73,14 +73,17 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>Runs the executable to its end (a command that is not a server, or a start that must fail) and returns what it printed.</summary>
+    /// <param name="whileRunning">Given the process id once it runs, e.g. to signal it at a chosen moment.</param>
     public static async Task<(int ExitCode, string Output, string Errors)> RunToEndAsync(string dllPath, IEnumerable<string> args, string workingDirectory,
-        IReadOnlyDictionary<string, string> environment)
+        IReadOnlyDictionary<string, string> environment, Func<int, Task>? whileRunning = null)
     {
         using var process = Start(dllPath, args, workingDirectory, environment);
         try
         {
             var output = process.StandardOutput.ReadToEndAsync();
             var errors = process.StandardError.ReadToEndAsync();
+            if (whileRunning is not null)
+                await whileRunning(process.Id).WaitAsync(Patience);
             await process.WaitForExitAsync().WaitAsync(Patience);
             return (process.ExitCode, await output, await errors);
         }
@@ -94,10 +97,16 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// <summary>Stops the service as an orchestrator would (SIGTERM) and returns its exit code.</summary>
     public async Task<int> StopAsync()
     {
-        using (var signal = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            await signal.WaitForExitAsync();
+        await SignalAsync(_process.Id, "TERM");
         await _process.WaitForExitAsync().WaitAsync(Patience);
         return _process.ExitCode;
+    }
+
+    /// <summary>Sends <paramref name="signal"/> (INT, TERM, …) to process <paramref name="processId"/>, as kill(1) does.</summary>
+    public static async Task SignalAsync(int processId, string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", processId.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
     }
 
     public async ValueTask DisposeAsync()

@@ -137,7 +137,12 @@ public static class IdentityHostExtensions
 
     /// <summary>Once it listens: the issuer is the HTTP listener's URL, unless one is configured (see <see cref="IdentityHost.PrepareAsync"/>).</summary>
     public static IServiceCollection AddIdentityIssuer(this IServiceCollection services) =>
-        services.AddHostedService<IssuerFromListener>();
+        services.OnHostStarted(provider =>
+        {
+            var issuer = provider.GetRequiredService<IssuerAddress>();
+            if (!issuer.IsKnown)
+                issuer.Set(provider.GetRequiredService<ServiceListeners>().HttpBase);
+        });
 
     private static IdentityServiceOptions Options(IConfiguration configuration) =>
         configuration.GetSection(IdentityServiceOptions.Section).Get<IdentityServiceOptions>() ?? new IdentityServiceOptions();
@@ -154,21 +159,4 @@ internal sealed class IdentityReadiness(IssuerAddress issuer) : IHealthCheck
         Task.FromResult(issuer.IsKnown
             ? HealthCheckResult.Healthy($"Issuing tokens as {issuer.Value}.")
             : HealthCheckResult.Unhealthy("The issuer is not known until the HTTP listener is bound."));
-}
-
-/// <summary>Once the HTTP listener is bound, the issuer defaults to its URL.</summary>
-internal sealed class IssuerFromListener(IssuerAddress issuer, ServiceListeners listeners) : IHostedLifecycleService
-{
-    public Task StartedAsync(CancellationToken cancellationToken)
-    {
-        if (!issuer.IsKnown)
-            issuer.Set(listeners.HttpBase);
-        return Task.CompletedTask;
-    }
-
-    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
