@@ -9,7 +9,7 @@ namespace Chronicle.Auditing;
 /// property present (null when absent), UTC times with seven fractional digits, enum names as written in
 /// <see cref="AuditAction"/>. Hashes are taken over these bytes, so two parties that agree on an entry agree on its hash.
 /// <para>
-/// Properties added after the first version (<c>accessGrounds</c>) are written only when they have a value, after the
+/// Properties added after the first version (<c>accessGrounds</c>, <c>agentKind</c>) are written only when they have a value, after the
 /// others, so an entry without them has exactly the bytes, and the hash, it had before they existed.
 /// </para>
 /// </summary>
@@ -34,7 +34,7 @@ public static class AuditCanonicalForm
                     case "action":
                         property.CustomConverter = new JsonStringEnumConverter<AuditAction>();
                         break;
-                    case "accessGrounds":
+                    case "accessGrounds" or "agentKind":
                         property.ShouldSerialize = (_, value) => value is not null;
                         break;
                 }

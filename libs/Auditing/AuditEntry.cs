@@ -90,6 +90,14 @@ public sealed record AuditEntry
     /// </summary>
     [JsonPropertyOrder(17)]
     public string? AccessGrounds { get; init; }
+
+    /// <summary>
+    /// What kind of agent acted: "staff", "patient", "related-person" (a proxy) or "system" (a supplier module acting as
+    /// itself; see Chronicle.Security's AgentKinds). Null in entries written before it was recorded, and when nothing named
+    /// the caller.
+    /// </summary>
+    [JsonPropertyOrder(18)]
+    public string? AgentKind { get; init; }
 }
 
 /// <summary>

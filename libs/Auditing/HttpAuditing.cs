@@ -80,6 +80,7 @@ public static class HttpAuditExtensions
             BreakGlass = feature.BreakGlass || breakGlass is not null,
             BreakGlassReason = feature.BreakGlassReason ?? breakGlass?.Reason,
             AccessGrounds = feature.AccessGrounds ?? access?.Grounds,
+            AgentKind = caller.AgentKind,
         };
     }
 

@@ -38,6 +38,19 @@ public static class StaffRoles
     public static bool IsKnown(string? role) => role is not null && All.Contains(role, StringComparer.Ordinal);
 }
 
+/// <summary>The kinds of agent an audit entry names (<see cref="Caller.AgentKind"/>).</summary>
+public static class AgentKinds
+{
+    public const string Staff = "staff";
+    public const string Patient = "patient";
+
+    /// <summary>A person acting for a patient (a proxy: a parent, a carer).</summary>
+    public const string RelatedPerson = "related-person";
+
+    /// <summary>A supplier module or other system acting as itself, with no person behind the call.</summary>
+    public const string System = "system";
+}
+
 /// <summary>
 /// Who is calling: the one reading of the caller that access checks, event provenance and audit entries all use, so an
 /// event and its audit entry can never disagree about who acted.
@@ -79,6 +92,17 @@ public sealed record Caller(
 
     /// <summary>A member of practice staff.</summary>
     public bool IsStaff => Role is not null && Organisation is not null;
+
+    /// <summary>
+    /// What kind of agent acts (<see cref="AgentKinds"/>), as an audit trail records it: a patient for themselves, a person
+    /// acting for a patient, a system (a supplier module acting as itself: its token's subject is its client id), or
+    /// staff (any other signed-in person). Null when nothing names the caller.
+    /// </summary>
+    public string? AgentKind => IsPatient
+        ? OnBehalfOf is null ? AgentKinds.Patient : AgentKinds.RelatedPerson
+        : Subject is null || Subject == ClientId
+            ? ClientId is null ? null : AgentKinds.System
+            : AgentKinds.Staff;
 
     /// <summary>The caller of an HTTP request or gRPC call (a gRPC call's metadata are its request headers).</summary>
     public static Caller From(HttpContext context)

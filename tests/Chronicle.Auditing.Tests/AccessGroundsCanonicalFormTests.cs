@@ -58,6 +58,24 @@ public sealed class AccessGroundsCanonicalFormTests
     }
 
     [Fact]
+    public void GivenAnEntryWithItsAgentKind_WhenWrittenInCanonicalFormAndSentAsTheIntegrationEvent_ThenItFollowsTheGroundsAndArrivesWithAValidSignature()
+    {
+        var entry = Entry with { AccessGrounds = "module-enabled-at-practice", AgentKind = "system" };
+        using var key = AuditSigningKey.Generate();
+        var signed = key.Sign(entry);
+
+        var bytes = AuditCanonicalForm.ToBytes(entry);
+        var message = JsonSerializer.Deserialize(JsonSerializer.Serialize(AuditEntryMessages.ToIntegrationEvent(signed),
+            AuditIntegrationEventsJsonContext.Default.AuditEntryRecorded), AuditIntegrationEventsJsonContext.Default.AuditEntryRecorded)!;
+        var back = AuditEntryMessages.FromIntegrationEvent(message);
+
+        Assert.Equal(VersionOneBytes[..^1] + ""","accessGrounds":"module-enabled-at-practice","agentKind":"system"}""", Encoding.UTF8.GetString(bytes));
+        Assert.Equal(entry, back);
+        Assert.Equal("system", message.AgentKind);
+        Assert.Null(new AuditEmitterKeys().Add(entry.Service, key.PublicKey).Check(back, AuditEntryMessages.SignatureOf(message)));
+    }
+
+    [Fact]
     public void GivenGrounds_WhenAnEntryTravelsAsTheIntegrationEvent_ThenItCarriesThemAndAnEventWithoutThemReadsAsNone()
     {
         var entry = Entry with { AccessGrounds = "break-glass", BreakGlass = true, BreakGlassReason = "Unconscious in A&E" };
@@ -73,5 +91,37 @@ public sealed class AccessGroundsCanonicalFormTests
         Assert.DoesNotContain("accessGrounds", withoutGrounds, StringComparison.Ordinal);
         Assert.Equal(entry, back);
         Assert.Equal(entry with { AccessGrounds = null }, older);
+    }
+}
+
+/// <summary>What kind of agent a caller is, read once from the token (libs/Security), as audit entries record it.</summary>
+public sealed class CallerAgentKindTests
+{
+    [Theory]
+    [InlineData("pharmacy-module", "pharmacy-module", null, null, null, null, "system")]
+    [InlineData("0b8f1c3e-0000-4000-8000-000000000001", "gp-desktop", "GP", "A81001", null, null, "staff")]
+    [InlineData("0b8f1c3e-0000-4000-8000-000000000002", "nhs-app", null, null, "9f6c1a52-0000-4000-8000-000000000001", null, "patient")]
+    [InlineData("0b8f1c3e-0000-4000-8000-000000000003", "nhs-app", null, null, "9f6c1a52-0000-4000-8000-000000000001", "9f6c1a52-0000-4000-8000-000000000009", "related-person")]
+    [InlineData(null, null, null, null, null, null, null)]
+    public void GivenAToken_WhenTheCallerIsRead_ThenItsAgentKindSaysWhatItIs(
+        string? subject, string? client, string? role, string? organisation, string? patient, string? onBehalfOf, string? kind)
+    {
+        var claims = new List<System.Security.Claims.Claim>();
+        void Add(string type, string? value)
+        {
+            if (value is not null)
+                claims.Add(new System.Security.Claims.Claim(type, value));
+        }
+
+        Add(Chronicle.Security.ChronicleClaims.Subject, subject);
+        Add(Chronicle.Security.ChronicleClaims.ClientId, client);
+        Add(Chronicle.Security.ChronicleClaims.Role, role);
+        Add(Chronicle.Security.ChronicleClaims.Organisation, organisation);
+        Add(Chronicle.Security.ChronicleClaims.Patient, patient);
+        Add(Chronicle.Security.ChronicleClaims.OnBehalfOf, onBehalfOf);
+
+        var caller = Chronicle.Security.Caller.From(new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(claims, "test")));
+
+        Assert.Equal(kind, caller.AgentKind);
     }
 }

@@ -19,12 +19,12 @@ public sealed class AccessGroundsAuditTests(RealServicesFixture services)
     [MemberData(nameof(Callers))]
     public async Task GivenACaller_WhenReadingARecord_ThenItsAuditEntryNamesTheGroundsOfTheAccess(string caller)
     {
-        var (token, breakGlass, grounds) = caller switch
+        var (token, breakGlass, grounds, agent) = caller switch
         {
-            "gp-at-practice" => (await services.GpTokenAsync(DemoDirectory.PracticeA), null, AccessGrounds.RegisteredPractice),
-            "module" => (await services.ModuleTokenAsync(), null, AccessGrounds.ModuleEnabledAtPractice),
-            "patient" => (await services.PatientTokenAsync(), null, AccessGrounds.PatientSelf),
-            _ => (await services.GpTokenAsync(DemoDirectory.PracticeB), "Temporary resident seen at Hillview", AccessGrounds.BreakGlass),
+            "gp-at-practice" => (await services.GpTokenAsync(DemoDirectory.PracticeA), null, AccessGrounds.RegisteredPractice, "Practitioner"),
+            "module" => (await services.ModuleTokenAsync(), null, AccessGrounds.ModuleEnabledAtPractice, "Device"),
+            "patient" => (await services.PatientTokenAsync(), null, AccessGrounds.PatientSelf, "Patient"),
+            _ => (await services.GpTokenAsync(DemoDirectory.PracticeB), "Temporary resident seen at Hillview", AccessGrounds.BreakGlass, "Practitioner"),
         };
         var correlation = Guid.NewGuid().ToString("N");
         using var http = RealServicesFixture.Http(token, breakGlass);
@@ -43,6 +43,7 @@ public sealed class AccessGroundsAuditTests(RealServicesFixture services)
             $"fhir/AuditEvent/{entry.GetProperty("entryId").GetString()}")));
         var requestor = bundle.RootElement.GetProperty("agent").EnumerateArray().Single(a => a.GetProperty("requestor").GetBoolean());
         Assert.Equal(["urn:chronicle:access-grounds:" + grounds], requestor.GetProperty("policy").EnumerateArray().Select(p => p.GetString()));
+        Assert.Equal(agent, requestor.GetProperty("who").GetProperty("type").GetString());
     }
 
     [Fact]

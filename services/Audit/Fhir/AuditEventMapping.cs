@@ -134,14 +134,15 @@ public static class AuditEventMapping
         var client = entry.ClientId is { } clientId
             ? new ResourceReference { Type = "Device", Identifier = new Identifier(AuditFhirSystems.ChronicleClientId, clientId), Display = clientId }
             : null;
+        var kind = KindOf(entry);
         var user = new AuditEvent.AgentComponent
         {
-            Type = new CodeableConcept(AuditFhirSystems.SecurityRoleType, "humanuser", "human user"),
+            Type = kind == Chronicle.Security.AgentKinds.System
+                ? new CodeableConcept(AuditFhirSystems.Dicom, "110150", "Application")
+                : new CodeableConcept(AuditFhirSystems.SecurityRoleType, "humanuser", "human user"),
             Role = entry.Role is { } role ? [new CodeableConcept { Text = role }] : [],
-            Who = entry.UserId is { } userId
-                ? new ResourceReference { Type = "Practitioner", Identifier = new Identifier(AuditFhirSystems.ChronicleUserId, userId), Display = userId }
-                : client ?? new ResourceReference { Display = "Unidentified caller" },
-            AltId = entry.UserId,
+            Who = Requester(entry, kind) ?? client ?? new ResourceReference { Display = "Unidentified caller" },
+            AltId = kind == Chronicle.Security.AgentKinds.System ? null : entry.UserId,
             Requestor = true,
             PurposeOfUse = BreakGlass(entry),
             Policy = entry.AccessGrounds is { } grounds ? [AuditFhirSystems.AccessGroundsPolicy + grounds] : [],
@@ -161,7 +162,7 @@ public static class AuditEventMapping
                 Who = new ResourceReference { Identifier = new Identifier(AuditFhirSystems.ChronicleUserId, onBehalfOf), Display = onBehalfOf },
                 Requestor = false,
             });
-        if (client is not null && entry.UserId is not null)
+        if (client is not null && kind != Chronicle.Security.AgentKinds.System && entry.UserId is not null)
             agents.Add(new AuditEvent.AgentComponent
             {
                 Type = new CodeableConcept(AuditFhirSystems.Dicom, "110150", "Application"),
@@ -169,6 +170,39 @@ public static class AuditEventMapping
                 Requestor = false,
             });
         return agents;
+    }
+
+    /// <summary>
+    /// The entry's agent kind; for an entry written before kinds were recorded, a caller whose user id is its client id
+    /// (or who has none) is a system, anyone else staff, as the only callers then were.
+    /// </summary>
+    private static string KindOf(AuditEntry entry) => entry.AgentKind
+        ?? (entry.UserId is null || entry.UserId == entry.ClientId ? Chronicle.Security.AgentKinds.System : Chronicle.Security.AgentKinds.Staff);
+
+    /// <summary>
+    /// The requesting person, typed by what they are (IHE Basic Audit Log Patterns): staff as Practitioner, a patient as
+    /// Patient (their record, when they reached their own), a proxy as RelatedPerson. A system has no person: its client,
+    /// a Device, is the requester.
+    /// </summary>
+    private static ResourceReference? Requester(AuditEntry entry, string kind)
+    {
+        if (entry.UserId is not { } userId || kind == Chronicle.Security.AgentKinds.System)
+            return null;
+        var type = kind switch
+        {
+            Chronicle.Security.AgentKinds.Patient => "Patient",
+            Chronicle.Security.AgentKinds.RelatedPerson => "RelatedPerson",
+            _ => "Practitioner",
+        };
+        var ownRecord = kind == Chronicle.Security.AgentKinds.Patient && entry.AccessGrounds == Chronicle.Security.AccessGrounds.PatientSelf
+            && entry.PatientId is not null;
+        return new ResourceReference
+        {
+            Reference = ownRecord ? $"Patient/{entry.PatientId}" : null,
+            Type = type,
+            Identifier = new Identifier(AuditFhirSystems.ChronicleUserId, userId),
+            Display = userId,
+        };
     }
 
     private static List<AuditEvent.EntityComponent> Entities(AuditEntry entry)

@@ -63,6 +63,45 @@ public abstract class AuditFhirApiTests(TestStorages storage) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GivenEntriesByEveryKindOfAgent_WhenRead_ThenTheRequesterIsTypedByWhatItIs()
+    {
+        var patient = Guid.NewGuid().ToString();
+        var staff = Entries.Read(patient) with { AgentKind = "staff" };
+        var module = Entries.Read(patient, userId: "pharmacy-module") with
+        {
+            ClientId = "pharmacy-module", Role = null, OrganisationOds = null, AgentKind = "system", AccessGrounds = "module-enabled-at-practice",
+        };
+        var moduleBeforeKinds = module with { EntryId = Guid.CreateVersion7(), AgentKind = null };
+        var self = Entries.Read(patient, userId: "acc-1") with
+        {
+            ClientId = "nhs-app", Role = null, OrganisationOds = null, AgentKind = "patient", AccessGrounds = "patient-self",
+        };
+        var proxy = self with { EntryId = Guid.CreateVersion7(), UserId = "acc-2", AgentKind = "related-person", OnBehalfOf = patient, AccessGrounds = null };
+        await _server.IngestAsync([staff, module, moduleBeforeKinds, self, proxy]);
+        using var fhir = _server.Fhir();
+
+        async Task<AuditEvent.AgentComponent> Requester(AuditEntry entry)
+        {
+            var read = await fhir.ReadAsync<AuditEvent>($"AuditEvent/{entry.EntryId}");
+            Assert.Empty(read.Validate());
+            return Assert.Single(read.Agent, a => a.Requestor == true);
+        }
+
+        var (asStaff, asModule, asOldModule, asSelf, asProxy) =
+            (await Requester(staff), await Requester(module), await Requester(moduleBeforeKinds), await Requester(self), await Requester(proxy));
+
+        Assert.Equal(("Practitioner", "humanuser", "G8123456"), (asStaff.Who.Type, asStaff.Type.Coding[0].Code, asStaff.Who.Identifier.Value));
+        foreach (var device in new[] { asModule, asOldModule })
+        {
+            Assert.Equal(("Device", "110150", "pharmacy-module"), (device.Who.Type, device.Type.Coding[0].Code, device.Who.Identifier.Value));
+            Assert.Null(device.AltId);
+        }
+
+        Assert.Equal(("Patient", $"Patient/{patient}", "humanuser"), (asSelf.Who.Type, asSelf.Who.Reference, asSelf.Type.Coding[0].Code));
+        Assert.Equal(("RelatedPerson", null, "acc-2"), (asProxy.Who.Type, asProxy.Who.Reference, asProxy.Who.Identifier.Value));
+    }
+
+    [Fact]
     public async Task GivenEntries_WhenSearchedByEachParameter_ThenExactlyTheMatchingOnesAreReturned()
     {
         var (p1, p2) = (Guid.NewGuid().ToString(), Guid.NewGuid().ToString());

@@ -21,6 +21,9 @@ public static class AuditIntegrationEventsV1
     /// Why the caller could reach the patient's record (registered-practice | module-enabled-at-practice | patient-self |
     /// break-glass); absent when none was decided, and in events from emitters that predate it.
     /// </param>
+    /// <param name="AgentKind">
+    /// What kind of agent acted (staff | patient | related-person | system); absent in events from emitters that predate it.
+    /// </param>
     /// <param name="KeyId">The emitter's signing key (16 hex digits of the SHA-256 of its public key).</param>
     /// <param name="Signature">
     /// The emitter's ECDSA P-256 signature (base64, IEEE P1363) over <c>chronicle-audit-entry/v1\n</c> and the entry's
@@ -33,7 +36,7 @@ public static class AuditIntegrationEventsV1
         string? UserId, string? Role, string? OrganisationOds, string? ClientId, string? OnBehalfOf,
         string? PatientId, string Action, string? ResourceType, string? ResourceId, string? Query,
         int Outcome, string? CorrelationId, bool BreakGlass, string? BreakGlassReason, string? AccessGrounds = null,
-        string? KeyId = null, string? Signature = null);
+        string? KeyId = null, string? Signature = null, string? AgentKind = null);
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
