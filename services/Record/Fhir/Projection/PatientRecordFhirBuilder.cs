@@ -56,7 +56,9 @@ public sealed record ResourceVersion
     {
         ArgumentNullException.ThrowIfNull(resource);
         Id = resource.Id ?? throw new ArgumentException("A resource version needs an id.", nameof(resource));
-        resource.Meta = new Meta { VersionId = versionId.ToString(CultureInfo.InvariantCulture), LastUpdated = lastUpdated };
+        // The profiles the resource claims (e.g. a vital sign's) are kept; the version and time are this version's own.
+        var profiles = resource.Meta?.Profile.ToList() ?? [];
+        resource.Meta = new Meta { VersionId = versionId.ToString(CultureInfo.InvariantCulture), LastUpdated = lastUpdated, Profile = profiles };
         Resource = resource;
         VersionId = versionId;
         LastUpdated = lastUpdated;
@@ -182,22 +184,28 @@ internal static class ClinicalResources
         return condition;
     }
 
-    public static Observation Observation(Guid patientId, ObservationRecorded e, DateTimeOffset recordedAt) => new()
+    /// <summary>A measurement as recorded; a vital sign also as R4's vital signs profile has it (<see cref="VitalSigns"/>).</summary>
+    public static Observation Observation(Guid patientId, ObservationRecorded e, DateTimeOffset recordedAt)
     {
-        Id = FhirValues.Id(e.EntryId),
-        Status = ObservationStatus.Final,
-        Code = FhirValues.Concept(e.Code),
-        Subject = FhirValues.Patient(patientId),
-        Encounter = FhirValues.Encounter(e.EncounterId),
-        Effective = new FhirDateTime(FhirValues.DateTime(e.Effective)),
-        Issued = recordedAt.ToUniversalTime(),
-        Value = e.Value is { } value ? FhirValues.Quantity(value) : null,
-        Component = e.Components.Select(c => new Observation.ComponentComponent
+        var observation = new Observation
         {
-            Code = FhirValues.Concept(c.Code),
-            Value = FhirValues.Quantity(c.Value),
-        }).ToList(),
-    };
+            Id = FhirValues.Id(e.EntryId),
+            Status = ObservationStatus.Final,
+            Code = FhirValues.Concept(e.Code),
+            Subject = FhirValues.Patient(patientId),
+            Encounter = FhirValues.Encounter(e.EncounterId),
+            Effective = new FhirDateTime(FhirValues.DateTime(e.Effective)),
+            Issued = recordedAt.ToUniversalTime(),
+            Value = e.Value is { } value ? FhirValues.Quantity(value) : null,
+            Component = e.Components.Select(c => new Observation.ComponentComponent
+            {
+                Code = FhirValues.Concept(c.Code),
+                Value = FhirValues.Quantity(c.Value),
+            }).ToList(),
+        };
+        VitalSigns.Apply(observation);
+        return observation;
+    }
 
     public static AllergyIntolerance Allergy(Guid patientId, AllergyRecorded e, DateTimeOffset recordedAt)
     {
@@ -339,6 +347,7 @@ internal static class EnteredInError
                 return a;
             case Observation o:
                 o.Status = ObservationStatus.EnteredInError;
+                VitalSigns.Apply(o); // a version stored before the vital signs mapping gains it too
                 return o;
             case MedicationStatement m:
                 m.Status = MedicationStatement.MedicationStatusCodes.EnteredInError;
