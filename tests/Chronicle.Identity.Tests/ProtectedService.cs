@@ -90,8 +90,7 @@ public sealed class ProtectedService : IAsyncDisposable
     }
 
     /// <summary>The audit entries the service has made durable, oldest first: its audit outbox.</summary>
-    public async Task<IReadOnlyList<AuditEntry>> AuditEntriesAsync() =>
-        (await _host.Storage.Events.ReadStreamAsync(EventStoreAuditTrail.OutboxStream, StreamReadOptions.Forwards)).Select(EventStoreAuditTrail.Read).ToList();
+    public Task<IReadOnlyList<AuditEntry>> AuditEntriesAsync() => AuditOutbox.ReadAsync(_host.Storage.Events);
 
     /// <summary>What the service is made of, as a Chronicle service's compose function says it. The host has opened the storage and registered it.</summary>
     private static WebApplication Compose(WebApplicationBuilder builder, ProtectedServiceSettings settings)

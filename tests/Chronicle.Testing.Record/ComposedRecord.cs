@@ -101,9 +101,8 @@ public sealed class ComposedRecord : IAsyncDisposable
     }
 
     /// <summary>The audit entries the Record has made durable, oldest first: its audit outbox (<see cref="EventStoreAuditTrail.OutboxStream"/>).</summary>
-    public async Task<IReadOnlyList<AuditEntry>> AuditEntriesAsync(CancellationToken cancellationToken = default) =>
-        (await Events.ReadStreamAsync(EventStoreAuditTrail.OutboxStream, StreamReadOptions.Forwards, cancellationToken).ConfigureAwait(false))
-        .Select(EventStoreAuditTrail.Read).ToList();
+    public Task<IReadOnlyList<AuditEntry>> AuditEntriesAsync(CancellationToken cancellationToken = default) =>
+        AuditOutbox.ReadAsync(Events, cancellationToken);
 
     public ValueTask DisposeAsync() => _host.DisposeAsync();
 }
