@@ -1,3 +1,4 @@
+using Chronicle.Fhir.Conformance;
 using Chronicle.Fhir.Search;
 using Hl7.Fhir.Model;
 
@@ -21,18 +22,22 @@ public static class CapabilityStatements
 {
     /// <summary>
     /// The server's CapabilityStatement, listing exactly the resources, interactions, search parameters, includes
-    /// and operations in <paramref name="server"/>, plus the paging and format parameters every search accepts.
+    /// and operations in <paramref name="server"/>, plus the paging and format parameters every search accepts, Chronicle's
+    /// definitions (served by every server), and, when <paramref name="smart"/> is given, how to get a token.
+    /// Every search parameter names its definition: R4's own, or Chronicle's for one it gives its own meaning; one with
+    /// neither cannot be listed (<see cref="InvalidOperationException"/>), so the statement never claims what nothing defines.
     /// </summary>
-    public static CapabilityStatement Build(FhirServerDescription server, string baseUrl)
+    public static CapabilityStatement Build(FhirServerDescription server, string baseUrl, SmartEndpoints? smart = null)
     {
         ArgumentNullException.ThrowIfNull(server);
         var rest = new CapabilityStatement.RestComponent
         {
+            Security = smart is null ? null : SmartConfiguration.Security(smart),
             Mode = CapabilityStatement.RestfulCapabilityMode.Server,
             Documentation = "Read-only. Searches refuse parameters they do not support (400), by GET or by POST [type]/_search " +
                 $"(form parameters merged with the query string). {SearchRequestParser.CountRule(server.Paging)} " +
                 "'next' links page by keyset and stay stable while data is added. HEAD answers as GET, without the body.",
-            Resource = server.Resources.Select(ResourceComponent).ToList(),
+            Resource = server.Resources.Concat(ChronicleDefinitions.ResourceDefinitions).Select(ResourceComponent).ToList(),
         };
         return new CapabilityStatement
         {
@@ -53,28 +58,60 @@ public static class CapabilityStatements
         };
     }
 
-    private static CapabilityStatement.ResourceComponent ResourceComponent(FhirResourceDefinition definition) => new()
+    /// <summary>One resource type as listed: versioning and history are claimed only where vread is served.</summary>
+    public static CapabilityStatement.ResourceComponent ResourceComponent(FhirResourceDefinition definition)
     {
-        Type = definition.Type,
-        Profile = definition.Profile,
-        Documentation = definition.Documentation,
-        Interaction = definition.Interactions.Select(i => new CapabilityStatement.ResourceInteractionComponent { Code = i }).ToList(),
-        Versioning = CapabilityStatement.ResourceVersionPolicy.Versioned,
-        ReadHistory = true,
-        UpdateCreate = false,
-        ConditionalRead = CapabilityStatement.ConditionalReadStatus.FullSupport,
-        SearchInclude = definition.Includes.Select(i => i.ToString()),
-        SearchParam = definition.SearchParameters.Select(p => new CapabilityStatement.SearchParamComponent
+        ArgumentNullException.ThrowIfNull(definition);
+        var versioned = definition.Interactions.Contains(CapabilityStatement.TypeRestfulInteraction.Vread);
+        return new CapabilityStatement.ResourceComponent
         {
-            Name = p.Name,
-            Type = p.Type,
-            Documentation = p.Documentation,
-        }).ToList(),
-        Operation = definition.Operations.Select(o => new CapabilityStatement.OperationComponent
+            Type = definition.Type,
+            Profile = definition.Profile,
+            Documentation = definition.Documentation,
+            Interaction = definition.Interactions.Select(i => new CapabilityStatement.ResourceInteractionComponent { Code = i }).ToList(),
+            Versioning = versioned ? CapabilityStatement.ResourceVersionPolicy.Versioned : CapabilityStatement.ResourceVersionPolicy.NoVersion,
+            ReadHistory = versioned,
+            UpdateCreate = false,
+            ConditionalRead = CapabilityStatement.ConditionalReadStatus.FullSupport,
+            SearchInclude = definition.Includes.Select(i => i.ToString()),
+            SearchParam = definition.SearchParameters.Select(p => new CapabilityStatement.SearchParamComponent
+            {
+                Name = p.Name,
+                Definition = DefinitionOf(definition.Type, p),
+                Type = p.Type,
+                Documentation = p.Documentation,
+            }).ToList(),
+            Operation = definition.Operations.Select(o => new CapabilityStatement.OperationComponent
+            {
+                Name = o.Name,
+                Definition = o.Definition,
+                Documentation = o.Documentation,
+            }).ToList(),
+        };
+    }
+
+    /// <summary>
+    /// The canonical URL of the SearchParameter that defines <paramref name="parameter"/> on <paramref name="type"/>: the
+    /// parameter's own (Chronicle's), or R4's of that name and type.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Neither defines it.</exception>
+    public static string DefinitionOf(string type, SearchParameterDefinition parameter)
+    {
+        ArgumentNullException.ThrowIfNull(parameter);
+        if (parameter.Definition is { } own)
+            return own;
+        switch (parameter.Name)
         {
-            Name = o.Name,
-            Definition = o.Definition,
-            Documentation = o.Documentation,
-        }).ToList(),
-    };
+            case "_id":
+                return "http://hl7.org/fhir/SearchParameter/Resource-id";
+            case "_lastUpdated":
+                return "http://hl7.org/fhir/SearchParameter/Resource-lastUpdated";
+        }
+
+        var standard = ModelInfo.SearchParameters.FirstOrDefault(s => s.Resource == type && s.Name == parameter.Name);
+        if (standard?.Url is null || standard.Type != parameter.Type)
+            throw new InvalidOperationException($"{type}?{parameter.Name} ({parameter.Type}) is not an R4 search parameter of that type; " +
+                "give it a definition of its own (Chronicle.Fhir.Conformance.ChronicleDefinitions) or leave it out.");
+        return standard.Url;
+    }
 }

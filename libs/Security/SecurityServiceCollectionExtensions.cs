@@ -45,6 +45,7 @@ public static class SecurityServiceCollectionExtensions
         });
         services.TryAddSingleton<IPatientAccessChecker, IdentityPatientAccessChecker>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IFhirErrorMapping, AccessRefusalFhirMapping>());
+        services.TryAddSingleton<Chronicle.Fhir.Conformance.ISmartConfigurationSource, SmartConfigurationFromDiscovery>();
         return services;
     }
 

@@ -54,7 +54,8 @@ public sealed class FhirInfrastructureTests
         RecordScenario.AssertValid(statement);
 
         var resources = statement.Rest.Single().Resource;
-        Assert.Equal(RecordFhirDefinitions.All.Select(d => d.Type), resources.Select(r => r.Type));
+        Assert.Equal(RecordFhirDefinitions.All.Select(d => d.Type).Concat(Chronicle.Fhir.Conformance.ChronicleDefinitions.ResourceTypes),
+            resources.Select(r => r.Type));
         var patient = resources.Single(r => r.Type == "Patient");
         Assert.Equal(["_id", "_lastUpdated", "identifier", "name", "birthdate", "gender"], patient.SearchParam.Select(p => p.Name));
         var everything = patient.Operation.Single();

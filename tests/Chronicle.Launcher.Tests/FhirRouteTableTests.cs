@@ -97,6 +97,24 @@ public sealed class FhirRouteTableTests
         Assert.Equal("audit serves Observation, but record owns it; the gateway sends it to record.", Assert.Single(warnings));
     }
 
+    [Theory]
+    [InlineData("/StructureDefinition/correlation-id")]
+    [InlineData("/SearchParameter")]
+    [InlineData("/.well-known/smart-configuration")]
+    public void GivenWhatEveryServiceServesAlike_WhenResolvedOrLearned_ThenItGoesToAReadyServiceAndNoServiceOwnsIt(string path)
+    {
+        var starting = new FhirBackend("audit", []);
+        starting.Starting(new Uri("http://127.0.0.1:1/fhir"));
+        var table = new FhirRouteTable([starting, _record]);
+
+        var warnings = table.Learn(starting, ["StructureDefinition", "SearchParameter", "OperationDefinition"]);
+
+        Assert.Empty(warnings);
+        Assert.Null(table.Owner("StructureDefinition"));
+        Assert.Equal("record", Assert.IsType<ForwardRoute>(table.Resolve("GET", path)).Backend.Service);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, Refusal(new FhirRouteTable([starting]).Resolve("GET", path)).Status);
+    }
+
     [Fact]
     public void GivenTwoServicesClaimingOneType_WhenTheTableIsBuilt_ThenItIsRefused()
     {

@@ -157,6 +157,10 @@ public sealed partial class LauncherEndToEndTests : IDisposable
         using var passedThrough = await http.GetAsync(new Uri(launcher.GatewayBase, $"Patient/{Guid.NewGuid()}"));
         // Routed because the Record's CapabilityStatement says it serves it: the launcher has no list of the Record's types.
         using var learned = await http.GetAsync(new Uri(launcher.GatewayBase, $"Procedure?patient={Guid.NewGuid()}"));
+        // Served alike by every service: the gateway sends it to one, and lists the type once.
+        using var definition = await http.GetAsync(new Uri(launcher.GatewayBase, "StructureDefinition/audit-chain-seq"));
+        var metadata = Chronicle.Fhir.FhirJson.Deserialize<Hl7.Fhir.Model.CapabilityStatement>(
+            await http.GetStringAsync(new Uri(launcher.GatewayBase, "metadata")));
 
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Contains("OperationOutcome", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
@@ -164,6 +168,10 @@ public sealed partial class LauncherEndToEndTests : IDisposable
         Assert.Contains("is not known", await passedThrough.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, learned.StatusCode);
         Assert.Contains("\"searchset\"", await learned.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, definition.StatusCode);
+        Assert.Contains("\"https://fhir.chronicle.health/StructureDefinition/audit-chain-seq\"", await definition.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Single(metadata.Rest.Single().Resource, r => r.Type == "StructureDefinition");
+        Assert.Contains(metadata.Rest.Single().Resource, r => r.Type == "AuditEvent");
         await launcher.SignalAsync("INT");
         Assert.Equal(0, await launcher.WaitForExitAsync());
     }

@@ -54,7 +54,8 @@ public abstract class FhirApiTests(StorageBackend storage) : IAsyncLifetime
         Assert.Equal(FHIRVersion.N4_0_1, statement.FhirVersion);
         var resources = statement.Rest.Single().Resource;
         Assert.Equal(["Patient", "Encounter", "Condition", "Observation", "AllergyIntolerance", "MedicationStatement",
-            "Immunization", "ServiceRequest", "DocumentReference", "FamilyMemberHistory", "Procedure", "Provenance"], resources.Select(r => r.Type));
+            "Immunization", "ServiceRequest", "DocumentReference", "FamilyMemberHistory", "Procedure", "Provenance", "StructureDefinition", "SearchParameter", "OperationDefinition"],
+            resources.Select(r => r.Type));
         var patient = resources.Single(r => r.Type == "Patient");
         Assert.Equal([CapabilityStatement.TypeRestfulInteraction.Read, CapabilityStatement.TypeRestfulInteraction.Vread,
             CapabilityStatement.TypeRestfulInteraction.HistoryInstance, CapabilityStatement.TypeRestfulInteraction.SearchType],

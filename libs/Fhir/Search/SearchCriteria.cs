@@ -7,6 +7,12 @@ public sealed record SearchParameterDefinition(string Name, SearchParamType Type
 {
     /// <summary>For reference parameters: the resource type the reference must point at.</summary>
     public string? TargetType { get; init; }
+
+    /// <summary>
+    /// The canonical URL of its SearchParameter, for a parameter whose meaning is the server's own (see
+    /// Chronicle.Fhir.Conformance.ChronicleDefinitions). Null for one of R4's, whose definition the CapabilityStatement finds itself.
+    /// </summary>
+    public string? Definition { get; init; }
 }
 
 /// <summary>One parameter of a search. Its values are alternatives (OR); repeated parameters must all match (AND).</summary>

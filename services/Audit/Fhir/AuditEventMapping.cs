@@ -29,10 +29,10 @@ public static class AuditFhirSystems
     public const string ChronicleUserId = "urn:chronicle:user-id";
     public const string ChronicleClientId = "urn:chronicle:client-id";
     public const string ChronicleService = "urn:chronicle:service";
-    public const string CorrelationIdExtension = "urn:chronicle:extension:correlation-id";
+    public const string CorrelationIdExtension = Chronicle.Fhir.Conformance.ChronicleDefinitions.CorrelationIdExtension;
 
     /// <summary>The entry's place in the hash chain, so an auditor can hand the verifier a range.</summary>
-    public const string ChainSeqExtension = "urn:chronicle:extension:audit-chain-seq";
+    public const string ChainSeqExtension = Chronicle.Fhir.Conformance.ChronicleDefinitions.AuditChainSeqExtension;
 }
 
 /// <summary>
@@ -119,7 +119,7 @@ public static class AuditEventMapping
             },
             Entity = Entities(entry),
         };
-        auditEvent.Extension.Add(new Extension(AuditFhirSystems.ChainSeqExtension, new FhirDecimal(seq)));
+        auditEvent.Extension.Add(new Extension(AuditFhirSystems.ChainSeqExtension, new Integer(checked((int)seq))));
         if (entry.CorrelationId is { } correlation)
             auditEvent.Extension.Add(new Extension(AuditFhirSystems.CorrelationIdExtension, new FhirString(correlation)));
         return auditEvent;

@@ -24,7 +24,14 @@ public sealed class AuditFhirApi(AuditQueryReadModel queries)
     private readonly FhirServerDescription _server =
         AuditFhirDefinitions.Server(typeof(AuditFhirApi).Assembly.GetName().Version?.ToString() ?? "0.0.0") with { Paging = Paging };
 
-    public IResult Metadata(HttpRequest request) => FhirResults.Resource(CapabilityStatements.Build(_server, BaseUrl(request)));
+    public async Task<IResult> MetadataAsync(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var smart = request.HttpContext.RequestServices.GetService<Chronicle.Fhir.Conformance.ISmartConfigurationSource>() is { } source
+            ? await source.GetAsync(request.HttpContext.RequestAborted).ConfigureAwait(false)
+            : null;
+        return FhirResults.Resource(CapabilityStatements.Build(_server, BaseUrl(request), smart));
+    }
 
     public async Task<IResult> ReadAsync(HttpRequest request, string id)
     {
@@ -34,7 +41,7 @@ public sealed class AuditFhirApi(AuditQueryReadModel queries)
         var found = await queries.ReadAsync(entryId, request.HttpContext.RequestAborted).ConfigureAwait(false)
             ?? throw FhirException.NotFound($"AuditEvent/{id} is not known.");
         request.HttpContext.AuditPatient(found.Entry.PatientId);
-        return FhirResults.Resource(AuditEventMapping.ToAuditEvent(found.Seq, found.Entry));
+        return FhirResults.ResourceOrNotModified(request, AuditEventMapping.ToAuditEvent(found.Seq, found.Entry));
     }
 
     public async Task<IResult> SearchAsync(HttpRequest request)
@@ -81,8 +88,10 @@ public static class AuditFhirEndpoints
     {
         var fhir = endpoints.MapGroup(AuditFhirApi.RoutePrefix);
         fhir.AddEndpointFilter<FhirEndpointFilter>();
-        fhir.MapFhirRead("/metadata", (AuditFhirApi api, HttpRequest request) => api.Metadata(request)).AllowAnonymous()
+        fhir.MapFhirRead("/metadata", (AuditFhirApi api, HttpRequest request) => api.MetadataAsync(request)).AllowAnonymous()
             .NoPatientData("The CapabilityStatement describes the server, not any patient.");
+        fhir.MapFhirConformance(AuditFhirApi.RoutePrefix).AllowAnonymous()
+            .NoPatientData("Chronicle's definitions and the SMART configuration describe the API, not any patient.");
 
         var auditEvents = fhir.MapGroup("/AuditEvent");
         auditEvents.MapFhirRead("", (AuditFhirApi api, HttpRequest request) => api.SearchAsync(request)).RequireFhirScope("AuditEvent", ScopeAccess.Search)

@@ -30,7 +30,10 @@ public static class AuditFhirDefinitions
                 "The grounds on which the requester reached the record, as agent.policy: '" + AuditFhirSystems.AccessGroundsPolicy +
                 "' followed by registered-practice, module-enabled-at-practice, patient-self, break-glass or auditor."),
             new SearchParameterDefinition("organization", SearchParamType.Token,
-                "Chronicle: the ODS code of the organisation the user acted for ('https://fhir.nhs.uk/Id/ods-organization-code|A81001' or 'A81001')."),
+                "Chronicle: the ODS code of the organisation the user acted for ('https://fhir.nhs.uk/Id/ods-organization-code|A81001' or 'A81001').")
+            {
+                Definition = Chronicle.Fhir.Conformance.ChronicleDefinitions.AuditEventOrganizationSearch,
+            },
         ],
     };
 

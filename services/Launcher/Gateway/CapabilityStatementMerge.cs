@@ -26,6 +26,9 @@ public static class CapabilityStatementMerge
                 continue;
             var owned = serverRest.Resource.Where(r => routes.Owner(r.Type)?.Service == service).ToList();
             rest.Resource.AddRange(owned.Select(r => (CapabilityStatement.ResourceComponent)r.DeepCopy()));
+            // What every service serves alike (Chronicle's definitions) is listed once, as the first service describes it.
+            rest.Resource.AddRange(serverRest.Resource.Where(r => r.Type is { } type && FhirRouteTable.IsShared(type) && rest.Resource.All(l => l.Type != type))
+                .Select(r => (CapabilityStatement.ResourceComponent)r.DeepCopy()));
             rest.Security ??= (CapabilityStatement.SecurityComponent?)serverRest.Security?.DeepCopy();
             AddMissing(rest.SearchParam, serverRest.SearchParam, p => p.Name);
             AddMissing(rest.Operation, serverRest.Operation, o => o.Name);

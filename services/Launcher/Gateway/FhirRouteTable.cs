@@ -44,6 +44,13 @@ public sealed class FhirRouteTable
     public IReadOnlyList<FhirBackend> Backends { get; }
 
     /// <summary>
+    /// What every service serves alike (Chronicle's definitions, SMART's .well-known document): no service owns it, and
+    /// the gateway sends it to the first service that is ready.
+    /// </summary>
+    public static bool IsShared(string segment) =>
+        segment == ".well-known" || Chronicle.Fhir.Conformance.ChronicleDefinitions.ResourceTypes.Contains(segment);
+
+    /// <summary>
     /// Routes each of <paramref name="types"/> to <paramref name="backend"/>, as its CapabilityStatement describes them. A type
     /// another service already owns stays with that one.
     /// </summary>
@@ -55,7 +62,7 @@ public sealed class FhirRouteTable
         var warnings = new List<string>();
         lock (_gate)
         {
-            foreach (var type in types)
+            foreach (var type in types.Where(t => !IsShared(t)))
             {
                 if (_owners.TryAdd(type, backend))
                     _served.Add(type);
@@ -96,6 +103,13 @@ public sealed class FhirRouteTable
             return HttpMethodsAllowingRead(method)
                 ? new MetadataRoute()
                 : new RefusedRoute(FhirException.MethodNotAllowed("metadata is read with GET.", Chronicle.Fhir.Http.FhirRoutes.ReadMethods));
+        }
+
+        if (IsShared(first))
+        {
+            return Backends.FirstOrDefault(b => b.State == BackendState.Ready && b.FhirBase is not null) is { } any
+                ? new ForwardRoute(any, path)
+                : new RefusedRoute(FhirException.Unavailable("No service is ready yet to answer this; try again shortly."));
         }
 
         if (Owner(first) is not { } owner)

@@ -58,7 +58,7 @@ public abstract class AuditEndToEndTests(TestStorages storage)
         Assert.Contains(read.Agent, a => a.Who.Identifier?.System == "urn:chronicle:client-id" && a.Who.Identifier.Value == "gp-desktop");
         Assert.Equal(("record", "record"), (read.Source.Site, read.Source.Observer.Identifier.Value));
         Assert.Equal($"Patient/{patientId}", Assert.Single(read.Entity).What.Reference);
-        Assert.Equal("corr-e2e-1", ((FhirString)read.GetExtension("urn:chronicle:extension:correlation-id").Value).Value);
+        Assert.Equal("corr-e2e-1", ((FhirString)read.GetExtension("https://fhir.chronicle.health/StructureDefinition/correlation-id").Value).Value);
         Assert.Empty(read.Validate());
 
         Assert.Equal((AuditEvent.AuditEventOutcome.N4, "HTTP 404", AuditEvent.AuditEventAction.R), (refusal.Outcome, refusal.OutcomeDesc, refusal.Action));

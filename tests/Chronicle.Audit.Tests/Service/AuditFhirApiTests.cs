@@ -202,8 +202,10 @@ public abstract class AuditFhirApiTests(TestStorages storage) : IAsyncLifetime
 
         var capabilities = await fhir.CapabilityStatementAsync();
 
-        var auditEvent = capabilities!.Rest.Single().Resource.Single();
-        Assert.Equal("AuditEvent", auditEvent.Type);
+        var auditEvent = capabilities!.Rest.Single().Resource.First();
+        Assert.Equal(["AuditEvent", "StructureDefinition", "SearchParameter", "OperationDefinition"], capabilities.Rest.Single().Resource.Select(r => r.Type));
+        Assert.Equal(("AuditEvent", CapabilityStatement.ResourceVersionPolicy.NoVersion, false),
+            (auditEvent.Type, auditEvent.Versioning, auditEvent.ReadHistory)); // it serves no vread or history, so claims none
         Assert.Equal([CapabilityStatement.TypeRestfulInteraction.Read, CapabilityStatement.TypeRestfulInteraction.SearchType],
             auditEvent.Interaction.Select(i => i.Code!.Value));
         Assert.Superset(new HashSet<string>(["patient", "agent", "entity", "date", "action", "subtype", "outcome", "site", "organization"]),

@@ -37,8 +37,13 @@ public sealed class RecordFhirApi(RecordFhirReadModel readModel, IOptions<Record
     private readonly FhirServerDescription _server = RecordFhirDefinitions.Server(
         typeof(RecordFhirApi).Assembly.GetName().Version?.ToString() ?? "0.0.0") with { Paging = options.Value.Paging };
 
-    public IResult Metadata(HttpRequest request) =>
-        FhirResults.Resource(CapabilityStatements.Build(_server, BaseUrl(request)));
+    public async Task<IResult> MetadataAsync(HttpRequest request) =>
+        FhirResults.Resource(CapabilityStatements.Build(_server, BaseUrl(request), await SmartEndpointsAsync(request).ConfigureAwait(false)));
+
+    private static async Task<Chronicle.Fhir.Conformance.SmartEndpoints?> SmartEndpointsAsync(HttpRequest request) =>
+        request.HttpContext.RequestServices.GetService<Chronicle.Fhir.Conformance.ISmartConfigurationSource>() is { } smart
+            ? await smart.GetAsync(request.HttpContext.RequestAborted).ConfigureAwait(false)
+            : null;
 
     public async Task<IResult> ReadAsync(HttpRequest request, string type, string id)
     {

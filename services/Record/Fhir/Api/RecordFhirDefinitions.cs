@@ -19,7 +19,7 @@ public static class RecordFhirDefinitions
     {
         Operations =
         [
-            new OperationDefinitionReference(EverythingOperation, "http://hl7.org/fhir/OperationDefinition/Patient-everything",
+            new OperationDefinitionReference(EverythingOperation, Chronicle.Fhir.Conformance.ChronicleDefinitions.PatientEverythingOperation,
                 $"GET Patient/{{id}}/$everything: the patient and every resource of their record (current versions, Provenance included). " +
                 $"'{SinceParameter}' (instant) keeps resources last updated at or after it. '{PointInTimeParameter}' (instant, or a date for its end) returns " +
                 "the record exactly as it stood at that moment, rebuilt from the event stream. '_count' pages the result."),

@@ -73,8 +73,10 @@ public static class RecordFhirEndpoints
         var fhir = app.MapGroup(prefix);
         fhir.AddEndpointFilter<FhirEndpointFilter>();
 
-        fhir.MapFhirRead("/metadata", (RecordFhirApi api, HttpRequest request) => api.Metadata(request)).AllowAnonymous() // discovery needs no token
+        fhir.MapFhirRead("/metadata", (RecordFhirApi api, HttpRequest request) => api.MetadataAsync(request)).AllowAnonymous() // discovery needs no token
             .NoPatientData("The CapabilityStatement describes the server, not any patient.");
+        fhir.MapFhirConformance(prefix).AllowAnonymous()
+            .NoPatientData("Chronicle's definitions and the SMART configuration describe the API, not any patient.");
         fhir.MapFhirRead("/Patient/{id}/$everything", (RecordFhirApi api, HttpRequest request, string id) => api.EverythingAsync(request, id))
             .Audited(AuditAction.Everything, "Patient");
         fhir.MapFhirRead("/{type}", (RecordFhirApi api, HttpRequest request, string type) => api.SearchAsync(request, type)).Audited(AuditAction.Search);

@@ -24,8 +24,8 @@ public static class FhirSystems
     /// <summary>The OAuth client (supplier module) that sent a command.</summary>
     public const string ChronicleClientId = "urn:chronicle:client-id";
 
-    public const string CorrelationIdExtension = "urn:chronicle:extension:correlation-id";
-    public const string CausationIdExtension = "urn:chronicle:extension:causation-id";
+    public const string CorrelationIdExtension = Chronicle.Fhir.Conformance.ChronicleDefinitions.CorrelationIdExtension;
+    public const string CausationIdExtension = Chronicle.Fhir.Conformance.ChronicleDefinitions.CausationIdExtension;
 }
 
 internal static class FhirValues

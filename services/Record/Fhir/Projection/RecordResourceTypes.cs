@@ -30,6 +30,13 @@ public static class RecordResourceTypes
     private static readonly SearchParameterDefinition PatientReference = new("patient", SearchParamType.Reference,
         "The patient the resource is about: 'Patient/{id}' or '{id}'.") { TargetType = "Patient" };
 
+    /// <summary>Every Provenance of the patient's record, whatever it targets: Chronicle's meaning, not R4's (a target that is a Patient).</summary>
+    private static readonly SearchParameterDefinition ProvenancePatient = PatientReference with
+    {
+        Documentation = "The patient whose record the event belongs to, whatever resource it produced: 'Patient/{id}' or '{id}'.",
+        Definition = Chronicle.Fhir.Conformance.ChronicleDefinitions.ProvenancePatientSearch,
+    };
+
     public static RecordResourceType Patient { get; } = new(new FhirResourceDefinition("Patient")
     {
         Documentation = "Demographics, NHS number (https://fhir.nhs.uk/Id/nhs-number) and registered GP practice (ODS code).",
@@ -154,7 +161,7 @@ public static class RecordResourceTypes
         return new RecordResourceType(new FhirResourceDefinition(type)
         {
             Documentation = documentation,
-            SearchParameters = [Id, LastUpdated, PatientReference, .. own],
+            SearchParameters = [Id, LastUpdated, type == "Provenance" ? ProvenancePatient : PatientReference, .. own],
             Includes = [new IncludeDefinition(type, "patient", "Patient")],
         }, (resource, writer) => index((T)resource, writer));
     }
