@@ -15,7 +15,11 @@ public static class ProfileValidator
 {
     private static readonly Lazy<Validator> Instance = new(() =>
     {
-        var source = new CachedResolver(ZipSource.CreateValidationSource()).AsAsync();
+        // Chronicle's own definitions beside R4's, snapshots generated as they are asked for: what the platform publishes.
+        var specification = ZipSource.CreateValidationSource();
+        var chronicle = new InMemoryResourceResolver(Chronicle.Fhir.Conformance.ChronicleDefinitions.All.Select(d => (Resource)d.DeepCopy()));
+        var withSnapshots = new SnapshotSource(new MultiResolver(chronicle, specification));
+        var source = new CachedResolver(new MultiResolver(specification, withSnapshots)).AsAsync();
         return new Validator(source, new LocalTerminologyService(source), null, new ValidationSettings());
     }, LazyThreadSafetyMode.ExecutionAndPublication);
 
@@ -32,6 +36,23 @@ public static class ProfileValidator
         return outcome.Issue
             .Where(i => i.Severity is OperationOutcome.IssueSeverity.Error or OperationOutcome.IssueSeverity.Fatal)
             .Select(i => $"{i.Details?.Text} @ {string.Join(", ", i.Expression)}")
+            .ToList();
+    }
+
+    /// <summary>
+    /// The errors, and the warnings that an extension's definition could not be found, validating <paramref name="resource"/>
+    /// against its base definition, the profiles it claims and Chronicle's definitions.
+    /// </summary>
+    public static IReadOnlyList<string> Problems(Resource resource)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        OperationOutcome outcome;
+        lock (Gate)
+            outcome = Instance.Value.Validate(resource);
+        return outcome.Issue
+            .Where(i => i.Severity is OperationOutcome.IssueSeverity.Error or OperationOutcome.IssueSeverity.Fatal
+                || i.Severity == OperationOutcome.IssueSeverity.Warning && (i.Details?.Text ?? "").Contains("resolve", StringComparison.OrdinalIgnoreCase))
+            .Select(i => $"{i.Severity}: {i.Details?.Text} @ {string.Join(", ", i.Expression)}")
             .ToList();
     }
 
