@@ -8,10 +8,11 @@ public static class FhirBundles
 {
     /// <param name="baseUrl">The server's FHIR base, e.g. https://host/fhir (no trailing slash).</param>
     /// <param name="outcome">Warnings about the search (e.g. <see cref="IncludesLeftOut"/>), as an entry with search mode outcome.</param>
+    /// <param name="total">The number of matches over all pages (Bundle.total); null leaves it out.</param>
     public static Bundle SearchSet(string baseUrl, IEnumerable<Resource> matches, IEnumerable<Resource> included, Uri self, Uri? next,
-        OperationOutcome? outcome = null)
+        OperationOutcome? outcome = null, int? total = null)
     {
-        var bundle = new Bundle { Type = Bundle.BundleType.Searchset };
+        var bundle = new Bundle { Type = Bundle.BundleType.Searchset, Total = total };
         foreach (var resource in matches)
             bundle.Entry.Add(SearchEntry(baseUrl, resource, Bundle.SearchEntryMode.Match));
         foreach (var resource in included)
@@ -28,6 +29,21 @@ public static class FhirBundles
 
         AddLinks(bundle, self, next);
         return bundle;
+    }
+
+    /// <summary>
+    /// A search's result as <paramref name="search"/> asks for it: its matches and includes cut to <c>_summary</c> or
+    /// <c>_elements</c> (SUBSETTED), no entries for <c>_count=0</c> or <c>_summary=count</c>, and <paramref name="total"/>
+    /// unless <c>_total=none</c>.
+    /// </summary>
+    public static Bundle SearchSet(string baseUrl, Search.SearchRequest search, IEnumerable<Resource> matches, IEnumerable<Resource> included,
+        int total, Uri self, Uri? next, OperationOutcome? outcome = null)
+    {
+        ArgumentNullException.ThrowIfNull(search);
+        Resource Shape(Resource r) => Search.ResourceSubsets.Apply(r, search.Summary, search.Elements);
+        return search.WantsEntries
+            ? SearchSet(baseUrl, matches.Select(Shape), included.Select(Shape), self, next, outcome, search.WantsTotal ? total : null)
+            : SearchSet(baseUrl, [], [], self, null, outcome, search.WantsTotal ? total : null);
     }
 
     /// <summary>

@@ -32,6 +32,15 @@ public sealed record FhirResourceDefinition(string Type)
     public string? Documentation { get; init; }
     public string? Profile { get; init; }
 
+    /// <summary>The parameters <c>_sort</c> takes; unless set, every date parameter of the type.</summary>
+    public IReadOnlyList<string> SortParameters
+    {
+        get => _sortParameters ?? [.. SearchParameters.Where(p => p.Type == SearchParamType.Date).Select(p => p.Name)];
+        init => _sortParameters = value;
+    }
+
+    private readonly IReadOnlyList<string>? _sortParameters;
+
     public SearchParameterDefinition? FindSearchParameter(string name) =>
         SearchParameters.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.Ordinal));
 }

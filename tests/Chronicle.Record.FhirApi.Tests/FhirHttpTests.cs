@@ -105,7 +105,7 @@ public sealed class FhirHttpTests() : IAsyncLifetime
     [Fact]
     public async Task GivenABadCount_WhenSearched_ThenTheErrorStatesTheRuleTheServerApplies_AsTheCapabilityStatementDoes()
     {
-        using var search = await SendAsync(HttpMethod.Get, $"Observation?patient={_record.Id}&_count=0", _token);
+        using var search = await SendAsync(HttpMethod.Get, $"Observation?patient={_record.Id}&_count=-1", _token);
         using var history = await SendAsync(HttpMethod.Get, $"Patient/{_record.Id}/_history?_count=x", _token);
         using var capped = await SendAsync(HttpMethod.Get, $"Observation?patient={_record.Id}&_count=100000", _token);
         using var metadata = await SendAsync(HttpMethod.Get, "metadata", null);

@@ -44,10 +44,17 @@ public sealed class FhirSearchParameters
         && type.MediaType.Equals(FormUrlEncoded, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The search as a GET URL on <paramref name="typeUrl"/>, with <paramref name="parameter"/> replaced when given: for self and next links.</summary>
-    public Uri Url(string typeUrl, string? parameter = null, string? value = null)
+    public Uri Url(string typeUrl, string? parameter = null, string? value = null) => Url(typeUrl, Pairs, parameter, value);
+
+    /// <summary>
+    /// A search as a GET URL on <paramref name="typeUrl"/> with the given parameters (e.g. only those a search honours,
+    /// <see cref="Search.SearchRequest.Kept"/>), <paramref name="parameter"/> replaced when given.
+    /// </summary>
+    public static Uri Url(string typeUrl, IEnumerable<KeyValuePair<string, string?>> pairs, string? parameter = null, string? value = null)
     {
+        ArgumentNullException.ThrowIfNull(pairs);
         var query = new QueryString();
-        foreach (var (name, v) in Pairs)
+        foreach (var (name, v) in pairs)
         {
             if (parameter is not null && name == parameter)
                 continue;

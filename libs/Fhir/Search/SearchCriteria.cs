@@ -74,4 +74,65 @@ public sealed record SearchRequest(
     IReadOnlyList<SearchCriterion> Criteria,
     int Count,
     IReadOnlyList<IncludeDefinition> Includes,
-    string? Cursor);
+    string? Cursor)
+{
+    /// <summary>The order asked for (<c>_sort</c>); empty: the server's own order (when each resource was first recorded).</summary>
+    public IReadOnlyList<SearchSortKey> Sort { get; init; } = [];
+
+    public SummaryMode Summary { get; init; } = SummaryMode.False;
+
+    /// <summary>The elements asked for (<c>_elements</c>); empty: all of them.</summary>
+    public IReadOnlyList<string> Elements { get; init; } = [];
+
+    public TotalMode Total { get; init; } = TotalMode.Accurate;
+
+    /// <summary>The parameters the search honours, in the order given: the self and next links repeat these and nothing else.</summary>
+    public IReadOnlyList<KeyValuePair<string, string?>> Kept { get; init; } = [];
+
+    /// <summary>False for <c>_count=0</c> and <c>_summary=count</c>: the total alone is asked for.</summary>
+    public bool WantsEntries => Count > 0 && Summary != SummaryMode.Count;
+
+    /// <summary>The Bundle carries <c>total</c> unless <c>_total=none</c> (<c>_summary=count</c> always does: the count is what it asks for).</summary>
+    public bool WantsTotal => Summary == SummaryMode.Count || Total != TotalMode.None;
+
+    /// <summary>What <see cref="Sort"/> is, as a cursor's first part, so a cursor is only taken back by the search order it was made for.</summary>
+    public string SortSignature => string.Join(',', Sort);
+}
+
+/// <summary>One key of a <c>_sort</c>: a search parameter, ascending unless <see cref="Descending"/>.</summary>
+/// <remarks>
+/// A date parameter stands for a range: ascending orders by where each range starts, descending by where it ends, and a
+/// resource with no value comes last either way.
+/// </remarks>
+public sealed record SearchSortKey(SearchParameterDefinition Parameter, bool Descending)
+{
+    public override string ToString() => (Descending ? "-" : "") + Parameter.Name;
+}
+
+/// <summary>How a server treats what it does not support, from the request's <c>Prefer: handling=</c>.</summary>
+public enum SearchHandling
+{
+    /// <summary>Refuse with a 400 naming it. Chronicle's default.</summary>
+    Strict,
+
+    /// <summary>Ignore it, and leave it out of the links.</summary>
+    Lenient,
+}
+
+/// <summary><c>_summary</c>: false (everything), true (the summary elements), text, data (all but text), count (the total only).</summary>
+public enum SummaryMode
+{
+    False,
+    True,
+    Text,
+    Data,
+    Count,
+}
+
+/// <summary><c>_total</c>: Chronicle counts accurately for estimate too; none leaves the total out.</summary>
+public enum TotalMode
+{
+    None,
+    Estimate,
+    Accurate,
+}

@@ -79,7 +79,7 @@ public static class AuditApiEndpoints
         try
         {
             var parameters = await FhirSearchParameters.ReadAsync(request).ConfigureAwait(false);
-            var (page, next) = await AuditSearch.RunAsync(queries, request, parameters,
+            var (_, page, next, _) = await AuditSearch.RunAsync(queries, request, parameters,
                 FhirRequestUrls.Origin(request) + request.Path, Paging).ConfigureAwait(false);
             return TypedResults.Json(new EntriesPage(page, next), AuditApiJsonContext.Default.EntriesPage);
         }

@@ -49,9 +49,9 @@ public sealed class AuditFhirApi(AuditQueryReadModel queries)
         ArgumentNullException.ThrowIfNull(request);
         var parameters = await FhirSearchParameters.ReadAsync(request).ConfigureAwait(false);
         var typeUrl = $"{BaseUrl(request)}/{AuditFhirDefinitions.AuditEvent.Type}";
-        var (page, next) = await AuditSearch.RunAsync(queries, request, parameters, typeUrl, Paging).ConfigureAwait(false);
-        return FhirResults.Resource(FhirBundles.SearchSet(BaseUrl(request), page.Select(e => AuditEventMapping.ToAuditEvent(e.Seq, e.Entry)), [],
-            parameters.Url(typeUrl), next));
+        var (search, page, next, total) = await AuditSearch.RunAsync(queries, request, parameters, typeUrl, Paging).ConfigureAwait(false);
+        return FhirResults.Resource(FhirBundles.SearchSet(BaseUrl(request), search, page.Select(e => AuditEventMapping.ToAuditEvent(e.Seq, e.Entry)), [],
+            total, FhirSearchParameters.Url(typeUrl, search.Kept), next));
     }
 
     private static string BaseUrl(HttpRequest request) => FhirRequestUrls.BaseUrl(request, RoutePrefix);
@@ -60,21 +60,56 @@ public sealed class AuditFhirApi(AuditQueryReadModel queries)
 /// <summary>A search of the audit log from a request's query: the same parameters for the FHIR API and the JSON API.</summary>
 internal static class AuditSearch
 {
-    /// <param name="pageUrl">The URL the next link repeats the search on, with the parameters as a query string.</param>
-    public static async Task<(IReadOnlyList<ChainedAuditEntry> Page, Uri? Next)> RunAsync(AuditQueryReadModel queries, HttpRequest request,
-        FhirSearchParameters parameters, string pageUrl, SearchPaging paging)
+    /// <param name="pageUrl">The URL the next link repeats the search on, with the parameters it honours as a query string.</param>
+    /// <returns>The search as parsed, one page of it (none for <c>_count=0</c> or <c>_summary=count</c>), its next link, and its total (0 when not asked for).</returns>
+    public static async Task<(SearchRequest Search, IReadOnlyList<ChainedAuditEntry> Page, Uri? Next, int Total)> RunAsync(AuditQueryReadModel queries,
+        HttpRequest request, FhirSearchParameters parameters, string pageUrl, SearchPaging paging)
     {
-        var search = SearchRequestParser.Parse(AuditFhirDefinitions.AuditEvent, parameters.Pairs, paging);
-        long? after = search.Cursor is null ? null
-            : long.TryParse(PageCursor.Decode(search.Cursor, 1)[0], NumberStyles.None, CultureInfo.InvariantCulture, out var seq) ? seq
-            : throw FhirException.BadRequest("'_cursor' is not a cursor this server issued; follow the 'next' link as given.");
-        var rows = await queries.SearchAsync(search.Criteria, after, search.Count + 1, request.HttpContext.RequestAborted).ConfigureAwait(false);
-        var page = rows.Take(search.Count).ToList();
-        var next = rows.Count > search.Count
-            ? parameters.Url(pageUrl, SearchRequestParser.CursorParameter, PageCursor.Encode(page[^1].Seq.ToString(CultureInfo.InvariantCulture)))
-            : null;
-        return (page, next);
+        var search = SearchRequestParser.Parse(AuditFhirDefinitions.AuditEvent, parameters.Pairs, paging, FhirPreferences.Handling(request));
+        AuditPosition? after = search.Cursor is null ? null : AuditSearchPosition.FromCursor(search.Cursor, search);
+        var cancellationToken = request.HttpContext.RequestAborted;
+        IReadOnlyList<ChainedAuditEntry> page = [];
+        Uri? next = null;
+        if (search.WantsEntries)
+        {
+            var rows = await queries.SearchAsync(search.Criteria, search.Sort.Count > 0, search.Sort.FirstOrDefault()?.Descending == true, after,
+                search.Count + 1, cancellationToken).ConfigureAwait(false);
+            page = rows.Take(search.Count).ToList();
+            next = rows.Count > search.Count
+                ? FhirSearchParameters.Url(pageUrl, search.Kept, SearchRequestParser.CursorParameter, AuditSearchPosition.ToCursor(page[^1], search))
+                : null;
+        }
+
+        var total = search.WantsTotal ? await queries.CountAsync(search.Criteria, cancellationToken).ConfigureAwait(false) : 0;
+        return (search, page, next, checked((int)total));
     }
+}
+
+/// <summary>
+/// A next link's cursor over the audit log: the last entry's sequence number, and when the search is sorted (by date or
+/// _lastUpdated, which are both the entry's time) that time first. Keyset paging, so pages do not shift as entries arrive.
+/// </summary>
+internal static class AuditSearchPosition
+{
+    public static string ToCursor(ChainedAuditEntry last, SearchRequest search) => search.Sort.Count == 0
+        ? PageCursor.Encode(last.Seq.ToString(CultureInfo.InvariantCulture))
+        : PageCursor.Encode(search.SortSignature, FhirDateRange.ToMicros(last.Entry.OccurredAt).ToString(CultureInfo.InvariantCulture),
+            last.Seq.ToString(CultureInfo.InvariantCulture));
+
+    public static AuditPosition FromCursor(string cursor, SearchRequest search)
+    {
+        if (search.Sort.Count == 0)
+            return new AuditPosition(null, Number(PageCursor.Decode(cursor, 1)[0]));
+        var parts = PageCursor.Decode(cursor, 3);
+        if (parts[0] != search.SortSignature)
+            throw FhirException.BadRequest($"This '_cursor' pages a search sorted by '{parts[0]}', not by '{search.SortSignature}'; follow the 'next' link as given.");
+        return new AuditPosition(Number(parts[1]), Number(parts[2]));
+    }
+
+    private static long Number(string part) =>
+        long.TryParse(part, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw FhirException.BadRequest("'_cursor' is not a cursor this server issued; follow the 'next' link as given.");
 }
 
 public static class AuditFhirEndpoints

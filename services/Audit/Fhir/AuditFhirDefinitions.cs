@@ -17,6 +17,8 @@ public static class AuditFhirDefinitions
         [
             new SearchParameterDefinition("_id", SearchParamType.Token, "The entry id."),
             new SearchParameterDefinition("date", SearchParamType.Date, "When the access was answered (recorded); prefixes eq, ne, gt, lt, ge, le."),
+            new SearchParameterDefinition("_lastUpdated", SearchParamType.Date,
+                "meta.lastUpdated, which for an audit entry (never changed) is when the access was answered, as 'date'."),
             new SearchParameterDefinition("patient", SearchParamType.Reference, "The patient whose data was touched: 'Patient/{id}' or '{id}'.") { TargetType = "Patient" },
             new SearchParameterDefinition("agent", SearchParamType.Reference, "The requesting user, by Chronicle user id: 'Practitioner/{id}' or '{id}'.") { TargetType = "Practitioner" },
             new SearchParameterDefinition("agent-role", SearchParamType.Token, "The requesting user's role, e.g. 'GP' or 'auditor'."),

@@ -6,6 +6,9 @@ using Chronicle.Projections;
 
 namespace Chronicle.Audit.Queries;
 
+/// <summary>Where an entry stands in a search's order: its time in microseconds (when sorted by time) and its sequence number.</summary>
+public readonly record struct AuditPosition(long? OccurredMicros, long Seq);
+
 /// <summary>A chained entry as the query tables hold it.</summary>
 public sealed record ChainedAuditEntry(long Seq, AuditEntry Entry);
 
@@ -38,16 +41,46 @@ public sealed class AuditQueryReadModel(HostedProjection<AuditQueryProjection> p
 
     /// <summary>Entries matching every criterion, in chain order, after <paramref name="afterSeq"/> when given.</summary>
     public Task<IReadOnlyList<ChainedAuditEntry>> SearchAsync(IReadOnlyList<SearchCriterion> criteria, long? afterSeq, int limit,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken) =>
+        SearchAsync(criteria, byTime: false, descending: false, afterSeq is { } seq ? new AuditPosition(null, seq) : null, limit, cancellationToken);
+
+    /// <summary>
+    /// Entries matching every criterion after <paramref name="after"/>: in chain order, or by <paramref name="byTime"/> when
+    /// the entry was answered (<paramref name="descending"/>: latest first), then in chain order.
+    /// </summary>
+    public Task<IReadOnlyList<ChainedAuditEntry>> SearchAsync(IReadOnlyList<SearchCriterion> criteria, bool byTime, bool descending,
+        AuditPosition? after, int limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(criteria);
         var sql = new AuditSearchSql();
         foreach (var criterion in criteria)
             sql.Add(criterion);
-        if (afterSeq is { } after)
-            sql.After(after);
-        return QueryAsync($"select {Columns} from {AuditQueryProjection.Entries} e where {sql.Where} order by e.seq limit @limit",
+        if (after is { } position)
+            sql.After(position, byTime, descending);
+        var order = byTime ? $"e.occurred_us{(descending ? " desc" : "")}, e.seq" : "e.seq";
+        return QueryAsync($"select {Columns} from {AuditQueryProjection.Entries} e where {sql.Where} order by {order} limit @limit",
             cancellationToken, [.. sql.Parameters, ("limit", limit)]);
+    }
+
+    /// <summary>How many entries match every criterion.</summary>
+    public async Task<long> CountAsync(IReadOnlyList<SearchCriterion> criteria, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(criteria);
+        var sql = new AuditSearchSql();
+        foreach (var criterion in criteria)
+            sql.Add(criterion);
+        await using var connection = await _database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"select count(*) from {AuditQueryProjection.Entries} e where {sql.Where}";
+        foreach (var (name, value) in sql.Parameters)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = "@" + name;
+            parameter.Value = value ?? DBNull.Value;
+            command.Parameters.Add(parameter);
+        }
+
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private async Task<IReadOnlyList<ChainedAuditEntry>> QueryAsync(string sql, CancellationToken cancellationToken,

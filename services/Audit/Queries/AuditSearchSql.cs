@@ -40,13 +40,26 @@ internal sealed class AuditSearchSql
             ReferenceCriterion { Parameter.Name: "patient" } r => r.AnyOfIds.Select(id => Equal("e.patient_id", id)),
             ReferenceCriterion { Parameter.Name: "agent" } r => r.AnyOfIds.Select(id => Equal("e.user_id", id)),
             ReferenceCriterion { Parameter.Name: "entity" } r => r.AnyOfIds.Select(Entity),
-            DateCriterion { Parameter.Name: "date" } d => d.AnyOf.Select(Date),
+            DateCriterion { Parameter.Name: "date" or "_lastUpdated" } d => d.AnyOf.Select(Date),
             _ => throw new InvalidOperationException($"No SQL for the AuditEvent search parameter '{criterion.Parameter.Name}'."),
         };
         _where.Append(" and (").Append(string.Join(" or ", alternatives.Select(a => $"({a})"))).Append(')');
     }
 
     public void After(long seq) => _where.Append(" and e.seq > ").Append(Parameter(seq));
+
+    /// <summary>Entries strictly after <paramref name="position"/>: in chain order, or by time (then chain order) when <paramref name="byTime"/>.</summary>
+    public void After(AuditPosition position, bool byTime, bool descending)
+    {
+        if (!byTime || position.OccurredMicros is not { } occurred)
+        {
+            After(position.Seq);
+            return;
+        }
+
+        var time = Parameter(occurred);
+        _where.Append($" and (e.occurred_us {(descending ? "<" : ">")} {time} or (e.occurred_us = {time} and e.seq > {Parameter(position.Seq)}))");
+    }
 
     private string Equal(string column, string? value) => value is null ? "1 = 1" : $"{column} = {Parameter(value)}";
 

@@ -3,7 +3,7 @@ using Chronicle.Record.Fhir.Projection;
 namespace Chronicle.Record.Fhir.Api;
 
 /// <summary>One page of search results and whether another page follows it.</summary>
-internal sealed record SearchPage(IReadOnlyList<StoredResource> Rows, bool More);
+internal sealed record SearchPage(IReadOnlyList<SearchRow> Rows, bool More);
 
 /// <summary>
 /// Pages a search whose matches the caller may see only in part (a search naming no patient shows only resources of
@@ -20,14 +20,14 @@ internal static class ReachableSearch
 
     /// <param name="fetch">The search's rows in sort-key order strictly after a key (null: from the start), at most the given number.</param>
     /// <param name="mayReach">Whether the caller may see a patient's resources; asked once per patient.</param>
-    public static async Task<SearchPage> PageAsync(Func<ResourceSortKey?, int, Task<IReadOnlyList<StoredResource>>> fetch,
-        Func<string, ValueTask<bool>> mayReach, ResourceSortKey? after, int count)
+    public static async Task<SearchPage> PageAsync(Func<SearchPosition?, int, Task<IReadOnlyList<SearchRow>>> fetch,
+        Func<string, ValueTask<bool>> mayReach, SearchPosition? after, int count)
     {
         ArgumentNullException.ThrowIfNull(fetch);
         ArgumentNullException.ThrowIfNull(mayReach);
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         var answers = new Dictionary<string, bool>(StringComparer.Ordinal);
-        var shown = new List<StoredResource>(count);
+        var shown = new List<SearchRow>(count);
         // The first read is the one an unfiltered page makes; when most rows are shown it is the only one.
         var batch = count + 1;
         while (true)
@@ -35,8 +35,9 @@ internal static class ReachableSearch
             var rows = await fetch(after, batch).ConfigureAwait(false);
             foreach (var row in rows)
             {
-                if (!answers.TryGetValue(row.PatientId, out var allowed))
-                    answers[row.PatientId] = allowed = await mayReach(row.PatientId).ConfigureAwait(false);
+                var patientId = row.Resource.PatientId;
+                if (!answers.TryGetValue(patientId, out var allowed))
+                    answers[patientId] = allowed = await mayReach(patientId).ConfigureAwait(false);
                 if (!allowed)
                     continue;
                 if (shown.Count == count)
@@ -46,14 +47,14 @@ internal static class ReachableSearch
 
             if (rows.Count < batch)
                 return new SearchPage(shown, More: false);
-            after = rows[^1].Key;
+            after = rows[^1].Position;
             batch = Math.Min(batch * 4, MaxBatch);
         }
     }
 
     /// <summary>A page of a search the caller may see all of: one read of one row more than the page.</summary>
-    public static async Task<SearchPage> UnfilteredPageAsync(Func<ResourceSortKey?, int, Task<IReadOnlyList<StoredResource>>> fetch,
-        ResourceSortKey? after, int count)
+    public static async Task<SearchPage> UnfilteredPageAsync(Func<SearchPosition?, int, Task<IReadOnlyList<SearchRow>>> fetch,
+        SearchPosition? after, int count)
     {
         ArgumentNullException.ThrowIfNull(fetch);
         var rows = await fetch(after, count + 1).ConfigureAwait(false);

@@ -103,17 +103,18 @@ public sealed class RecordFhirApi(RecordFhirReadModel readModel, IOptions<Record
         await WaitForMinPositionAsync(request).ConfigureAwait(false);
         var definition = Definition(type);
         var parameters = await FhirSearchParameters.ReadAsync(request).ConfigureAwait(false);
-        var search = SearchRequestParser.Parse(definition, parameters.Pairs, _options.Paging);
+        var search = SearchRequestParser.Parse(definition, parameters.Pairs, _options.Paging, FhirPreferences.Handling(request));
         var filter = await RecordFhirAccess.BeforeSearchAsync(request.HttpContext, parameters, type).ConfigureAwait(false);
-        var after = search.Cursor is null ? (ResourceSortKey?)null : ResourceSortKey.FromCursor(search.Cursor);
+        var after = search.Cursor is null ? null : SearchPosition.FromCursor(search.Cursor, search);
         var cancellationToken = request.HttpContext.RequestAborted;
-        Task<IReadOnlyList<StoredResource>> Fetch(ResourceSortKey? from, int limit) =>
-            readModel.Queries.SearchAsync(type, search.Criteria, from, limit, cancellationToken);
+        var context = request.HttpContext;
+        Task<IReadOnlyList<SearchRow>> Fetch(SearchPosition? from, int limit) =>
+            readModel.Queries.SearchAsync(type, search.Criteria, search.Sort, from, limit, cancellationToken);
         // A search naming no patient shows only what the caller may reach, and still fills its pages.
-        var page = filter
-            ? await ReachableSearch.PageAsync(Fetch, request.HttpContext.CanReachPatientAsync, after, search.Count).ConfigureAwait(false)
+        var page = !search.WantsEntries ? new SearchPage([], More: false)
+            : filter ? await ReachableSearch.PageAsync(Fetch, context.CanReachPatientAsync, after, search.Count).ConfigureAwait(false)
             : await ReachableSearch.UnfilteredPageAsync(Fetch, after, search.Count).ConfigureAwait(false);
-        var shown = page.Rows;
+        var shown = page.Rows.Select(r => r.Resource).ToList();
 
         var included = new List<Resource>();
         var leftOut = false;
@@ -124,20 +125,31 @@ public sealed class RecordFhirApi(RecordFhirReadModel readModel, IOptions<Record
             // An included resource is shown only if a direct read of it would be: its type's scope and its patient's relationship.
             foreach (var target in targets)
             {
-                if (await request.HttpContext.MayReadResourceAsync(target.Type, target.PatientId).ConfigureAwait(false))
+                if (await context.MayReadResourceAsync(target.Type, target.PatientId).ConfigureAwait(false))
                     included.Add(target.Parse());
                 else
                     leftOut = true;
             }
         }
 
-        // Links are GET URLs of the same search, whether it came by GET or by POST _search.
+        // The total counts what the caller may see, as the pages show it: a filtered search counts reachable patients' matches only.
+        var total = 0L;
+        if (search.WantsTotal)
+        {
+            foreach (var (patientId, matches) in await readModel.Queries.CountByPatientAsync(type, search.Criteria, cancellationToken).ConfigureAwait(false))
+            {
+                if (!filter || await context.CanReachPatientAsync(patientId).ConfigureAwait(false))
+                    total += matches;
+            }
+        }
+
+        // Links are GET URLs of the same search, whether it came by GET or by POST _search, with only the parameters it honoured.
         var typeUrl = $"{BaseUrl(request)}/{type}";
         var next = page.More
-            ? parameters.Url(typeUrl, SearchRequestParser.CursorParameter, shown[^1].Key.ToCursor())
+            ? FhirSearchParameters.Url(typeUrl, search.Kept, SearchRequestParser.CursorParameter, page.Rows[^1].Position.ToCursor(search.SortSignature))
             : null;
-        return FhirResults.Resource(FhirBundles.SearchSet(BaseUrl(request), shown.Select(r => r.Parse()), included,
-            parameters.Url(typeUrl), next, leftOut ? FhirBundles.IncludesLeftOut() : null));
+        return FhirResults.Resource(FhirBundles.SearchSet(BaseUrl(request), search, shown.Select(r => r.Parse()), included,
+            checked((int)total), FhirSearchParameters.Url(typeUrl, search.Kept), next, leftOut ? FhirBundles.IncludesLeftOut() : null));
     }
 
     public async Task<IResult> EverythingAsync(HttpRequest request, string id)

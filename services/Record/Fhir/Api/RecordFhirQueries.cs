@@ -59,6 +59,57 @@ public sealed class RecordFhirQueries(ReadModelDatabase database)
             """, cancellationToken, [.. sql.Parameters, ("limit", limit)]);
     }
 
+    /// <summary>
+    /// Current versions of one type matching every criterion, in the order <paramref name="sort"/> asks for (then by
+    /// sort key), after <paramref name="after"/>. Without a sort, the order of <see cref="SearchAsync(string, IReadOnlyList{SearchCriterion}, ResourceSortKey?, int, CancellationToken)"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<SearchRow>> SearchAsync(string type, IReadOnlyList<SearchCriterion> criteria, IReadOnlyList<SearchSortKey> sort,
+        SearchPosition? after, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sort);
+        if (sort.Count == 0)
+        {
+            var rows = await SearchAsync(type, criteria, after?.Key, limit, cancellationToken).ConfigureAwait(false);
+            return [.. rows.Select(r => new SearchRow(r, new SearchPosition([], r.Key)))];
+        }
+
+        var sql = new SearchSql(type);
+        foreach (var criterion in criteria)
+            sql.Add(criterion);
+        var values = string.Join(", ", sort.Select((k, i) => $"{sql.SortValue(k)} as s{i}"));
+        var afterCondition = after is null ? "1 = 1" : sql.AfterSorted(sort, after);
+        var columns = string.Join(", ", StoredResource.Columns.Split(", ").Select(c => "v." + c));
+        var sorted = await QueryAsync($"""
+            select {StoredResource.Columns}, {string.Join(", ", sort.Select((_, i) => $"s{i}"))} from (
+                select {columns}, {values} from {Resources} v
+                where {sql.Where}
+            ) x
+            where {afterCondition}
+            order by {SearchSql.OrderBy(sort)}
+            limit @limit
+            """, cancellationToken, reader =>
+            {
+                var row = StoredResource.Read(reader);
+                return new SearchRow(row, new SearchPosition([.. sort.Select((_, i) => reader.IsDBNull(7 + i) ? (long?)null : reader.GetInt64(7 + i))], row.Key));
+            },
+            [.. sql.Parameters, ("limit", limit)]).ConfigureAwait(false);
+        return sorted;
+    }
+
+    /// <summary>How many current versions of one type match every criterion, by the patient they belong to.</summary>
+    public async Task<IReadOnlyList<(string PatientId, long Count)>> CountByPatientAsync(string type, IReadOnlyList<SearchCriterion> criteria,
+        CancellationToken cancellationToken)
+    {
+        var sql = new SearchSql(type);
+        foreach (var criterion in criteria)
+            sql.Add(criterion);
+        return await QueryAsync($"""
+            select v.patient_id, count(*) from {Resources} v
+            where {sql.Where}
+            group by v.patient_id
+            """, cancellationToken, reader => (reader.GetString(0), reader.GetInt64(1)), [.. sql.Parameters]).ConfigureAwait(false);
+    }
+
     public async Task<IReadOnlyList<StoredResource>> ReadCurrentAsync(string type, IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
     {
         if (ids.Count == 0)
@@ -87,7 +138,11 @@ public sealed class RecordFhirQueries(ReadModelDatabase database)
             """, cancellationToken, ("patient", patientId), ("tx", after?.Created.Transaction), ("pos", after?.Created.Position), ("id", after?.Id),
             ("since", sinceMicros), ("limit", limit));
 
-    private async Task<IReadOnlyList<StoredResource>> QueryAsync(string sql, CancellationToken cancellationToken,
+    private Task<IReadOnlyList<StoredResource>> QueryAsync(string sql, CancellationToken cancellationToken,
+        params (string Name, object? Value)[] parameters) =>
+        QueryAsync(sql, cancellationToken, StoredResource.Read, parameters);
+
+    private async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, CancellationToken cancellationToken, Func<DbDataReader, T> read,
         params (string Name, object? Value)[] parameters)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -103,10 +158,10 @@ public sealed class RecordFhirQueries(ReadModelDatabase database)
             command.Parameters.Add(parameter);
         }
 
-        var rows = new List<StoredResource>();
+        var rows = new List<T>();
         await using DbDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            rows.Add(StoredResource.Read(reader));
+            rows.Add(read(reader));
         return rows;
     }
 }

@@ -39,6 +39,56 @@ internal sealed class SearchSql
         _where.Append(" and ").Append(condition);
     }
 
+    /// <summary>
+    /// The value row <c>v</c> sorts by for <paramref name="key"/>: where its range of the date parameter starts (ascending) or
+    /// ends (descending), null when it has none.
+    /// </summary>
+    public string SortValue(SearchSortKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var aggregate = key.Descending ? "max(i.high_us)" : "min(i.low_us)";
+        return $"(select {aggregate} from {RecordFhirTables.Dates} i where i.resource_type = v.resource_type and i.resource_id = v.resource_id " +
+            $"and i.param = {Parameter(key.Parameter.Name)})";
+    }
+
+    /// <summary>
+    /// The order of a sorted search over the derived table <c>x</c> whose sort values are columns s0, s1, ...: each key
+    /// with rows that have no value last, then <see cref="ResourceSortKey"/>.
+    /// </summary>
+    public static string OrderBy(IReadOnlyList<SearchSortKey> sort) => string.Join(", ",
+        sort.SelectMany((k, i) => new[] { $"(case when x.s{i} is null then 1 else 0 end)", $"x.s{i}{(k.Descending ? " desc" : "")}" })
+            .Concat(["x.created_tx", "x.created_pos", "x.resource_id"]));
+
+    /// <summary>The rows of the derived table <c>x</c> strictly after <paramref name="position"/> in <see cref="OrderBy"/>'s order.</summary>
+    public string AfterSorted(IReadOnlyList<SearchSortKey> sort, SearchPosition position)
+    {
+        ArgumentNullException.ThrowIfNull(sort);
+        ArgumentNullException.ThrowIfNull(position);
+        var keys = new List<(string Expression, bool Descending, object Value)>();
+        for (var i = 0; i < sort.Count; i++)
+        {
+            var value = position.SortValues[i];
+            keys.Add(($"(case when x.s{i} is null then 1 else 0 end)", false, value is null ? 1 : 0));
+            // Both null: equal on this key, so only the later keys decide.
+            if (value is { } v)
+                keys.Add(($"x.s{i}", sort[i].Descending, v));
+        }
+
+        keys.Add(("x.created_tx", false, position.Key.Created.Transaction));
+        keys.Add(("x.created_pos", false, position.Key.Created.Position));
+        keys.Add(("x.resource_id", false, position.Key.Id));
+        var equalSoFar = new List<string>();
+        var alternatives = new List<string>();
+        foreach (var (expression, descending, value) in keys)
+        {
+            var p = Parameter(value);
+            alternatives.Add(string.Join(" and ", equalSoFar.Append($"{expression} {(descending ? "<" : ">")} {p}")));
+            equalSoFar.Add($"{expression} = {p}");
+        }
+
+        return string.Join(" or ", alternatives.Select(a => $"({a})"));
+    }
+
     public void After(ResourceSortKey key) => _where
         .Append(" and (v.created_tx, v.created_pos, v.resource_id) > (")
         .Append(Parameter(key.Created.Transaction)).Append(", ")
