@@ -369,7 +369,7 @@ public abstract class FhirApiTests(StorageBackend storage) : IAsyncLifetime
         await FhirAssert.FailsAsync(HttpStatusCode.NotFound, () => Everything(record, "?_at=2000-01-01"));
         await FhirAssert.FailsAsync(HttpStatusCode.NotFound, () => Client.GetAsync($"Patient/{Guid.NewGuid():D}/$everything"));
         await FhirAssert.FailsAsync(HttpStatusCode.BadRequest, () => Everything(record, "?_at=tomorrow"));
-        await FhirAssert.FailsAsync(HttpStatusCode.BadRequest, () => Everything(record, "?_type=Condition"));
+        await FhirAssert.FailsAsync(HttpStatusCode.BadRequest, () => Everything(record, "?_type=Medication"));
     }
 
     [Fact]

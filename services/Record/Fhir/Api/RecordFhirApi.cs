@@ -30,7 +30,8 @@ public sealed class RecordFhirApi(RecordFhirReadModel readModel, IOptions<Record
 
     private static readonly HashSet<string> EverythingParameters = new(HistoryParameters, StringComparer.Ordinal)
     {
-        RecordFhirDefinitions.PointInTimeParameter,
+        RecordFhirDefinitions.PointInTimeParameter, RecordFhirDefinitions.StartParameter, RecordFhirDefinitions.EndParameter,
+        RecordFhirDefinitions.TypeParameter,
     };
 
     private readonly RecordFhirOptions _options = options.Value;
@@ -76,7 +77,7 @@ public sealed class RecordFhirApi(RecordFhirReadModel readModel, IOptions<Record
         await WaitForMinPositionAsync(request).ConfigureAwait(false);
         Definition(type);
         ValidateId(id);
-        RejectUnknownParameters(request, HistoryParameters, "_history");
+        var kept = KnownParameters(request, HistoryParameters, "_history");
         await RecordFhirAccess.BeforeLookupAsync(request.HttpContext, type, id, ScopeAccess.Read).ConfigureAwait(false);
         var count = Count(request);
         var before = request.Query[SearchRequestParser.CursorParameter].FirstOrDefault() is { Length: > 0 } cursor
@@ -91,11 +92,12 @@ public sealed class RecordFhirApi(RecordFhirReadModel readModel, IOptions<Record
         var rows = await readModel.Queries.HistoryAsync(type, id, before, since is null ? null : FhirDateRange.ToMicros(since.Value),
             count + 1, cancellationToken).ConfigureAwait(false);
         var page = rows.Take(count).ToList();
+        var url = $"{BaseUrl(request)}/{type}/{id}/_history";
         var next = rows.Count > count
-            ? FhirRequestUrls.WithParameter(request, SearchRequestParser.CursorParameter,
+            ? FhirSearchParameters.Url(url, kept, SearchRequestParser.CursorParameter,
                 PageCursor.Encode(page[^1].VersionId.ToString(CultureInfo.InvariantCulture)))
             : null;
-        return FhirResults.Resource(FhirBundles.History(BaseUrl(request), page.Select(r => r.Parse()), FhirRequestUrls.Self(request), next));
+        return FhirResults.Resource(FhirBundles.History(BaseUrl(request), page.Select(r => r.Parse()), FhirSearchParameters.Url(url, kept), next));
     }
 
     public async Task<IResult> SearchAsync(HttpRequest request, string type)
@@ -156,7 +158,8 @@ public sealed class RecordFhirApi(RecordFhirReadModel readModel, IOptions<Record
     {
         await WaitForMinPositionAsync(request).ConfigureAwait(false);
         ValidateId(id);
-        RejectUnknownParameters(request, EverythingParameters, "Patient/$everything");
+        var kept = KnownParameters(request, EverythingParameters, "Patient/$everything");
+        var filter = EverythingFilter.Parse(request);
         // Every type it returns: a scope on all resource types, then the patient, before anything is looked up.
         RecordFhirAccess.RequireScope(request.HttpContext, SmartScope.AnyResource, ScopeAccess.Read);
         await RecordFhirAccess.RequirePatientAsync(request.HttpContext, id).ConfigureAwait(false);
@@ -169,6 +172,7 @@ public sealed class RecordFhirApi(RecordFhirReadModel readModel, IOptions<Record
         var cancellationToken = request.HttpContext.RequestAborted;
 
         List<(StoredResource Stored, Resource Resource)> matching;
+        int total;
         if (at is { } asOf)
         {
             // The record as it stood then, folded from the stream through the projection's own builder.
@@ -177,12 +181,13 @@ public sealed class RecordFhirApi(RecordFhirReadModel readModel, IOptions<Record
                 : [];
             if (!record.Any(r => r.Type == "Patient" && r.Id == id))
                 throw FhirException.NotFound($"Patient/{id} did not exist at {FhirValues.DateTime(asOf)}.");
-            matching = record
-                .Where(r => after is null || r.Key.CompareTo(after.Value) > 0)
+            var all = record
                 .Select(r => (Stored: r, Resource: r.Parse()))
                 .Where(r => since is null || r.Resource.Meta?.LastUpdated >= since)
-                .Take(count + 1)
+                .Where(r => filter.Matches(r.Resource))
                 .ToList();
+            total = all.Count;
+            matching = all.Where(r => after is null || r.Stored.Key.CompareTo(after.Value) > 0).Take(count + 1).ToList();
         }
         else
         {
@@ -190,17 +195,19 @@ public sealed class RecordFhirApi(RecordFhirReadModel readModel, IOptions<Record
             if (await readModel.Queries.ReadCurrentAsync(RecordFhirDefinitions.Patient.Type, id, cancellationToken).ConfigureAwait(false) is not { } patient
                 || patient.PatientId != id)
                 throw FhirException.NotFound($"Patient/{id} is not known.");
-            var rows = await readModel.Queries.PatientRecordPageAsync(id, after, since is null ? null : FhirDateRange.ToMicros(since.Value), count + 1,
-                cancellationToken).ConfigureAwait(false);
+            var sinceMicros = since is null ? (long?)null : FhirDateRange.ToMicros(since.Value);
+            var rows = await readModel.Queries.PatientRecordPageAsync(id, after, sinceMicros, count + 1, cancellationToken, filter).ConfigureAwait(false);
             matching = rows.Select(r => (Stored: r, Resource: r.Parse())).ToList();
+            total = checked((int)await readModel.Queries.PatientRecordCountAsync(id, sinceMicros, filter, cancellationToken).ConfigureAwait(false));
         }
 
         var page = matching.Take(count).ToList();
+        var url = $"{BaseUrl(request)}/Patient/{id}/${RecordFhirDefinitions.EverythingOperation}";
         var next = matching.Count > count
-            ? FhirRequestUrls.WithParameter(request, SearchRequestParser.CursorParameter, page[^1].Stored.Key.ToCursor())
+            ? FhirSearchParameters.Url(url, kept, SearchRequestParser.CursorParameter, page[^1].Stored.Key.ToCursor())
             : null;
         return FhirResults.Resource(FhirBundles.SearchSet(BaseUrl(request), page.Select(r => r.Resource), [],
-            FhirRequestUrls.Self(request), next));
+            FhirSearchParameters.Url(url, kept), next, total: total));
     }
 
     /// <summary>Read-your-writes: a client that just appended can ask to read no earlier than its append's position.</summary>
@@ -266,12 +273,19 @@ public sealed class RecordFhirApi(RecordFhirReadModel readModel, IOptions<Record
             ? version
             : throw FhirException.BadRequest("'_cursor' is not a cursor this server issued; follow the 'next' link as given.");
 
-    private static void RejectUnknownParameters(HttpRequest request, IReadOnlySet<string> supported, string interaction)
+    /// <summary>
+    /// The request's parameters that <paramref name="supported"/> lists, in order, for the self and next links. Any other is
+    /// a 400 naming it, unless the request prefers lenient handling, when it is ignored and left out of the links.
+    /// </summary>
+    private static List<KeyValuePair<string, string?>> KnownParameters(HttpRequest request, IReadOnlySet<string> supported, string interaction)
     {
-        var unknown = request.Query.Keys.Where(k => !supported.Contains(k)).ToList();
-        if (unknown.Count > 0)
+        var pairs = request.Query.SelectMany(p => p.Value.Select(v => new KeyValuePair<string, string?>(p.Key, v))).ToList();
+        var unknown = pairs.Select(p => p.Key).Where(k => !supported.Contains(k)).Distinct(StringComparer.Ordinal).ToList();
+        if (unknown.Count > 0 && FhirPreferences.Handling(request) == SearchHandling.Strict)
             throw FhirException.NotSupported(
-                $"{interaction} does not support {string.Join(", ", unknown.Select(u => $"'{u}'"))}. Supported: {string.Join(", ", supported.Order(StringComparer.Ordinal))}.");
+                $"{interaction} does not support {string.Join(", ", unknown.Select(u => $"'{u}'"))}. Supported: {string.Join(", ", supported.Order(StringComparer.Ordinal))}. " +
+                "Send 'Prefer: handling=lenient' to have what is not supported ignored.");
+        return [.. pairs.Where(p => supported.Contains(p.Key))];
     }
 
     private string BaseUrl(HttpRequest request) => FhirRequestUrls.BaseUrl(request, _options.RoutePrefix);

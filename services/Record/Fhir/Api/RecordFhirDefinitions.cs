@@ -13,6 +13,27 @@ public static class RecordFhirDefinitions
     public const string EverythingOperation = "everything";
     public const string PointInTimeParameter = "_at";
     public const string SinceParameter = "_since";
+    public const string StartParameter = "start";
+    public const string EndParameter = "end";
+    public const string TypeParameter = "_type";
+
+    /// <summary>
+    /// Each type's care date for <c>$everything</c>'s start and end: the search parameter (of the type's own) that says when
+    /// the care it records took place. A type not listed has none (FamilyMemberHistory); the Patient is not dated.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> CareDates { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["Encounter"] = "date",
+        ["Condition"] = "onset-date",
+        ["Observation"] = "date",
+        ["AllergyIntolerance"] = "date",
+        ["MedicationStatement"] = "effective",
+        ["Immunization"] = "date",
+        ["ServiceRequest"] = "authored",
+        ["DocumentReference"] = "date",
+        ["Procedure"] = "date",
+        ["Provenance"] = "recorded",
+    };
 
     /// <summary>The Patient type, with Patient/$everything.</summary>
     public static FhirResourceDefinition Patient { get; } = RecordResourceTypes.Patient.Definition with
@@ -21,8 +42,13 @@ public static class RecordFhirDefinitions
         [
             new OperationDefinitionReference(EverythingOperation, Chronicle.Fhir.Conformance.ChronicleDefinitions.PatientEverythingOperation,
                 $"GET Patient/{{id}}/$everything: the patient and every resource of their record (current versions, Provenance included). " +
+                $"'{StartParameter}' and '{EndParameter}' (dates) keep the Patient and the resources whose care date (Encounter, Observation, AllergyIntolerance, " +
+                "Immunization, DocumentReference and Procedure 'date', Condition 'onset-date', MedicationStatement 'effective', ServiceRequest 'authored', " +
+                "Provenance 'recorded') reaches into that range; resources without one are left out. " +
+                $"'{TypeParameter}' (comma-separated resource types) keeps those types only; a type not served here is a 400. " +
                 $"'{SinceParameter}' (instant) keeps resources last updated at or after it. '{PointInTimeParameter}' (instant, or a date for its end) returns " +
-                "the record exactly as it stood at that moment, rebuilt from the event stream. '_count' pages the result."),
+                "the record exactly as it stood at that moment, rebuilt from the event stream, with the other parameters applied to it. " +
+                "'_count' pages the result; 'total' counts every page."),
         ],
     };
 

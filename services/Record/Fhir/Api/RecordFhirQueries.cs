@@ -1,3 +1,4 @@
+using System.Text;
 using System.Data.Common;
 using System.Globalization;
 using Chronicle.Fhir.Search;
@@ -124,19 +125,66 @@ public sealed class RecordFhirQueries(ReadModelDatabase database)
 
     /// <summary>
     /// One page of the current version of every resource of one patient's record, the Patient included, in sort-key
-    /// order after <paramref name="after"/>, last updated at or after <paramref name="sinceMicros"/> when given.
+    /// order after <paramref name="after"/>, last updated at or after <paramref name="sinceMicros"/> when given, and only
+    /// those <paramref name="filter"/> keeps (<c>$everything</c>'s types and care date range).
     /// </summary>
     public Task<IReadOnlyList<StoredResource>> PatientRecordPageAsync(string patientId, ResourceSortKey? after, long? sinceMicros, int limit,
-        CancellationToken cancellationToken) =>
-        QueryAsync($"""
-            select {StoredResource.Columns} from {Resources}
+        CancellationToken cancellationToken, EverythingFilter? filter = null)
+    {
+        var (condition, parameters) = EverythingCondition(filter ?? EverythingFilter.All);
+        return QueryAsync($"""
+            select {StoredResource.Columns} from {Resources} v
             where patient_id = @patient and is_current = 1
               {(after is null ? "" : "and (created_tx, created_pos, resource_id) > (@tx, @pos, @id)")}
               {(sinceMicros is null ? "" : "and last_updated_us >= @since")}
+              {condition}
             order by created_tx, created_pos, resource_id
             limit @limit
-            """, cancellationToken, ("patient", patientId), ("tx", after?.Created.Transaction), ("pos", after?.Created.Position), ("id", after?.Id),
-            ("since", sinceMicros), ("limit", limit));
+            """, cancellationToken, [("patient", patientId), ("tx", after?.Created.Transaction), ("pos", after?.Created.Position), ("id", after?.Id),
+            ("since", sinceMicros), ("limit", limit), .. parameters]);
+    }
+
+    /// <summary>How many resources <see cref="PatientRecordPageAsync"/> returns over all its pages.</summary>
+    public async Task<long> PatientRecordCountAsync(string patientId, long? sinceMicros, EverythingFilter filter, CancellationToken cancellationToken)
+    {
+        var (condition, parameters) = EverythingCondition(filter);
+        var rows = await QueryAsync($"""
+            select count(*) from {Resources} v
+            where patient_id = @patient and is_current = 1
+              {(sinceMicros is null ? "" : "and last_updated_us >= @since")}
+              {condition}
+            """, cancellationToken, reader => reader.GetInt64(0), [("patient", patientId), ("since", sinceMicros), .. parameters]).ConfigureAwait(false);
+        return rows.Single();
+    }
+
+    private static (string Sql, (string Name, object? Value)[] Parameters) EverythingCondition(EverythingFilter filter)
+    {
+        var sql = new StringBuilder();
+        var parameters = new List<(string Name, object? Value)>();
+        string Parameter(object value)
+        {
+            var name = "e" + parameters.Count.ToString(CultureInfo.InvariantCulture);
+            parameters.Add((name, value));
+            return "@" + name;
+        }
+
+        if (filter.Types is { } types)
+            sql.Append($"and v.resource_type in ({string.Join(", ", types.Order(StringComparer.Ordinal).Select(Parameter))}) ");
+        if (filter.HasCareRange)
+        {
+            var careDate = string.Join(" ", RecordFhirDefinitions.CareDates.Select(c => $"when {Parameter(c.Key)} then {Parameter(c.Value)}"));
+            sql.Append($"and (v.resource_type = {Parameter(RecordFhirDefinitions.Patient.Type)} or exists (select 1 from {RecordFhirTables.Dates} i ")
+                .Append("where i.resource_type = v.resource_type and i.resource_id = v.resource_id ")
+                .Append($"and i.param = (case v.resource_type {careDate} end)");
+            if (filter.CareFrom is { } from)
+                sql.Append($" and i.high_us >= {Parameter(from)}");
+            if (filter.CareTo is { } to)
+                sql.Append($" and i.low_us <= {Parameter(to)}");
+            sql.Append("))");
+        }
+
+        return (sql.ToString(), [.. parameters]);
+    }
 
     private Task<IReadOnlyList<StoredResource>> QueryAsync(string sql, CancellationToken cancellationToken,
         params (string Name, object? Value)[] parameters) =>
