@@ -14,6 +14,13 @@ public interface IProjection
     /// <summary>The checkpoint's key; stable for the life of the read model.</summary>
     string Name { get; }
 
+    /// <summary>
+    /// The version of what the projection writes for the same events. Raise it when that changes (a new element, a new
+    /// index value): tables written by another version are rebuilt and swapped in at start, while the old ones keep
+    /// serving, so every row is of one version and old events are shown as new ones are.
+    /// </summary>
+    int Version => 1;
+
     /// <summary>The logical names of every table the projection owns (lower-case SQL identifiers).</summary>
     IReadOnlyList<string> Tables { get; }
 

@@ -64,6 +64,7 @@ public sealed partial class ProjectionRunner : IAsyncDisposable
     private readonly SemaphoreSlim _applyLock = new(1, 1);
     private readonly SemaphoreSlim _rebuildLock = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
+    private Task? _upgrading;
     private readonly CheckpointSignal _checkpoint = new();
     private int _failedAttempts;
     private int _disposed;
@@ -107,8 +108,38 @@ public sealed partial class ProjectionRunner : IAsyncDisposable
             throw new InvalidOperationException($"Projection '{_projection.Name}' is already running.");
         await _database.EnsureCheckpointTableAsync(cancellationToken).ConfigureAwait(false);
         await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
-        Publish(await _database.ReadCheckpointAsync(_projection.Name, cancellationToken).ConfigureAwait(false));
+        var checkpoint = await _database.ReadCheckpointAsync(_projection.Name, cancellationToken).ConfigureAwait(false);
+        Publish(checkpoint);
+        // Tables from before versions were recorded are version 1's; empty ones are this version's.
+        var written = await _database.ReadProjectionVersionAsync(_projection.Name, cancellationToken).ConfigureAwait(false);
+        if (written is null && checkpoint == LogPosition.Start)
+            await _database.WriteProjectionVersionAsync(_projection.Name, _projection.Version, cancellationToken).ConfigureAwait(false);
         _running = Task.Run(() => RunAsync(_stop.Token), CancellationToken.None);
+        if ((written ?? (checkpoint == LogPosition.Start ? _projection.Version : 1)) is var old && old != _projection.Version)
+        {
+            LogUpgrading(_logger, _projection.Name, old, _projection.Version);
+            _upgrading = Task.Run(() => UpgradeAsync(_stop.Token), CancellationToken.None);
+        }
+    }
+
+    /// <summary>Completes once tables written by another version have been rebuilt by this one (at once when there were none).</summary>
+    public Task UpgradedAsync(CancellationToken cancellationToken = default) =>
+        (_upgrading ?? Task.CompletedTask).WaitAsync(cancellationToken);
+
+    private async Task UpgradeAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RebuildAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped first: the next start rebuilds, as the tables still carry the old version.
+        }
+        catch (Exception e)
+        {
+            LogUpgradeFailed(_logger, e, _projection.Name);
+        }
     }
 
     /// <summary>
@@ -370,6 +401,7 @@ public sealed partial class ProjectionRunner : IAsyncDisposable
         }
 
         await _database.WriteCheckpointAsync(write, _projection.Name, position, cancellationToken).ConfigureAwait(false);
+        await _database.WriteProjectionVersionAsync(write, _projection.Name, _projection.Version, cancellationToken).ConfigureAwait(false);
         await write.CommitAsync(cancellationToken).ConfigureAwait(false);
         return true;
     }
@@ -411,6 +443,8 @@ public sealed partial class ProjectionRunner : IAsyncDisposable
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
         await _stop.CancelAsync().ConfigureAwait(false);
+        if (_upgrading is not null)
+            await _upgrading.ConfigureAwait(false);
         if (_running is not null)
             await _running.ConfigureAwait(false);
         // Waiters would otherwise wait for a checkpoint this runner will never reach.
@@ -420,6 +454,12 @@ public sealed partial class ProjectionRunner : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Projection {Projection} failed after {Checkpoint}; retrying from its durable checkpoint in {Delay}")]
     private static partial void LogBatchFailed(ILogger logger, Exception exception, string projection, LogPosition checkpoint, TimeSpan delay);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Projection {Projection}'s tables were written by version {Old}; rebuilding them as version {Version} while the old ones serve")]
+    private static partial void LogUpgrading(ILogger logger, string projection, int old, int version);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Projection {Projection} could not be rebuilt as its new version; the old tables keep serving and the next start tries again")]
+    private static partial void LogUpgradeFailed(ILogger logger, Exception exception, string projection);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Projection {Projection} had only some of its tables; recreating them and replaying the log")]
     private static partial void LogRecreatingTables(ILogger logger, string projection);

@@ -12,6 +12,7 @@ namespace Chronicle.Projections;
 public abstract partial class ReadModelDatabase
 {
     private const string CheckpointTable = "projection_checkpoints";
+    private const string VersionTable = "projection_versions";
 
     private protected ReadModelDatabase()
     {
@@ -87,6 +88,34 @@ public abstract partial class ReadModelDatabase
                 updated_at {(Dialect == SqlDialect.Postgres ? "timestamptz" : "text")} not null
             )
             """, cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(write, $"create table if not exists {VersionTable} (name text primary key, version integer not null)",
+            cancellationToken).ConfigureAwait(false);
+        await write.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The version (<see cref="IProjection.Version"/>) that wrote a projection's tables; null if none was recorded.</summary>
+    public async Task<int?> ReadProjectionVersionAsync(string projectionName, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        if (!(await ListTablesAsync(connection, null, cancellationToken).ConfigureAwait(false)).Contains(VersionTable))
+            return null;
+        await using var command = SqlCommand.Create(connection, null, $"select version from {VersionTable} where name = @name", ("name", projectionName));
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is { } version and not DBNull
+            ? Convert.ToInt32(version, System.Globalization.CultureInfo.InvariantCulture)
+            : null;
+    }
+
+    internal Task WriteProjectionVersionAsync(WriteTransaction write, string projectionName, int version, CancellationToken cancellationToken) =>
+        ExecuteAsync(write, $"""
+            insert into {VersionTable} (name, version) values (@name, @version)
+            on conflict (name) do update set version = excluded.version
+            """, cancellationToken, ("name", projectionName), ("version", version));
+
+    /// <summary>Records that <paramref name="version"/> wrote a projection's tables, in its own transaction.</summary>
+    internal async Task WriteProjectionVersionAsync(string projectionName, int version, CancellationToken cancellationToken)
+    {
+        await using var write = await BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        await WriteProjectionVersionAsync(write, projectionName, version, cancellationToken).ConfigureAwait(false);
         await write.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 

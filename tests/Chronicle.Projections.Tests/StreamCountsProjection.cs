@@ -151,3 +151,63 @@ public sealed record StreamCounts(IReadOnlyDictionary<string, (long Events, long
     public override string ToString() =>
         $"total {Total}; " + string.Join(", ", ByStream.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value.Events}@v{kv.Value.LastVersion}"));
 }
+
+/// <summary>Counts events per stream and stamps each row with the version that wrote it, so a row left by another version shows.</summary>
+public sealed class VersionedCountsProjection(int version) : IProjection
+{
+    public const string ProjectionName = "versioned-counts";
+    private const string CountsTable = "versioned_counts";
+    private int _applied;
+
+    public string Name => ProjectionName;
+
+    public int Version => version;
+
+    public IReadOnlyList<string> Tables { get; } = [CountsTable];
+
+    /// <summary>How many events this instance has applied, rebuilds included.</summary>
+    public int Applied => Volatile.Read(ref _applied);
+
+    public async Task CreateTablesAsync(ProjectionContext context, CancellationToken cancellationToken)
+    {
+        await using var command = context.CreateCommand(
+            $"create table {context.Table(CountsTable)} (stream_id text primary key, events bigint not null, written_by integer not null)");
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task ApplyAsync(ProjectionContext context, RecordedEvent recorded, CancellationToken cancellationToken)
+    {
+        var counts = context.Table(CountsTable);
+        await using var command = context.CreateCommand($"""
+            insert into {counts} (stream_id, events, written_by) values (@stream, 1, @version)
+            on conflict (stream_id) do update set events = {counts}.events + 1, written_by = excluded.written_by
+            """, ("stream", recorded.StreamId), ("version", version));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        Interlocked.Increment(ref _applied);
+    }
+
+    /// <summary>The versions that wrote the rows, each once, in order.</summary>
+    public static async Task<IReadOnlyList<int>> WrittenByAsync(ReadModelDatabase database)
+    {
+        var versions = new SortedSet<int>();
+        await using var connection = await database.OpenConnectionAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"select distinct written_by from {CountsTable}";
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+            versions.Add(Convert.ToInt32(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture));
+        return [.. versions];
+    }
+
+    public static async Task<Dictionary<string, long>> CountsAsync(ReadModelDatabase database)
+    {
+        var counts = new Dictionary<string, long>();
+        await using var connection = await database.OpenConnectionAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"select stream_id, events from {CountsTable}";
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+            counts[reader.GetString(0)] = reader.GetInt64(1);
+        return counts;
+    }
+}

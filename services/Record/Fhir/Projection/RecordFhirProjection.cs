@@ -26,6 +26,12 @@ public sealed class RecordFhirProjection : IBatchProjection
 {
     public const string ProjectionName = "record-fhir";
 
+    /// <summary>
+    /// 2: extensions at Chronicle's https canonicals, vital-sign profiles, narrative, Procedure. Tables of version 1 are
+    /// rebuilt at start while they keep serving (<see cref="IProjection.Version"/>).
+    /// </summary>
+    public int Version => 2;
+
     // Rows per multi-row INSERT on SQLite, and ids per IN list of the batch's read. Microsoft.Data.Sqlite looks each
     // parameter up by name among the statement's, so a statement's cost grows with the square of its parameters:
     // a few hundred keep that small while still saving most of the per-statement overhead.
