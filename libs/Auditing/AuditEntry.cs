@@ -17,6 +17,9 @@ public enum AuditAction
     EnteredInError,
     Replay,
     Verify,
+
+    /// <summary>Patient/$summary: the record summarised for another care setting.</summary>
+    Summary,
 }
 
 /// <summary>

@@ -214,6 +214,7 @@ public static class FhirAuditClassifier
         {
             _ when write => id is null ? AuditAction.Create : AuditAction.Update,
             [_, _, "$everything", ..] => AuditAction.Everything,
+            [_, _, "$summary", ..] => AuditAction.Summary,
             [_, _, "_history", _, ..] => AuditAction.VRead,
             [_, _, "_history"] => AuditAction.History,
             [_, "_history", ..] => AuditAction.History,

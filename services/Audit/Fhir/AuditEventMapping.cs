@@ -55,6 +55,7 @@ public static class AuditEventMapping
         [AuditAction.EnteredInError] = ("update", AuditEvent.AuditEventAction.U),
         [AuditAction.Replay] = ("operation", AuditEvent.AuditEventAction.E),
         [AuditAction.Verify] = ("operation", AuditEvent.AuditEventAction.E),
+        [AuditAction.Summary] = ("operation", AuditEvent.AuditEventAction.E),
     };
 
     public static string Interaction(AuditAction action) => Codes[action].Interaction;

@@ -25,7 +25,7 @@ public static class AuditFhirDefinitions
             new SearchParameterDefinition("entity", SearchParamType.Reference, "A resource the access named, '{Type}/{id}' (a patient matches every access to their data), or a bare id."),
             new SearchParameterDefinition("action", SearchParamType.Token, "C | R | U | D | E (http://hl7.org/fhir/audit-event-action)."),
             new SearchParameterDefinition("subtype", SearchParamType.Token,
-                "A FHIR interaction (read, vread, history-instance, search-type, operation, create, update) or a Chronicle action (Everything, EnteredInError, Replay, Verify)."),
+                "A FHIR interaction (read, vread, history-instance, search-type, operation, create, update) or a Chronicle action (Everything, Summary, EnteredInError, Replay, Verify)."),
             new SearchParameterDefinition("outcome", SearchParamType.Token, "0 success | 4 refused or invalid (HTTP 4xx) | 8 server failure (HTTP 5xx)."),
             new SearchParameterDefinition("site", SearchParamType.Token, "The service that served the access, e.g. 'record'."),
             new SearchParameterDefinition("policy", SearchParamType.Uri,

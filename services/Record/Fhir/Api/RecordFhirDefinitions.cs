@@ -49,6 +49,10 @@ public static class RecordFhirDefinitions
                 $"'{SinceParameter}' (instant) keeps resources last updated at or after it. '{PointInTimeParameter}' (instant, or a date for its end) returns " +
                 "the record exactly as it stood at that moment, rebuilt from the event stream, with the other parameters applied to it. " +
                 "'_count' pages the result; 'total' counts every page."),
+            new OperationDefinitionReference(PatientSummaryApi.Operation, PatientSummaryApi.Definition,
+                "GET Patient/{id}/$summary: an International Patient Summary-shaped document Bundle (a Composition, LOINC 60591-5, with the IPS " +
+                "sections: problems, allergies, medication, immunisations, past problems, results, vital signs) and the resources it summarises; " +
+                $"entries entered in error are left out. '{PointInTimeParameter}' gives the summary as the record stood then. Audited as Summary."),
         ],
     };
 

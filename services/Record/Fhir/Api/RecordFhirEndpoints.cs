@@ -53,6 +53,7 @@ public static class RecordFhirServiceCollectionExtensions
         services.AddSingleton(provider => new RecordFhirReadModel(provider.GetRequiredService<IEventStore>(),
             provider.GetRequiredService<ReadModelDatabase>(), provider.GetRequiredService<HostedProjection<RecordFhirProjection>>()));
         services.AddSingleton<RecordFhirApi>();
+        services.AddSingleton<PatientSummaryApi>();
         services.AddHttpEdgeLimits();
         services.AddSingleton<FhirEndpointFilter>();
         return services;
@@ -79,6 +80,8 @@ public static class RecordFhirEndpoints
             .NoPatientData("Chronicle's definitions and the SMART configuration describe the API, not any patient.");
         fhir.MapFhirRead("/Patient/{id}/$everything", (RecordFhirApi api, HttpRequest request, string id) => api.EverythingAsync(request, id))
             .Audited(AuditAction.Everything, "Patient");
+        fhir.MapFhirRead("/Patient/{id}/$" + PatientSummaryApi.Operation, (PatientSummaryApi api, HttpRequest request, string id) => api.SummaryAsync(request, id))
+            .Audited(AuditAction.Summary, "Patient");
         fhir.MapFhirRead("/{type}", (RecordFhirApi api, HttpRequest request, string type) => api.SearchAsync(request, type)).Audited(AuditAction.Search);
         fhir.MapFhirSearchPost("/{type}/" + FhirRoutes.SearchSegment, (RecordFhirApi api, HttpRequest request, string type) => api.SearchAsync(request, type))
             .Audited(AuditAction.Search);
