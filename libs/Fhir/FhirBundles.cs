@@ -34,10 +34,10 @@ public static class FhirBundles
     /// <summary>
     /// A search's result as <paramref name="search"/> asks for it: its matches and includes cut to <c>_summary</c> or
     /// <c>_elements</c> (SUBSETTED), no entries for <c>_count=0</c> or <c>_summary=count</c>, and <paramref name="total"/>
-    /// unless <c>_total=none</c>.
+    /// unless <c>_total=none</c> (or the server could not count: null).
     /// </summary>
     public static Bundle SearchSet(string baseUrl, Search.SearchRequest search, IEnumerable<Resource> matches, IEnumerable<Resource> included,
-        int total, Uri self, Uri? next, OperationOutcome? outcome = null)
+        int? total, Uri self, Uri? next, OperationOutcome? outcome = null)
     {
         ArgumentNullException.ThrowIfNull(search);
         Resource Shape(Resource r) => Search.ResourceSubsets.Apply(r, search.Summary, search.Elements);

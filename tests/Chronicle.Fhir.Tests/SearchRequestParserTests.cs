@@ -168,4 +168,56 @@ public sealed class SearchRequestParserTests
         Assert.Equal(HttpStatusCode.BadRequest, Assert.Throws<FhirException>(() => PageCursor.Decode("not a cursor!", 3)).Status);
         Assert.Equal(HttpStatusCode.BadRequest, Assert.Throws<FhirException>(() => PageCursor.Decode(cursor, 1)).Status);
     }
+    private static SearchRequest ParseLenient(string type, params (string Name, string Value)[] query) =>
+        SearchRequestParser.Parse(RecordFhirDefinitions.Find(type)!, query.Select(q => new KeyValuePair<string, string?>(q.Name, q.Value)),
+            handling: SearchHandling.Lenient);
+
+    [Fact]
+    public void GivenSort_WhenParsed_ThenKeysKeepTheirOrderAndDirection()
+    {
+        var search = Parse("Observation", ("_sort", "-date,_lastUpdated"));
+
+        Assert.Equal(["-date", "_lastUpdated"], search.Sort.Select(k => k.ToString()));
+        Assert.Equal("-date,_lastUpdated", search.SortSignature);
+        Assert.Equal(["_lastUpdated", "date"], RecordFhirDefinitions.Find("Observation")!.SortParameters);
+    }
+
+    [Fact]
+    public void GivenLenientHandling_WhenUnsupportedThingsAreParsed_ThenTheyAreDroppedFromTheSearchAndFromKept()
+    {
+        var search = ParseLenient("Condition", ("code", "123"), ("severity", "mild"), ("_sort", "code,-onset-date"),
+            ("_elements", "code,wingspan"), ("_include", "Condition:encounter"), ("name:contains", "x"));
+
+        Assert.Single(search.Criteria);
+        Assert.Equal(["-onset-date"], search.Sort.Select(k => k.ToString()));
+        Assert.Equal(["code"], search.Elements);
+        Assert.Empty(search.Includes);
+        Assert.Equal(["code=123", "_sort=-onset-date", "_elements=code"], search.Kept.Select(p => $"{p.Key}={p.Value}"));
+    }
+
+    [Fact]
+    public void GivenLenientHandling_WhenAValueIsWrong_ThenItIsStill400()
+    {
+        Assert.Equal(HttpStatusCode.BadRequest, Assert.Throws<FhirException>(() => ParseLenient("Observation", ("date", "2024-13-01"))).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, Assert.Throws<FhirException>(() => ParseLenient("Observation", ("_summary", "short"))).Status);
+    }
+
+    [Theory]
+    [InlineData("_count", "0", false, true)]
+    [InlineData("_summary", "count", false, true)]
+    [InlineData("_total", "none", true, false)]
+    [InlineData("_total", "estimate", true, true)]
+    public void GivenCountOrTotal_WhenParsed_ThenEntriesAndTotalAreWantedAsFhirSays(string name, string value, bool entries, bool total)
+    {
+        var search = Parse("Patient", (name, value));
+        Assert.Equal((entries, total), (search.WantsEntries, search.WantsTotal));
+    }
+
+    [Fact]
+    public void GivenATypeWithoutIncludes_WhenRefused_ThenTheErrorDoesNotOfferInclude()
+    {
+        Assert.DoesNotContain("_include", Refused("Patient", ("colour", "red")).Message, StringComparison.Ordinal);
+        Assert.Contains("_include", Refused("Condition", ("colour", "red")).Message, StringComparison.Ordinal);
+        Assert.Contains("'_include=Patient:general-practitioner'", Refused("Patient", ("_include", "Patient:general-practitioner")).Message, StringComparison.Ordinal);
+    }
 }

@@ -22,6 +22,12 @@ public sealed class RecordFhirApi(RecordFhirReadModel readModel, IOptions<Record
 {
     public const string MinPositionHeader = "X-Chronicle-Min-Position";
 
+    /// <summary>
+    /// The most patients a search naming none asks about to count its <c>total</c> (each is a relationship check); a search
+    /// matching more patients' records answers without a total, as FHIR allows.
+    /// </summary>
+    public const int MaxPatientsCounted = 1000;
+
     private static readonly HashSet<string> HistoryParameters = new(StringComparer.Ordinal)
     {
         SearchRequestParser.CountParameter, SearchRequestParser.CursorParameter, SearchRequestParser.FormatParameter,
@@ -134,14 +140,22 @@ public sealed class RecordFhirApi(RecordFhirReadModel readModel, IOptions<Record
             }
         }
 
-        // The total counts what the caller may see, as the pages show it: a filtered search counts reachable patients' matches only.
-        var total = 0L;
+        // The total counts what the caller may see, as the pages show it: a filtered search counts reachable patients' matches
+        // only, asking for each patient once. Past MaxPatientsCounted patients it is left out rather than asked for each.
+        long? total = null;
         if (search.WantsTotal)
         {
-            foreach (var (patientId, matches) in await readModel.Queries.CountByPatientAsync(type, search.Criteria, cancellationToken).ConfigureAwait(false))
+            var byPatient = await readModel.Queries.CountByPatientAsync(type, search.Criteria, cancellationToken).ConfigureAwait(false);
+            if (!filter)
+                total = byPatient.Sum(c => c.Count);
+            else if (byPatient.Count <= MaxPatientsCounted)
             {
-                if (!filter || await context.CanReachPatientAsync(patientId).ConfigureAwait(false))
-                    total += matches;
+                total = 0;
+                foreach (var (patientId, matches) in byPatient)
+                {
+                    if (await context.CanReachPatientAsync(patientId).ConfigureAwait(false))
+                        total += matches;
+                }
             }
         }
 
@@ -151,7 +165,7 @@ public sealed class RecordFhirApi(RecordFhirReadModel readModel, IOptions<Record
             ? FhirSearchParameters.Url(typeUrl, search.Kept, SearchRequestParser.CursorParameter, page.Rows[^1].Position.ToCursor(search.SortSignature))
             : null;
         return FhirResults.Resource(FhirBundles.SearchSet(BaseUrl(request), search, shown.Select(r => r.Parse()), included,
-            checked((int)total), FhirSearchParameters.Url(typeUrl, search.Kept), next, leftOut ? FhirBundles.IncludesLeftOut() : null));
+            total is { } counted ? checked((int)counted) : null, FhirSearchParameters.Url(typeUrl, search.Kept), next, leftOut ? FhirBundles.IncludesLeftOut() : null));
     }
 
     public async Task<IResult> EverythingAsync(HttpRequest request, string id)
