@@ -34,9 +34,13 @@ public static class CapabilityStatements
         {
             Security = smart is null ? null : SmartConfiguration.Security(smart),
             Mode = CapabilityStatement.RestfulCapabilityMode.Server,
-            Documentation = "Read-only. Searches refuse parameters they do not support (400), by GET or by POST [type]/_search " +
-                $"(form parameters merged with the query string). {SearchRequestParser.CountRule(server.Paging)} " +
-                "'next' links page by keyset and stay stable while data is added. HEAD answers as GET, without the body.",
+            Documentation = "Read-only. Search by GET or by POST [type]/_search (form parameters merged with the query string). " +
+                "Every search takes _sort (each type's date parameters and _lastUpdated, '-' for descending), _summary (true, text, data, " +
+                "count, false), _elements (cut-down resources are tagged SUBSETTED), _total (none, estimate, accurate) and _count (0 for the " +
+                $"total alone); every searchset carries its total unless _total=none. {SearchRequestParser.CountRule(server.Paging)} " +
+                "Prefer: handling=strict (the default) refuses a parameter the type does not support with a 400 naming it; " +
+                "Prefer: handling=lenient ignores it and leaves it out of the links. 'next' links page by keyset and stay stable while " +
+                "data is added. HEAD answers as GET, without the body.",
             Resource = server.Resources.Concat(ChronicleDefinitions.ResourceDefinitions).Select(ResourceComponent).ToList(),
         };
         return new CapabilityStatement
