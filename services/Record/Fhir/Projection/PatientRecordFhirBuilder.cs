@@ -9,7 +9,7 @@ namespace Chronicle.Record.Fhir.Projection;
 
 /// <summary>
 /// Turns one patient-record event into the FHIR resource versions it produces: the created or changed resource,
-/// then a Provenance saying who did it. Pure: the same event and current resource always give the same output,
+/// then a Provenance saying who did it, each with its generated narrative (<see cref="RecordNarrative"/>). Pure: the same event and current resource always give the same output,
 /// which is why the live projection, a rebuild and a point-in-time read agree byte for byte.
 /// </summary>
 public static class PatientRecordFhirBuilder
@@ -44,8 +44,11 @@ public static class PatientRecordFhirBuilder
 
         var lastUpdated = change.Recorded.RecordedAt.ToUniversalTime();
         var previousVersion = current?.Meta?.VersionId is { } v ? long.Parse(v, CultureInfo.InvariantCulture) : 0;
+        RecordNarrative.Apply((DomainResource)produced);
         var version = new ResourceVersion(produced, previousVersion + 1, lastUpdated);
-        return [version, new ResourceVersion(ProvenanceResources.For(change, version), 1, lastUpdated)];
+        var provenance = ProvenanceResources.For(change, version);
+        RecordNarrative.Apply(provenance);
+        return [version, new ResourceVersion(provenance, 1, lastUpdated)];
     }
 }
 
@@ -340,6 +343,7 @@ internal static class EnteredInError
             case Condition c:
                 c.VerificationStatus = FhirValues.Concept(FhirSystems.ConditionVerification, "entered-in-error", "Entered in Error");
                 c.ClinicalStatus = null; // con-5: no clinical status on an entered-in-error Condition
+                c.Abatement = null; // con-4: an abated Condition needs a clinical status; the abatement stays in the earlier version
                 return c;
             case AllergyIntolerance a:
                 a.VerificationStatus = FhirValues.Concept(FhirSystems.AllergyVerification, "entered-in-error", "Entered in Error");
