@@ -123,6 +123,7 @@ public static class AuditEventMapping
         auditEvent.Extension.Add(new Extension(AuditFhirSystems.ChainSeqExtension, new Integer(checked((int)seq))));
         if (entry.CorrelationId is { } correlation)
             auditEvent.Extension.Add(new Extension(AuditFhirSystems.CorrelationIdExtension, new FhirString(correlation)));
+        auditEvent.Text = AuditEventNarrative.For(seq, entry);
         return auditEvent;
     }
 
