@@ -58,7 +58,8 @@ public sealed class FhirInfrastructureTests
             resources.Select(r => r.Type));
         var patient = resources.Single(r => r.Type == "Patient");
         Assert.Equal(["_id", "_lastUpdated", "identifier", "name", "birthdate", "gender"], patient.SearchParam.Select(p => p.Name));
-        var everything = patient.Operation.Single();
+        var everything = patient.Operation.Single(o => o.Name == "everything");
+        Assert.Equal(["everything", "summary"], patient.Operation.Select(o => o.Name));
         Assert.Equal("everything", everything.Name);
         Assert.Contains("_at", everything.Documentation, StringComparison.Ordinal);
         var condition = resources.Single(r => r.Type == "Condition");

@@ -50,7 +50,7 @@ public abstract class AuditFhirApiTests(TestStorages storage) : IAsyncLifetime
         Assert.Equal([
             "Read:R:read:Read", "VRead:R:vread:VRead", "History:R:history-instance:History", "Search:E:search-type:Search",
             "Everything:E:operation:Everything", "Create:C:create:Create", "Update:U:update:Update", "EnteredInError:U:update:EnteredInError",
-            "Replay:E:operation:Replay", "Verify:E:operation:Verify",
+            "Replay:E:operation:Replay", "Verify:E:operation:Verify", "Summary:E:operation:Summary",
         ], codes);
         Assert.Equal(("BTG", "Unconscious in A&E"), (glass.PurposeOfEvent.Single().Coding.Single().Code, glass.PurposeOfEvent.Single().Text));
         Assert.Equal("BTG", glass.Agent[0].PurposeOfUse.Single().Coding.Single().Code);
