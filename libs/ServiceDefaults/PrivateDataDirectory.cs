@@ -62,8 +62,8 @@ public static class PrivateDataDirectory
             }
         }
 
-        foreach (var file in new[] { full, full + "-wal", full + "-shm", full + "-journal" }.Where(File.Exists))
-            File.SetUnixFileMode(file, PrivateFileMode);
+        foreach (var file in new[] { full, full + "-wal", full + "-shm", full + "-journal" })
+            Narrow(new FileInfo(file));
         return full;
     }
 
@@ -75,10 +75,28 @@ public static class PrivateDataDirectory
             return;
         File.SetUnixFileMode(directory, PrivateDirectoryMode);
         foreach (var entry in new DirectoryInfo(directory).EnumerateFileSystemInfos("*", SearchOption.AllDirectories))
+            Narrow(entry);
+    }
+
+    /// <summary>
+    /// Narrows one entry to 0700 (a directory) or 0600 (a file). One that is gone (SQLite's -shm and -journal files come and
+    /// go while the service runs) is skipped: nothing is left to narrow, and its next creation takes the directory's rule.
+    /// A link is skipped too: its mode is its target's, and the rule never reaches outside the directory through one.
+    /// </summary>
+    public static void Narrow(FileSystemInfo entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (OperatingSystem.IsWindows())
+            return;
+        try
         {
             if (entry.LinkTarget is not null)
-                continue; // a link's mode is its target's: never reach outside the directory through one
+                return;
             entry.UnixFileMode = entry is DirectoryInfo ? PrivateDirectoryMode : PrivateFileMode;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            // Removed since it was listed.
         }
     }
 

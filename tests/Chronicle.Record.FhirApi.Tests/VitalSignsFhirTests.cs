@@ -78,6 +78,24 @@ public abstract class VitalSignsFhirTests(StorageBackend storage) : IAsyncLifeti
         var bundle = await Client.SearchAsync<Observation>([$"patient={record.Id}", "code=http://loinc.org|85354-9"]);
         Assert.Equal([record.Observation.ToString("D")], FhirAssert.Matches<Observation>(bundle).Select(o => o.Id));
     }
+
+    [Fact]
+    public async Task GivenAVitalSignAndAResult_WhenSearchedByCategory_ThenOnlyTheVitalSignIsFoundAsTheProfilesQueryAsksForIt()
+    {
+        var record = new SampleRecord();
+        var result = Guid.NewGuid();
+        await Server.AppendAsync(record.PatientId, [record.Registered, .. record.Consultation(SampleRecord.Consulted),
+            new Domain.RecordEventsV1.ObservationRecorded(result, record.Encounter, new Domain.Coding(Domain.CodeSystems.Snomed, "43396009", "Hemoglobin A1c measurement"),
+                SampleRecord.Consulted, new Domain.Quantity(48, "mmol/mol"), [])]);
+
+        var bare = await Client.SearchAsync<Observation>([$"patient={record.Id}", "category=vital-signs"]);
+        var qualified = await Client.SearchAsync<Observation>([$"patient={record.Id}", "category=http://terminology.hl7.org/CodeSystem/observation-category|vital-signs"]);
+        var laboratory = await Client.SearchAsync<Observation>([$"patient={record.Id}", "category=laboratory"]);
+
+        Assert.Equal([record.Observation.ToString("D")], FhirAssert.Matches<Observation>(bare).Select(o => o.Id));
+        Assert.Equal([record.Observation.ToString("D")], FhirAssert.Matches<Observation>(qualified).Select(o => o.Id));
+        Assert.Empty(FhirAssert.Matches<Observation>(laboratory));
+    }
 }
 
 public sealed class SqliteVitalSignsFhirTests() : VitalSignsFhirTests(StorageBackend.Sqlite);

@@ -28,10 +28,11 @@ public sealed class RecordFhirProjection : IBatchProjection
 
     /// <summary>
     /// 2: extensions at Chronicle's https canonicals, vital-sign profiles, Procedure. 3: a generated narrative on every
-    /// resource, and no abatement on an entered-in-error Condition. Tables of an earlier version are rebuilt at start
+    /// resource, and no abatement on an entered-in-error Condition. 4: Observation category indexed for search. Tables of an
+    /// earlier version are rebuilt at start
     /// while they keep serving (<see cref="IProjection.Version"/>).
     /// </summary>
-    public int Version => 3;
+    public int Version => 4;
 
     // Rows per multi-row INSERT on SQLite, and ids per IN list of the batch's read. Microsoft.Data.Sqlite looks each
     // parameter up by name among the statement's, so a statement's cost grows with the square of its parameters:

@@ -86,11 +86,18 @@ public static class RecordResourceTypes
                 index.Date("onset-date", (c.Onset as FhirDateTime)?.Value);
             }),
         Clinical<Observation>("Measurements with UCUM quantities; blood pressure as systolic/diastolic components.",
-            [Code("The observation's SNOMED CT code."), new("date", SearchParamType.Date, "When the observation was made (effective).")],
+            [
+                Code("The observation's SNOMED CT code, or for a vital sign its LOINC code."),
+                new("date", SearchParamType.Date, "When the observation was made (effective)."),
+                new("category", SearchParamType.Token,
+                    "The observation's category: 'vital-signs' (http://terminology.hl7.org/CodeSystem/observation-category) for the vital signs profiles' own."),
+            ],
             (o, index) =>
             {
                 index.Codes("code", o.Code);
                 index.Date("date", (o.Effective as FhirDateTime)?.Value);
+                foreach (var category in o.Category)
+                    index.Codes("category", category);
             }),
         Clinical<AllergyIntolerance>("Allergies: substance, reaction, severity and criticality.",
             [
