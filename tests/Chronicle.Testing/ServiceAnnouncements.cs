@@ -15,8 +15,33 @@ public static partial class ServiceAnnouncements
 
     public static IReadOnlyDictionary<string, Regex> Audit => new Dictionary<string, Regex> { ["http"] = AuditHttpLine(), ["grpc"] = AuditGrpcLine() };
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, bool> Issued = new();
+
+    /// <summary>
+    /// A loopback port that is free now, for a service that must be told another's address before either starts. It is
+    /// chosen below the kernel's ephemeral range (32768 and up on Linux), which every port-0 listener and every outgoing
+    /// connection of the parallel test processes draws from: a port from that range can be taken between this check and
+    /// the service's bind, and was. Each port is handed out once per process.
+    /// </summary>
     public static int FreeLoopbackPort()
     {
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var port = Random.Shared.Next(20000, 32768);
+            if (!Issued.TryAdd(port, true))
+                continue;
+            try
+            {
+                using var probe = new TcpListener(IPAddress.Loopback, port) { ExclusiveAddressUse = true };
+                probe.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // In use: try another.
+            }
+        }
+
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
