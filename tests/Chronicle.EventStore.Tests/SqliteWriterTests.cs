@@ -98,11 +98,13 @@ public sealed class SqliteWriterTests : IDisposable
         await using var store = await _files.CreateStoreAsync(path);
         var cancelledStream = TestEvents.NewStream();
         Task<AppendResult> first, cancelled;
+        // Lives until the append it cancels has been answered: a token source disposed while an append still holds its
+        // token is the caller's mistake, and made the append fail with ObjectDisposedException instead.
+        using var cancellation = new CancellationTokenSource();
         await using (var blocker = await HoldWriteLockAsync(path))
         {
             first = Task.Run(() => store.AppendAsync(TestEvents.NewStream(), ExpectedVersion.NoStream, TestEvents.Batch(1)));
             await WaitUntilBlockedAsync(first);
-            using var cancellation = new CancellationTokenSource();
             // On its own thread too: should it take the write lock itself (the first append not started yet on a busy
             // machine), it blocks in SQLite, and this thread must still be free to release the lock.
             cancelled = Task.Run(() => store.AppendAsync(cancelledStream, ExpectedVersion.NoStream, TestEvents.Batch(2), cancellation.Token));
