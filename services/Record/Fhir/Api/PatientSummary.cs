@@ -51,7 +51,7 @@ public sealed class PatientSummaryApi(RecordFhirReadModel readModel, IOptions<Re
         // Every type it returns: a scope on all resource types, then the patient, before anything is looked up.
         RecordFhirAccess.RequireScope(request.HttpContext, SmartScope.AnyResource, ScopeAccess.Read);
         await RecordFhirAccess.RequirePatientAsync(request.HttpContext, id).ConfigureAwait(false);
-        var at = AtParameter(request);
+        var at = RecordFhirApi.InstantParameter(request, RecordFhirDefinitions.PointInTimeParameter);
 
         var fold = await PatientRecordFold.LoadAsync(readModel.Store, patientId, at, request.HttpContext.RequestAborted).ConfigureAwait(false);
         var record = fold.Current.Select(r => r.Parse()).ToList();
@@ -126,19 +126,6 @@ public sealed class PatientSummaryApi(RecordFhirReadModel readModel, IOptions<Re
         hash[6] = (byte)((hash[6] & 0x0F) | 0x80); // version 8: a name-based UUID of our own
         hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
         return new Guid(hash.AsSpan(0, 16), bigEndian: true);
-    }
-
-    private static DateTimeOffset? AtParameter(HttpRequest request)
-    {
-        var values = request.Query[RecordFhirDefinitions.PointInTimeParameter];
-        if (values.Count == 0 || string.IsNullOrEmpty(values[0]))
-            return null;
-        if (values.Count > 1)
-            throw FhirException.BadRequest($"'{RecordFhirDefinitions.PointInTimeParameter}' is given more than once.");
-        if (!FhirDateRange.TryParse(values[0]!, out var range, out var error))
-            throw FhirException.BadRequest($"'{RecordFhirDefinitions.PointInTimeParameter}': {error}");
-        // As $everything's: "as at 2024-03-01" means by the end of that day.
-        return FhirDateRange.FromMicros(range.High);
     }
 
     private static bool EnteredInError(Resource resource) => resource switch

@@ -268,7 +268,8 @@ public sealed class RecordFhirApi(RecordFhirReadModel readModel, IOptions<Record
         return SearchRequestParser.ParseCount(values[0] ?? "", _options.Paging);
     }
 
-    private static DateTimeOffset? InstantParameter(HttpRequest request, string name)
+    /// <summary>An instant parameter (<c>_at</c>, <c>_since</c>): a partial date stands for its whole span, its start for _since and its end otherwise.</summary>
+    internal static DateTimeOffset? InstantParameter(HttpRequest request, string name)
     {
         var values = request.Query[name];
         if (values.Count == 0 || string.IsNullOrEmpty(values[0]))
