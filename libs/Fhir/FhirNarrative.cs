@@ -53,6 +53,20 @@ public sealed class FhirNarrative
         return this;
     }
 
+    /// <summary>
+    /// Adds another generated narrative's content (a resource's own text, so a section shows each entry as the entry
+    /// shows itself); one this class did not write is left out, so nothing unescaped gets in.
+    /// </summary>
+    public FhirNarrative Include(Narrative? narrative)
+    {
+        const string open = "<div xmlns=\"" + XhtmlNamespace + "\">";
+        const string close = "</div>";
+        if (narrative?.Div is { } div && div.StartsWith(open, StringComparison.Ordinal) && div.EndsWith(close, StringComparison.Ordinal)
+            && div.Length >= open.Length + close.Length)
+            _html.Append(div, open.Length, div.Length - open.Length - close.Length);
+        return this;
+    }
+
     /// <summary>The narrative, status generated.</summary>
     public Narrative ToNarrative() => new()
     {

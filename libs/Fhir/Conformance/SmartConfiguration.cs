@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using Hl7.Fhir.Model;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Chronicle.Fhir.Conformance;
 
@@ -34,6 +36,18 @@ public static class SmartConfiguration
     /// <summary>What SMART calls this server's abilities: a backend service, standalone launch with PKCE, and the scopes it enforces.</summary>
     public static IReadOnlyList<string> Capabilities { get; } =
         ["launch-standalone", "client-confidential-symmetric", "permission-patient", "permission-user", "permission-v1"];
+
+    /// <summary>
+    /// The endpoints for the server answering <paramref name="context"/>: null when it checks no tokens (no
+    /// <see cref="ISmartConfigurationSource"/> is registered) or the authorization server cannot be reached now.
+    /// </summary>
+    public static async Task<SmartEndpoints?> ForRequestAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.RequestServices.GetService<ISmartConfigurationSource>() is { } source
+            ? await source.GetAsync(context.RequestAborted).ConfigureAwait(false)
+            : null;
+    }
 
     /// <summary>rest.security naming SMART-on-FHIR, with the token and authorize endpoints in the oauth-uris extension.</summary>
     public static CapabilityStatement.SecurityComponent Security(SmartEndpoints endpoints)

@@ -27,10 +27,8 @@ public sealed class AuditFhirApi(AuditQueryReadModel queries)
     public async Task<IResult> MetadataAsync(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var smart = request.HttpContext.RequestServices.GetService<Chronicle.Fhir.Conformance.ISmartConfigurationSource>() is { } source
-            ? await source.GetAsync(request.HttpContext.RequestAborted).ConfigureAwait(false)
-            : null;
-        return FhirResults.Resource(CapabilityStatements.Build(_server, BaseUrl(request), smart));
+        return FhirResults.Resource(CapabilityStatements.Build(_server, BaseUrl(request),
+            await Chronicle.Fhir.Conformance.SmartConfiguration.ForRequestAsync(request.HttpContext).ConfigureAwait(false)));
     }
 
     public async Task<IResult> ReadAsync(HttpRequest request, string id)

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 using Chronicle.Fhir;
 using Chronicle.Fhir.Http;
@@ -42,10 +41,7 @@ public sealed class PatientSummaryApi(RecordFhirReadModel readModel, IOptions<Re
     public async Task<IResult> SummaryAsync(HttpRequest request, string id)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var unknown = request.Query.Keys.Where(k => !Parameters.Contains(k)).ToList();
-        if (unknown.Count > 0 && FhirPreferences.Handling(request) == SearchHandling.Strict)
-            throw FhirException.NotSupported($"Patient/$summary does not support {string.Join(", ", unknown.Select(u => $"'{u}'"))}; it takes '_at'. " +
-                "Send 'Prefer: handling=lenient' to have what is not supported ignored.");
+        RecordFhirApi.KnownParameters(request, Parameters, "Patient/$summary");
         if (!Guid.TryParseExact(id, "D", out var patientId))
             throw FhirException.NotFound($"Patient/{id} is not known: patient ids are UUIDs.");
         // Every type it returns: a scope on all resource types, then the patient, before anything is looked up.
@@ -66,7 +62,7 @@ public sealed class PatientSummaryApi(RecordFhirReadModel readModel, IOptions<Re
     {
         ArgumentNullException.ThrowIfNull(patient);
         ArgumentNullException.ThrowIfNull(record);
-        var shown = record.Where(r => !EnteredInError(r)).ToList();
+        var shown = record.Where(r => !EnteredInError.Is(r)).ToList();
         var composition = new Composition
         {
             Id = DocumentId(patient.Id ?? "", at ?? timestamp).ToString("D"),
@@ -91,7 +87,7 @@ public sealed class PatientSummaryApi(RecordFhirReadModel readModel, IOptions<Re
             {
                 Title = section.Title,
                 Code = new CodeableConcept(Loinc, section.Code, section.Display),
-                Text = Narrative(members),
+                Text = Narrative(section.Title, members),
                 Entry = [.. members.Select(m => new ResourceReference($"{m.TypeName}/{m.Id}"))],
                 EmptyReason = members.Count == 0
                     ? new CodeableConcept("http://terminology.hl7.org/CodeSystem/list-empty-reason", "nilknown", "Nil Known")
@@ -103,7 +99,7 @@ public sealed class PatientSummaryApi(RecordFhirReadModel readModel, IOptions<Re
         // What the summarised entries refer to (their consultations), so every reference resolves inside the document.
         var referenced = entries.SelectMany(References).ToHashSet(StringComparer.Ordinal);
         entries.AddRange(shown.Where(r => r is not Patient && !entries.Contains(r) && referenced.Contains($"{r.TypeName}/{r.Id}")));
-        composition.Text = Narrative([patient], $"Patient summary of {WebUtility.HtmlEncode(NameOf(patient))}");
+        composition.Text = Narrative(composition.Title, [patient]);
 
         var bundle = new Bundle
         {
@@ -128,16 +124,6 @@ public sealed class PatientSummaryApi(RecordFhirReadModel readModel, IOptions<Re
         return new Guid(hash.AsSpan(0, 16), bigEndian: true);
     }
 
-    private static bool EnteredInError(Resource resource) => resource switch
-    {
-        Condition c => Code(c.VerificationStatus) == "entered-in-error",
-        AllergyIntolerance a => Code(a.VerificationStatus) == "entered-in-error",
-        Observation o => o.Status == ObservationStatus.EnteredInError,
-        MedicationStatement m => m.Status == MedicationStatement.MedicationStatusCodes.EnteredInError,
-        Immunization i => i.Status == Immunization.ImmunizationStatusCodes.EnteredInError,
-        _ => false,
-    };
-
     private static bool IsVitalSign(Observation observation) =>
         observation.Category.SelectMany(c => c.Coding).Any(c => c.Code == "vital-signs");
 
@@ -153,47 +139,16 @@ public sealed class PatientSummaryApi(RecordFhirReadModel readModel, IOptions<Re
         _ => Array.Empty<string?>(),
     } is var references ? references.OfType<string>() : [];
 
-    /// <summary>A section's narrative: each entry's own generated text when it has one, else what it is.</summary>
-    private static Narrative Narrative(IReadOnlyList<Resource> members, string? heading = null)
+    /// <summary>A section's narrative: its title, then each entry as its own generated narrative shows it.</summary>
+    private static Narrative Narrative(string title, IReadOnlyList<Resource> members)
     {
-        var html = new StringBuilder("<div xmlns=\"http://www.w3.org/1999/xhtml\">");
-        if (heading is not null)
-            html.Append("<p>").Append(heading).Append("</p>");
-        else if (members.Count == 0)
-            html.Append("<p>No information.</p>");
-        else
-        {
-            html.Append("<ul>");
-            foreach (var member in members)
-                html.Append("<li>").Append(WebUtility.HtmlEncode(Describe(member))).Append("</li>");
-            html.Append("</ul>");
-        }
-
-        return new Narrative { Status = Hl7.Fhir.Model.Narrative.NarrativeStatus.Generated, Div = html.Append("</div>").ToString() };
+        var narrative = new FhirNarrative(title);
+        if (members.Count == 0)
+            narrative.Text("No information.");
+        foreach (var member in members)
+            narrative.Include((member as DomainResource)?.Text);
+        return narrative.ToNarrative();
     }
-
-    private static string Describe(Resource resource) => resource switch
-    {
-        Condition c => $"{Display(c.Code)}{Since((c.Onset as FhirDateTime)?.Value)}",
-        AllergyIntolerance a => $"{Display(a.Code)}{(a.Criticality is { } criticality ? $" (criticality {criticality.ToString().ToLowerInvariant()})" : "")}",
-        MedicationStatement m => $"{Display(m.Medication as CodeableConcept)}{(m.Dosage.FirstOrDefault()?.Text is { } dose ? $": {dose}" : "")}",
-        Immunization i => $"{Display(i.VaccineCode)}, {(i.Occurrence as FhirDateTime)?.Value}",
-        Observation o => $"{Display(o.Code)}: {Value(o)}, {(o.Effective as FhirDateTime)?.Value}",
-        _ => resource.TypeName,
-    };
-
-    private static string Since(string? date) => date is null ? "" : $", since {date}";
-
-    private static string Display(CodeableConcept? concept) =>
-        concept?.Text ?? concept?.Coding.Select(c => c.Display).FirstOrDefault(d => !string.IsNullOrEmpty(d)) ?? concept?.Coding.FirstOrDefault()?.Code ?? "(not coded)";
-
-    private static string Value(Observation observation) => observation.Value is Hl7.Fhir.Model.Quantity q
-        ? $"{q.Value?.ToString(CultureInfo.InvariantCulture)} {q.Unit ?? q.Code}"
-        : string.Join("/", observation.Component.Select(c => (c.Value as Hl7.Fhir.Model.Quantity)?.Value?.ToString(CultureInfo.InvariantCulture)))
-            + (observation.Component.FirstOrDefault()?.Value is Hl7.Fhir.Model.Quantity first ? $" {first.Unit ?? first.Code}" : "");
-
-    private static string NameOf(Patient patient) =>
-        patient.Name.FirstOrDefault() is { } name ? string.Join(" ", name.Given.Append(name.Family).OfType<string>()) : patient.Id ?? "";
 
     private sealed record Section(string Code, string Display, string Title, bool Required, Func<Resource, bool> Matches);
 }

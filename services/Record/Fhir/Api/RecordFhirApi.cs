@@ -45,12 +45,8 @@ public sealed class RecordFhirApi(RecordFhirReadModel readModel, IOptions<Record
         typeof(RecordFhirApi).Assembly.GetName().Version?.ToString() ?? "0.0.0") with { Paging = options.Value.Paging };
 
     public async Task<IResult> MetadataAsync(HttpRequest request) =>
-        FhirResults.Resource(CapabilityStatements.Build(_server, BaseUrl(request), await SmartEndpointsAsync(request).ConfigureAwait(false)));
-
-    private static async Task<Chronicle.Fhir.Conformance.SmartEndpoints?> SmartEndpointsAsync(HttpRequest request) =>
-        request.HttpContext.RequestServices.GetService<Chronicle.Fhir.Conformance.ISmartConfigurationSource>() is { } smart
-            ? await smart.GetAsync(request.HttpContext.RequestAborted).ConfigureAwait(false)
-            : null;
+        FhirResults.Resource(CapabilityStatements.Build(_server, BaseUrl(request),
+            await Chronicle.Fhir.Conformance.SmartConfiguration.ForRequestAsync(request.HttpContext).ConfigureAwait(false)));
 
     public async Task<IResult> ReadAsync(HttpRequest request, string type, string id)
     {
@@ -292,7 +288,7 @@ public sealed class RecordFhirApi(RecordFhirReadModel readModel, IOptions<Record
     /// The request's parameters that <paramref name="supported"/> lists, in order, for the self and next links. Any other is
     /// a 400 naming it, unless the request prefers lenient handling, when it is ignored and left out of the links.
     /// </summary>
-    private static List<KeyValuePair<string, string?>> KnownParameters(HttpRequest request, IReadOnlySet<string> supported, string interaction)
+    internal static List<KeyValuePair<string, string?>> KnownParameters(HttpRequest request, IReadOnlySet<string> supported, string interaction)
     {
         var pairs = request.Query.SelectMany(p => p.Value.Select(v => new KeyValuePair<string, string?>(p.Key, v))).ToList();
         var unknown = pairs.Select(p => p.Key).Where(k => !supported.Contains(k)).Distinct(StringComparer.Ordinal).ToList();

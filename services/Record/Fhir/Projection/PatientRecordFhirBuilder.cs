@@ -335,6 +335,22 @@ internal static class ClinicalResources
 /// <summary>Gives a resource the FHIR entered-in-error status its type defines. The resource itself is never removed.</summary>
 internal static class EnteredInError
 {
+    /// <summary>True when <paramref name="resource"/> carries its type's entered-in-error status (as <see cref="Mark"/> sets it).</summary>
+    public static bool Is(Resource resource) => resource switch
+    {
+        Condition c => c.VerificationStatus?.Coding.Any(x => x.Code == "entered-in-error") == true,
+        AllergyIntolerance a => a.VerificationStatus?.Coding.Any(x => x.Code == "entered-in-error") == true,
+        Observation o => o.Status == ObservationStatus.EnteredInError,
+        MedicationStatement m => m.Status == MedicationStatement.MedicationStatusCodes.EnteredInError,
+        Immunization i => i.Status == Immunization.ImmunizationStatusCodes.EnteredInError,
+        ServiceRequest s => s.Status == RequestStatus.EnteredInError,
+        Encounter e => e.Status == Encounter.EncounterStatus.EnteredInError,
+        DocumentReference d => d.Status == DocumentReferenceStatus.EnteredInError,
+        FamilyMemberHistory f => f.Status == FamilyMemberHistory.FamilyHistoryStatus.EnteredInError,
+        Procedure p => p.Status == EventStatus.EnteredInError,
+        _ => false,
+    };
+
     public static Resource? Mark(Resource current)
     {
         var copy = (Resource)current.DeepCopy();
