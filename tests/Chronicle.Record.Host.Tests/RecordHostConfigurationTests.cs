@@ -28,38 +28,6 @@ public sealed class RecordHostConfigurationTests : IClassFixture<SqliteStorages>
         Assert.DoesNotContain("listening on", run.Output, StringComparison.Ordinal);
     }
 
-    [Theory]
-    [InlineData("INT")]
-    [InlineData("TERM")]
-    public async Task GivenAPostgresServerThatNeverAnswers_WhenInterruptedWhileTheStorageOpens_ThenExit130SayingSoAndNothingServed(string signal)
-    {
-        // A server that accepts the connection and never says a word: the host waits in its storage's open until told to stop.
-        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        silent.Start();
-        var port = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port;
-        var storage = await _storages.ForRecordHostAsync();
-        storage = storage with
-        {
-            Args =
-            [
-                "--Chronicle:Storage=postgres", "--Chronicle:Security:Disabled=true", "--Chronicle:Ports:Fhir=0", "--Chronicle:Ports:Grpc=0",
-                $"--ConnectionStrings:Record=Host=127.0.0.1;Port={port};Username=chronicle;Password=unused;Database=record;Timeout=1024;Pooling=false",
-            ],
-        };
-        System.Net.Sockets.TcpClient? accepted = null;
-
-        var run = await RecordHostProcess.RunAsync(storage, async pid =>
-        {
-            accepted = await silent.AcceptTcpClientAsync();
-            await ServiceProcess.SignalAsync(pid, signal);
-        }, "serve");
-        accepted?.Dispose();
-
-        Assert.Equal(130, run.ExitCode);
-        Assert.Equal("Chronicle Record: interrupted.", run.Errors.Trim());
-        Assert.DoesNotContain("listening on", run.Output, StringComparison.Ordinal);
-    }
-
     [Fact]
     public async Task GivenNoIdentityAuthority_WhenServed_ThenItRefusesToStartWithOneLine_UnlessSecurityIsDisabledExplicitly()
     {

@@ -46,13 +46,9 @@ public sealed partial class RecordHostProcess : IAsyncDisposable
             storage.WorkingDirectory, storage.Environment, new Dictionary<string, Regex> { ["fhir"] = FhirLine(), ["grpc"] = GrpcLine() }));
 
     /// <summary>Runs the executable with <paramref name="args"/> to its end (generate, or a start that must fail).</summary>
-    public static Task<HostRun> RunAsync(HostStorage storage, params string[] args) => RunAsync(storage, null, args);
-
-    /// <param name="whileRunning">Given the process id once it runs (to signal it, say).</param>
-    public static async Task<HostRun> RunAsync(HostStorage storage, Func<int, Task>? whileRunning, params string[] args)
+    public static async Task<HostRun> RunAsync(HostStorage storage, params string[] args)
     {
-        var (exitCode, output, errors) = await ServiceProcess.RunToEndAsync(HostPath, [.. args, .. storage.Args], storage.WorkingDirectory,
-            storage.Environment, whileRunning);
+        var (exitCode, output, errors) = await ServiceProcess.RunToEndAsync(HostPath, [.. args, .. storage.Args], storage.WorkingDirectory, storage.Environment);
         return new HostRun(exitCode, output, errors);
     }
 

@@ -73,17 +73,14 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>Runs the executable to its end (a command that is not a server, or a start that must fail) and returns what it printed.</summary>
-    /// <param name="whileRunning">Given the process id once it runs, e.g. to signal it at a chosen moment.</param>
     public static async Task<(int ExitCode, string Output, string Errors)> RunToEndAsync(string dllPath, IEnumerable<string> args, string workingDirectory,
-        IReadOnlyDictionary<string, string> environment, Func<int, Task>? whileRunning = null)
+        IReadOnlyDictionary<string, string> environment)
     {
         using var process = Start(dllPath, args, workingDirectory, environment);
         try
         {
             var output = process.StandardOutput.ReadToEndAsync();
             var errors = process.StandardError.ReadToEndAsync();
-            if (whileRunning is not null)
-                await whileRunning(process.Id).WaitAsync(Patience);
             await process.WaitForExitAsync().WaitAsync(Patience);
             return (process.ExitCode, await output, await errors);
         }
@@ -103,7 +100,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>Sends <paramref name="signal"/> (INT, TERM, …) to process <paramref name="processId"/>, as kill(1) does.</summary>
-    public static async Task SignalAsync(int processId, string signal)
+    private static async Task SignalAsync(int processId, string signal)
     {
         using var kill = Process.Start("kill", [$"-{signal}", processId.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         await kill.WaitForExitAsync();
